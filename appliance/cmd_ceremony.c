@@ -1,0 +1,176 @@
+/* anchorage: `ceremony check`, `ceremony plan` and `ceremony run`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "anchorage/ceremony.h"
+#include "appliance.h"
+
+struct run_args {
+	const char *outbox;
+	struct pin_source ps;
+	int yes;
+	int help;
+};
+
+static int
+parse(const struct command *cmd, int argc, char **argv, struct run_args *ra,
+    int allow_run)
+{
+	static const struct option opts[] = {
+		{ "outbox", required_argument, NULL, 'o' },
+		{ "pin-source", required_argument, NULL, 'p' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	/* 0: glibc re-initialises getopt after main's own pass. */
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ch == 'h') {
+			ra->help = 1;
+			return 0;
+		}
+		if (!allow_run || ch == '?')
+			return app_usage(cmd, "unknown option");
+		if (ch == 'o')
+			ra->outbox = optarg;
+		else if (ch == 'y')
+			ra->yes = 1;
+		else if (app_pin_source_parse(optarg, &ra->ps) != 0)
+			return app_usage(cmd, "--pin-source %s: expected "
+			    "file:PATH", optarg);
+	}
+	if (optind + 1 != argc)
+		return app_usage(cmd, "expected one ceremony FILE");
+	if (allow_run && ra->outbox == NULL)
+		return app_usage(cmd, "--outbox DIR is required");
+	return 0;
+}
+
+static int
+load(const struct app *a, const char *file, struct anc_ceremony **c)
+{
+	struct anc_err err;
+
+	if (anc_ceremony_load(file, c, &err) != ANC_OK)
+		return app_fail(a, &err);
+	return 0;
+}
+
+int
+cmd_ceremony_check(struct app *a, int argc, char **argv)
+{
+	const struct command *cmd = app_command("ceremony", "check");
+	struct run_args ra = { NULL, { NULL }, 0, 0 };
+	struct anc_ceremony *c = NULL;
+	struct anc_err err;
+	int rc;
+
+	if ((rc = parse(cmd, argc, argv, &ra, 0)) != 0 || ra.help)
+		return ra.help ? app_help(cmd) : rc;
+	if ((rc = load(a, argv[optind], &c)) != 0)
+		return rc;
+	if (anc_ceremony_check(c, &err) != ANC_OK)
+		rc = app_fail(a, &err);
+	else
+		printf("%s: ceremony \"%s\" is valid and every certificate "
+		    "lints clean (SHA-256 %s)\n", argv[optind],
+		    anc_ceremony_name(c), anc_ceremony_sha256(c));
+	anc_ceremony_free(c);
+	return rc;
+}
+
+static int
+print_plan(const struct app *a, const struct anc_ceremony *c)
+{
+	struct anc_err err;
+	char *text = NULL;
+
+	if (anc_ceremony_plan(c, &text, &err) != ANC_OK)
+		return app_fail(a, &err);
+	fputs(text, stdout);
+	free(text);
+	return 0;
+}
+
+int
+cmd_ceremony_plan(struct app *a, int argc, char **argv)
+{
+	const struct command *cmd = app_command("ceremony", "plan");
+	struct run_args ra = { NULL, { NULL }, 0, 0 };
+	struct anc_ceremony *c = NULL;
+	int rc;
+
+	if ((rc = parse(cmd, argc, argv, &ra, 0)) != 0 || ra.help)
+		return ra.help ? app_help(cmd) : rc;
+	if ((rc = load(a, argv[optind], &c)) != 0)
+		return rc;
+	rc = print_plan(a, c);
+	anc_ceremony_free(c);
+	return rc;
+}
+
+/* Without --yes, the administrator starts the run by typing its name. */
+static int
+confirm_start(const struct command *cmd, const struct anc_ceremony *c)
+{
+	char prompt[256];
+	int ok;
+
+	snprintf(prompt, sizeof(prompt), "Type the ceremony name (%s) to "
+	    "start, anything else to stop: ", anc_ceremony_name(c));
+	ok = app_confirm(prompt, anc_ceremony_name(c));
+	if (ok < 0)
+		return app_usage(cmd, "no terminal to confirm on; use --yes "
+		    "for an unattended run");
+	if (ok == 0) {
+		fprintf(stderr, "anchorage: not confirmed; nothing was "
+		    "touched\n");
+		return 4;
+	}
+	return 0;
+}
+
+int
+cmd_ceremony_run(struct app *a, int argc, char **argv)
+{
+	const struct command *cmd = app_command("ceremony", "run");
+	struct run_args ra = { NULL, { NULL }, 0, 0 };
+	struct anc_ceremony *c = NULL;
+	struct anc_run_opts o;
+	struct anc_ui ui;
+	struct anc_err err;
+	int rc;
+
+	if ((rc = parse(cmd, argc, argv, &ra, 1)) != 0 || ra.help)
+		return ra.help ? app_help(cmd) : rc;
+	if ((rc = load(a, argv[optind], &c)) != 0)
+		return rc;
+	if (a->verbose && (rc = print_plan(a, c)) != 0)
+		goto out;
+	if (!ra.yes && (rc = confirm_start(cmd, c)) != 0)
+		goto out;
+	memset(&o, 0, sizeof(o));
+	o.module = a->module;
+	o.outbox = ra.outbox;
+	o.yes = ra.yes;
+	ui.pin = app_pin;
+	ui.pin_arg = &ra.ps;
+	ui.progress = app_progress;
+	ui.progress_arg = a;
+	if (anc_ceremony_run(c, &o, &ui, &err) != ANC_OK) {
+		rc = app_fail(a, &err);
+		goto out;
+	}
+	printf("ceremony \"%s\" complete; outbox %s verifies with `anchorage "
+	    "outbox verify %s`\n", anc_ceremony_name(c), ra.outbox, ra.outbox);
+	rc = 0;
+ out:
+	anc_ceremony_free(c);
+	return rc;
+}

@@ -1,0 +1,155 @@
+/*
+ * anchorage: entry point.  Parses the global options, then hands the rest
+ * to one command from the table; nothing else happens here.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "anchorage/secmem.h"
+#include "appliance.h"
+
+#ifndef ANC_DEFAULT_MODULE
+#define ANC_DEFAULT_MODULE "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"
+#endif
+
+const struct command anc_commands[] = {
+	{ "token", "list", "", "slots and tokens of the module",
+	    cmd_token_list },
+	{ "token", "keys", "TOKEN [--pin-source file:PATH]",
+	    "key objects in the token and their attributes", cmd_token_keys },
+	{ "ceremony", "check", "FILE",
+	    "parse, validate and lint with throwaway keys; touches no token",
+	    cmd_ceremony_check },
+	{ "ceremony", "plan", "FILE",
+	    "the numbered script the administrator reads aloud",
+	    cmd_ceremony_plan },
+	{ "ceremony", "run", "FILE --outbox DIR [--pin-source file:PATH] "
+	    "[--yes]", "run the ceremony against the token",
+	    cmd_ceremony_run },
+	{ "outbox", "verify", "OUTBOX",
+	    "only allowed material, every file listed in SHA256SUMS",
+	    cmd_outbox_verify },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+
+static void
+synopsis(FILE *f)
+{
+	const struct command *c;
+
+	fprintf(f, "usage: anchorage [--module PATH] [-v|-q] [--json] "
+	    "COMMAND ...\n\ncommands:\n");
+	for (c = anc_commands; c->noun != NULL; c++)
+		fprintf(f, "  %s %s %s\n      %s\n", c->noun, c->verb, c->args,
+		    c->help);
+	fprintf(f, "\n`anchorage COMMAND --help` describes one command; "
+	    "see anchorage(1).\n");
+}
+
+static int
+usage(const char *why)
+{
+	if (why != NULL)
+		fprintf(stderr, "anchorage: %s\n", why);
+	synopsis(stderr);
+	return 2;
+}
+
+const struct command *
+app_command(const char *noun, const char *verb)
+{
+	const struct command *c;
+
+	for (c = anc_commands; c->noun != NULL; c++)
+		if (strcmp(c->noun, noun) == 0 && verb != NULL &&
+		    strcmp(c->verb, verb) == 0)
+			return c;
+	return NULL;
+}
+
+static int
+known_noun(const char *noun)
+{
+	const struct command *c;
+
+	for (c = anc_commands; c->noun != NULL; c++)
+		if (strcmp(c->noun, noun) == 0)
+			return 1;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "module", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct app a = { NULL, 0, 0, 0 };
+	const struct command *cmd;
+	int ch;
+
+	/* Before anything can hold a secret: no core dumps, not dumpable,
+	 * and files private by default. */
+	umask(077);
+	if (anc_harden_process() != 0) {
+		perror("anchorage: cannot disable core dumps");
+		return 1;
+	}
+	/* '+': stop at the command, whose options are its own. */
+	while ((ch = getopt_long(argc, argv, "+vqh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'm':
+			a.module = optarg;
+			break;
+		case 'j':
+			a.json = 1;
+			break;
+		case 'v':
+			a.verbose++;
+			break;
+		case 'q':
+			a.quiet = 1;
+			break;
+		case 'h':
+			synopsis(stdout);
+			return 0;
+		case 'V':
+			printf("anchorage %s\n", ANC_VERSION);
+			return 0;
+		default:
+			return usage(NULL);
+		}
+	}
+	if (a.verbose && a.quiet)
+		return usage("-v and -q exclude each other");
+	if (a.module == NULL)
+		a.module = getenv("ANCHORAGE_MODULE");
+	if (a.module == NULL || a.module[0] == '\0')
+		a.module = ANC_DEFAULT_MODULE;
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		return usage("no command given");
+	if (!known_noun(argv[0]))
+		return usage("unknown command");
+	if ((cmd = app_command(argv[0], argc > 1 ? argv[1] : NULL)) == NULL) {
+		fprintf(stderr, "anchorage: %s: expected one of:", argv[0]);
+		for (cmd = anc_commands; cmd->noun != NULL; cmd++)
+			if (strcmp(cmd->noun, argv[0]) == 0)
+				fprintf(stderr, " %s", cmd->verb);
+		fprintf(stderr, "\n");
+		return 2;
+	}
+	/* The command sees argv starting at its verb, as getopt expects. */
+	return cmd->fn(&a, argc - 1, argv + 1);
+}

@@ -1,0 +1,227 @@
+/*
+ * anchorage: the typed ceremony, internal to ceremony/.
+ *
+ * parse.c turns YAML into this model, checking shape and types (unknown
+ * and duplicate keys, anchors, aliases, tags, wrong types, limits).
+ * validate.c then checks meaning (references between steps, ranges that
+ * depend on other fields).  Only a model that passed both reaches run.c.
+ */
+#ifndef ANCHORAGE_CEREMONY_INT_H
+#define ANCHORAGE_CEREMONY_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "anchorage/ceremony.h"
+#include "anchorage/token.h"
+
+/* Limits, documented in docs/ceremony-format.md. */
+#define ANC_CER_FILE_MAX	(256 * 1024)	/* bytes of YAML */
+#define ANC_CER_SCALAR_MAX	4096		/* bytes in one scalar */
+#define ANC_CER_DEPTH_MAX	8		/* nested collections */
+#define ANC_CER_STEPS_MAX	64
+#define ANC_CER_LIST_MAX	64		/* participants, inputs, anchors, revocations */
+#define ANC_CER_NAME_MAX	64		/* ceremony, artifact, label, k8s names */
+#define ANC_CER_DN_MAX		8		/* attributes in one subject */
+#define ANC_CER_VALIDITY_MAX	(100ULL * 366 * 86400)	/* seconds */
+#define ANC_CER_PATHLEN_MAX	16
+#define ANC_PATHLEN_NONE	(-1)		/* no pathLenConstraint */
+
+enum anc_role {
+	ANC_ROLE_ADMINISTRATOR = 1,
+	ANC_ROLE_WITNESS,
+	ANC_ROLE_CRYPTO_OFFICER,
+	ANC_ROLE_AUDITOR,
+	ANC_ROLE_OBSERVER
+};
+
+struct anc_participant {
+	char *name;
+	enum anc_role role;
+	int line;
+};
+
+enum anc_input_kind {
+	ANC_INPUT_CERTIFICATE = 1,	/* a PEM certificate from an earlier ceremony */
+	ANC_INPUT_CSR,			/* a PEM or DER PKCS#10 request */
+	ANC_INPUT_INVENTORY		/* an inventory check report (rotation) */
+};
+
+struct anc_input {
+	enum anc_input_kind kind;
+	char *name;		/* artifact name other fields refer to */
+	char *file;		/* as written; relative to the script's directory */
+	char *path;		/* resolved path */
+	char *key;		/* certificate inputs: label of its key in the token, or NULL */
+	char *sha256;		/* expected SHA-256 (64 lowercase hex), or NULL */
+	int line;
+};
+
+/* One attribute of a distinguished name, in the order they are encoded. */
+struct anc_dn_attr {
+	const char *type;	/* "C", "ST", "L", "O", "OU", "CN": static strings */
+	char *value;
+};
+
+struct anc_dn {
+	struct anc_dn_attr attrs[ANC_CER_DN_MAX];
+	size_t n;		/* 0: not given */
+};
+
+enum anc_step_kind {
+	ANC_STEP_GENERATE_KEY = 1,
+	ANC_STEP_SELF_SIGN,
+	ANC_STEP_ISSUE_INTERMEDIATE,
+	ANC_STEP_SIGN_CSR,
+	ANC_STEP_CROSS_SIGN,
+	ANC_STEP_BUNDLE,
+	ANC_STEP_SIGN_CRL,
+	ANC_STEP_EXPORT_SECRET,
+	ANC_STEP_EXPORT_BUNDLE,
+	ANC_STEP_EXPORT_ISSUER,
+	ANC_STEP_EXPORT_VAULT
+};
+
+enum anc_crl_reason {
+	ANC_REASON_UNSPECIFIED = 0,
+	ANC_REASON_KEY_COMPROMISE = 1,
+	ANC_REASON_CA_COMPROMISE = 2,
+	ANC_REASON_AFFILIATION_CHANGED = 3,
+	ANC_REASON_SUPERSEDED = 4,
+	ANC_REASON_CESSATION_OF_OPERATION = 5
+};
+
+struct anc_revocation {
+	char *certificate;	/* artifact name */
+	enum anc_crl_reason reason;
+	int line;
+};
+
+/*
+ * One step.  Which fields are meaningful depends on `kind`; the others are
+ * zero/NULL.  Defaults are filled in by the parser, so run.c never guesses.
+ */
+struct anc_step {
+	enum anc_step_kind kind;
+	int line;		/* line of the step's key in the file */
+	int index;		/* 1-based position in steps */
+
+	/* generate-key */
+	char *label;
+	enum anc_keyalg algorithm;	/* also issue-intermediate's software key */
+
+	/* self-sign: the token key label */
+	char *key;
+
+	/* issue-intermediate, sign-csr, cross-sign, sign-crl: artifact name of
+	 * the signing certificate, whose key is in the token */
+	char *issuer;
+
+	/* sign-csr: input name of the CSR; cross-sign: artifact certified */
+	char *csr;
+	char *certificate;
+
+	struct anc_dn subject;		/* self-sign, issue-intermediate, sign-csr (optional) */
+	uint64_t validity;		/* seconds; CRL: until nextUpdate */
+	int path_length;		/* ANC_PATHLEN_NONE or 0..ANC_CER_PATHLEN_MAX */
+
+	/* sign-csr policy */
+	unsigned policy_algs;		/* bit (1 << anc_policy_alg) per allowed key */
+	uint64_t policy_max_validity;	/* seconds */
+	int policy_max_path_length;
+
+	/* bundle */
+	char **anchors;
+	size_t n_anchors;
+
+	/* sign-crl */
+	struct anc_revocation *revoke;
+	size_t n_revoke;
+	uint64_t crl_number;
+
+	/* exports: Kubernetes object name and namespace */
+	char *k8s_name;
+	char *k8s_namespace;
+	char *target_namespace;	/* export-bundle: where the Bundle delivers */
+	char *issuing_ca;	/* export-secret: issue-intermediate output */
+	char *bundle;		/* export-bundle: bundle output */
+	char *secret;		/* export-issuer: Secret name */
+	int cluster_issuer;	/* export-issuer: ClusterIssuer rather than Issuer */
+
+	/* artifact name of the result (certificate, bundle, CRL, chain) */
+	char *output;
+
+	/* Lines where fields were written, for validate.c's messages; 0 for
+	 * a field left to its default.  anchor_lines parallels anchors. */
+	struct anc_step_lines {
+		int label, key, issuer, csr, certificate, validity,
+		    path_length, issuing_ca, bundle, output;
+	} lines;
+	int *anchor_lines;
+};
+
+/* Keys a sign-csr policy can allow, one bit each in policy_algs. */
+enum anc_policy_alg {
+	ANC_POLICY_RSA_2048 = 0,
+	ANC_POLICY_RSA_3072,
+	ANC_POLICY_RSA_4096,
+	ANC_POLICY_EC_P256,
+	ANC_POLICY_EC_P384
+};
+
+struct anc_ceremony {
+	char *path;		/* the script as given */
+	char *dir;		/* its directory, for relative input paths */
+	char sha256[65];	/* of the script's bytes */
+
+	int version;
+	char *name;
+	char *description;
+	char *token;		/* RFC 7512 URI, or NULL if no step needs one */
+	int token_line;		/* where token was written; 0 if absent */
+
+	struct anc_participant *participants;
+	size_t n_participants;
+	struct anc_input *inputs;
+	size_t n_inputs;
+	struct anc_step *steps;
+	size_t n_steps;
+};
+
+/*
+ * Parse YAML text into a new ceremony.  `path` is used in messages and to
+ * resolve inputs.  Returns ANC_OK, ANC_E_SYNTAX (not YAML, anchors,
+ * aliases, tags, limits), ANC_E_FIELD (unknown, duplicate, missing or
+ * mistyped fields, out-of-range values).  Messages are
+ * "PATH:LINE: FIELD: what was expected".
+ */
+int anc_parse(const char *path, const unsigned char *text, size_t len,
+    struct anc_ceremony **out, struct anc_err *err);
+
+/*
+ * Check meaning across fields: names unique, references to earlier steps
+ * and inputs of the right kind, a token URI when a step needs one, path
+ * lengths below the issuer's.  Returns ANC_OK or ANC_E_FIELD.
+ */
+int anc_validate(const struct anc_ceremony *c, struct anc_err *err);
+
+/* Durations: "87600h", "30d", "1h30m", "90s".  Returns 0 or -1. */
+int anc_duration_parse(const char *s, uint64_t *seconds);
+/* Shortest exact form ("87600h", "1h30m"), into buf of `cap` bytes. */
+void anc_duration_format(uint64_t seconds, char *buf, size_t cap);
+
+const char *anc_step_kind_name(enum anc_step_kind kind);
+const char *anc_role_name(enum anc_role role);
+const char *anc_crl_reason_name(enum anc_crl_reason r);
+
+/*
+ * The outbox file names a step writes ("root-2026.pem", manifests), into
+ * names[0..*n).  Steps that write nothing give *n = 0.  Returns ANC_OK or
+ * ANC_E_INTERNAL when `cap` is too small.
+ */
+int anc_step_files(const struct anc_step *s, char names[][128], size_t cap,
+    size_t *n);
+
+void anc_ceremony_model_free(struct anc_ceremony *c);
+
+#endif /* ANCHORAGE_CEREMONY_INT_H */

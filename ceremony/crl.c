@@ -1,0 +1,139 @@
+/*
+ * anchorage: building a root's CRL.  Signing and verification happen in
+ * steps_ca.c, like every other signature.
+ */
+#include <string.h>
+
+#include <openssl/x509v3.h>
+
+#include "anchorage/err.h"
+#include "steps.h"
+
+/* One revoked entry: serial, date, and a reason unless unspecified
+ * (RFC 5280 5.3.1: the code "unspecified" SHOULD be absent). */
+static int
+add_entry(X509_CRL *crl, X509 *x, enum anc_crl_reason reason,
+    ASN1_TIME *when, struct anc_err *err)
+{
+	X509_REVOKED *rv = NULL;
+	ASN1_ENUMERATED *code = NULL;
+	int r = ANC_E_INTERNAL;
+
+	if ((rv = X509_REVOKED_new()) == NULL ||
+	    !X509_REVOKED_set_serialNumber(rv, X509_get_serialNumber(x)) ||
+	    !X509_REVOKED_set_revocationDate(rv, when)) {
+		r = anc_err_ossl(err, ANC_E_CRYPTO, "CRL entry");
+		goto out;
+	}
+	if (reason != ANC_REASON_UNSPECIFIED) {
+		if ((code = ASN1_ENUMERATED_new()) == NULL ||
+		    !ASN1_ENUMERATED_set(code, (long)reason) ||
+		    !X509_REVOKED_add1_ext_i2d(rv, NID_crl_reason, code, 0, 0)) {
+			r = anc_err_ossl(err, ANC_E_CRYPTO, "CRL reason");
+			goto out;
+		}
+	}
+	if (!X509_CRL_add0_revoked(crl, rv)) {
+		r = anc_err_ossl(err, ANC_E_CRYPTO, "CRL entry");
+		goto out;
+	}
+	rv = NULL;	/* transferred */
+	/* success */
+	r = ANC_OK;
+ out:
+	ASN1_ENUMERATED_free(code);
+	X509_REVOKED_free(rv);
+	return r;
+}
+
+static int
+add_extensions(X509_CRL *crl, X509 *issuer, uint64_t number,
+    struct anc_err *err)
+{
+	ASN1_INTEGER *num = NULL;
+	AUTHORITY_KEYID *akid = NULL;
+	const ASN1_OCTET_STRING *skid = X509_get0_subject_key_id(issuer);
+	int r = ANC_E_INTERNAL;
+
+	if (skid == NULL)
+		return anc_err_set(err, ANC_E_LINT, "lint crl-akid: the issuer "
+		    "has no subjectKeyIdentifier to point at");
+	if ((num = ASN1_INTEGER_new()) == NULL ||
+	    !ASN1_INTEGER_set_uint64(num, number) ||
+	    !X509_CRL_add1_ext_i2d(crl, NID_crl_number, num, 0, 0) ||
+	    (akid = AUTHORITY_KEYID_new()) == NULL ||
+	    (akid->keyid = ASN1_OCTET_STRING_dup(skid)) == NULL ||
+	    !X509_CRL_add1_ext_i2d(crl, NID_authority_key_identifier, akid, 0,
+	    0)) {
+		r = anc_err_ossl(err, ANC_E_CRYPTO, "CRL extensions");
+		goto out;
+	}
+	/* success */
+	r = ANC_OK;
+ out:
+	ASN1_INTEGER_free(num);
+	AUTHORITY_KEYID_free(akid);
+	return r;
+}
+
+int
+anc_crl_build(struct anc_engine *e, const struct anc_step *s, X509 *issuer,
+    X509_CRL **out, struct anc_err *err)
+{
+	X509_CRL *crl = NULL;
+	ASN1_TIME *now = NULL, *next = NULL;
+	struct anc_artifact *a;
+	size_t i;
+	int r = ANC_E_INTERNAL;
+
+	if ((crl = X509_CRL_new()) == NULL ||
+	    (now = ASN1_TIME_set(NULL, e->now)) == NULL ||
+	    (next = ASN1_TIME_set(NULL, e->now + (time_t)s->validity)) ==
+	    NULL) {
+		r = anc_err_ossl(err, ANC_E_NOMEM, "CRL");
+		goto out;
+	}
+	if (ASN1_TIME_compare(next, X509_get0_notAfter(issuer)) > 0) {
+		r = anc_err_set(err, ANC_E_LINT, "lint crl-next-update: "
+		    "nextUpdate would fall after the issuer %s expires; "
+		    "shorten validity", s->issuer);
+		goto out;
+	}
+	if (!X509_CRL_set_version(crl, X509_CRL_VERSION_2) ||
+	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer)) ||
+	    !X509_CRL_set1_lastUpdate(crl, now) ||
+	    !X509_CRL_set1_nextUpdate(crl, next)) {
+		r = anc_err_ossl(err, ANC_E_CRYPTO, "CRL fields");
+		goto out;
+	}
+	for (i = 0; i < s->n_revoke; i++) {
+		a = anc_engine_find(e, s->revoke[i].certificate);
+		if (a == NULL || a->kind != ANC_ART_CERT) {
+			r = anc_err_set(err, ANC_E_INTERNAL, "revoke \"%s\"",
+			    s->revoke[i].certificate);
+			goto out;
+		}
+		if (X509_check_issued(issuer, a->cert) != X509_V_OK) {
+			r = anc_err_set(err, ANC_E_UNSAFE, "revoke[%zu]: %s was "
+			    "not issued by %s; a CRL only revokes its issuer's "
+			    "certificates", i + 1, s->revoke[i].certificate,
+			    s->issuer);
+			goto out;
+		}
+		if ((r = add_entry(crl, a->cert, s->revoke[i].reason, now,
+		    err)) != ANC_OK)
+			goto out;
+	}
+	if ((r = add_extensions(crl, issuer, s->crl_number, err)) != ANC_OK)
+		goto out;
+	X509_CRL_sort(crl);
+	*out = crl;
+	crl = NULL;	/* transferred */
+	/* success */
+	r = ANC_OK;
+ out:
+	ASN1_TIME_free(now);
+	ASN1_TIME_free(next);
+	X509_CRL_free(crl);
+	return r;
+}

@@ -1,0 +1,210 @@
+/*
+ * anchorage: the step engine.  Each step builds, lints, signs, verifies
+ * and only then writes; see engine.h for why check and run share it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/pem.h>
+
+#include "anchorage/err.h"
+#include "anchorage/file.h"
+#include "anchorage/hash.h"
+#include "anchorage/secmem.h"
+#include "engine.h"
+#include "profile.h"
+#include "steps.h"
+
+void
+anc_engine_say(struct anc_engine *e, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (e->ui == NULL || e->ui->progress == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	e->ui->progress(e->ui->progress_arg, line);
+}
+
+struct anc_artifact *
+anc_engine_find(struct anc_engine *e, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < e->nart; i++)
+		if (strcmp(e->arts[i].name, name) == 0)
+			return &e->arts[i];
+	return NULL;
+}
+
+struct anc_artifact *
+anc_engine_new_art(struct anc_engine *e, const char *name,
+    enum anc_art_kind kind, const struct anc_step *s)
+{
+	struct anc_artifact *a;
+
+	/* validate.c keeps names unique and within ANC_ARTS_MAX. */
+	if (e->nart == ANC_ARTS_MAX || anc_engine_find(e, name) != NULL)
+		return NULL;
+	a = &e->arts[e->nart++];
+	memset(a, 0, sizeof(*a));
+	a->name = name;
+	a->kind = kind;
+	a->step = s;
+	return a;
+}
+
+static int
+load_input(struct anc_engine *e, const struct anc_input *in,
+    struct anc_err *err)
+{
+	struct anc_artifact *a;
+	unsigned char *data = NULL;
+	STACK_OF(X509) *certs = NULL;
+	char hex[ANC_SHA256_HEX];
+	size_t len = 0;
+	int r;
+
+	if ((r = anc_file_read(in->path, ANC_OUTBOX_FILE_MAX, &data, &len,
+	    err)) != ANC_OK)
+		return anc_err_prefix(err, "input \"%s\"", in->name);
+	anc_sha256_hex(data, len, hex);
+	if (in->sha256 != NULL && strcmp(hex, in->sha256) != 0) {
+		r = anc_err_set(err, ANC_E_INPUT, "input \"%s\": %s has SHA-256 "
+		    "%s, expected %s as the script pins it", in->name, in->path,
+		    hex, in->sha256);
+		goto out;
+	}
+	a = anc_engine_new_art(e, in->name, in->kind == ANC_INPUT_CERTIFICATE ?
+	    ANC_ART_CERT : in->kind == ANC_INPUT_CSR ? ANC_ART_CSR :
+	    ANC_ART_INVENTORY, NULL);
+	if (a == NULL) {
+		r = anc_err_set(err, ANC_E_INTERNAL, "input \"%s\"", in->name);
+		goto out;
+	}
+	switch (in->kind) {
+	case ANC_INPUT_CERTIFICATE:
+		if ((r = anc_pem_read_certs(data, len, in->path, &certs, err)) !=
+		    ANC_OK)
+			goto out;
+		if (sk_X509_num(certs) != 1) {
+			r = anc_err_set(err, ANC_E_INPUT, "input \"%s\": %s holds "
+			    "%d certificates, expected exactly one", in->name,
+			    in->path, sk_X509_num(certs));
+			goto out;
+		}
+		a->cert = sk_X509_shift(certs);
+		a->key_label = in->key;
+		break;
+	case ANC_INPUT_CSR:
+		if ((r = anc_steps_read_csr(data, len, in->path, &a->csr, err)) !=
+		    ANC_OK)
+			goto out;
+		break;
+	case ANC_INPUT_INVENTORY:
+		a->raw = data;
+		a->raw_len = len;
+		data = NULL;	/* transferred */
+		break;
+	default:
+		r = anc_err_set(err, ANC_E_INTERNAL, "input kind %d", in->kind);
+		goto out;
+	}
+	anc_engine_say(e, "input %s: %s (sha256 %s)", in->name, in->path, hex);
+	/* success */
+	r = ANC_OK;
+ out:
+	sk_X509_pop_free(certs, X509_free);
+	free(data);
+	return r;
+}
+
+int
+anc_engine_inputs(struct anc_engine *e, struct anc_err *err)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < e->c->n_inputs; i++)
+		if ((r = load_input(e, &e->c->inputs[i], err)) != ANC_OK)
+			return r;
+	return ANC_OK;
+}
+
+typedef int (*step_fn)(struct anc_engine *, const struct anc_step *,
+    struct anc_err *);
+
+static const struct {
+	enum anc_step_kind kind;
+	step_fn fn;
+} dispatch[] = {
+	{ ANC_STEP_GENERATE_KEY, anc_step_generate_key },
+	{ ANC_STEP_SELF_SIGN, anc_step_self_sign },
+	{ ANC_STEP_BUNDLE, anc_step_bundle },
+	{ ANC_STEP_ISSUE_INTERMEDIATE, anc_step_issue_intermediate },
+	{ ANC_STEP_SIGN_CSR, anc_step_sign_csr },
+	{ ANC_STEP_CROSS_SIGN, anc_step_cross_sign },
+	{ ANC_STEP_SIGN_CRL, anc_step_sign_crl },
+	{ ANC_STEP_EXPORT_SECRET, anc_step_export_secret },
+	{ ANC_STEP_EXPORT_BUNDLE, anc_step_export_bundle },
+	{ ANC_STEP_EXPORT_ISSUER, anc_step_export_issuer },
+	{ ANC_STEP_EXPORT_VAULT, anc_step_export_vault },
+};
+
+static step_fn
+lookup(enum anc_step_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(dispatch) / sizeof(dispatch[0]); i++)
+		if (dispatch[i].kind == kind)
+			return dispatch[i].fn;
+	return NULL;
+}
+
+int
+anc_engine_steps(struct anc_engine *e, struct anc_err *err)
+{
+	const struct anc_step *s;
+	step_fn fn;
+	size_t i;
+	int r;
+
+	for (i = 0; i < e->c->n_steps; i++) {
+		s = &e->c->steps[i];
+		if ((fn = lookup(s->kind)) == NULL)
+			return anc_err_set(err, ANC_E_INTERNAL, "step %d: no "
+			    "handler", s->index);
+		anc_engine_say(e, "step %d/%zu %s", s->index, e->c->n_steps,
+		    anc_step_kind_name(s->kind));
+		if ((r = fn(e, s, err)) != ANC_OK)
+			return anc_err_prefix(err, "%s:%d: step %d (%s)",
+			    e->c->path, s->line, s->index,
+			    anc_step_kind_name(s->kind));
+	}
+	return ANC_OK;
+}
+
+void
+anc_engine_clear(struct anc_engine *e)
+{
+	struct anc_artifact *a;
+	size_t i;
+
+	for (i = 0; i < e->nart; i++) {
+		a = &e->arts[i];
+		X509_free(a->cert);
+		/* EVP_PKEY_free cleanses private key material. */
+		EVP_PKEY_free(a->soft_key);
+		sk_X509_pop_free(a->certs, X509_free);
+		X509_REQ_free(a->csr);
+		X509_CRL_free(a->crl);
+		free(a->raw);
+	}
+	e->nart = 0;
+}

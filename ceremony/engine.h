@@ -1,0 +1,91 @@
+/*
+ * anchorage: the step engine, internal to ceremony/.
+ *
+ * The same step code runs for `ceremony check` and `ceremony run`.  What
+ * differs is the backend: for check, throwaway software keys and host
+ * randomness, and no outbox; for run, the token.  So everything but the
+ * token itself is exercised before the day.
+ */
+#ifndef ANCHORAGE_ENGINE_H
+#define ANCHORAGE_ENGINE_H
+
+#include <time.h>
+
+#include <openssl/x509.h>
+
+#include "anchorage/ceremony.h"
+#include "anchorage/export.h"
+#include "anchorage/token.h"
+#include "ceremony_int.h"
+
+struct anc_err;
+
+/* Where keys, signatures and randomness come from. */
+struct anc_backend {
+	void *arg;
+	int (*generate)(void *arg, enum anc_keyalg alg, const char *label,
+	    struct anc_key_info *info, struct anc_err *err);
+	int (*random)(void *arg, unsigned char *buf, size_t len,
+	    struct anc_err *err);
+	/* Borrowed signing key.  `hint` is the algorithm expected, which a
+	 * throwaway backend uses for keys it has not generated. */
+	int (*signer)(void *arg, const char *label, enum anc_keyalg hint,
+	    EVP_PKEY **out, struct anc_err *err);
+	/* The public key as the backend holds it, owned by the caller. */
+	int (*public_key)(void *arg, const char *label, enum anc_keyalg hint,
+	    EVP_PKEY **out, struct anc_err *err);
+};
+
+enum anc_art_kind {
+	ANC_ART_CERT = 1,	/* one certificate */
+	ANC_ART_BUNDLE,		/* several anchors */
+	ANC_ART_CSR,
+	ANC_ART_CRL,
+	ANC_ART_CHAIN,		/* intermediate then root, for Vault */
+	ANC_ART_INVENTORY	/* raw bytes of an inventory report */
+};
+
+/* A named thing a step made or an input brought in. */
+struct anc_artifact {
+	const char *name;		/* borrowed from the model */
+	enum anc_art_kind kind;
+	const struct anc_step *step;	/* producer, NULL for inputs */
+	X509 *cert;
+	const char *key_label;		/* token key of a certificate, or NULL */
+	EVP_PKEY *soft_key;		/* issuing-CA key made in software */
+	STACK_OF(X509) *certs;		/* bundle or chain */
+	X509_REQ *csr;
+	X509_CRL *crl;
+	unsigned char *raw;		/* input bytes (inventory) */
+	size_t raw_len;
+};
+
+#define ANC_ARTS_MAX (ANC_CER_STEPS_MAX + ANC_CER_LIST_MAX)
+
+struct anc_engine {
+	const struct anc_ceremony *c;
+	const struct anc_backend *be;
+	struct anc_outbox *ob;		/* NULL when checking */
+	const struct anc_ui *ui;	/* may be NULL */
+	time_t now;			/* one clock reading for the whole run */
+	struct anc_artifact arts[ANC_ARTS_MAX];
+	size_t nart;
+	/* keys generated in this run, for the failure report */
+	char made[ANC_CER_STEPS_MAX][129];
+	size_t nmade;
+};
+
+/* Load every input into an artifact (hash-checked). */
+int anc_engine_inputs(struct anc_engine *e, struct anc_err *err);
+
+/* Run every step in order.  On failure err names the step. */
+int anc_engine_steps(struct anc_engine *e, struct anc_err *err);
+
+/* Release artifacts; wipes software keys. */
+void anc_engine_clear(struct anc_engine *e);
+
+/* Send a progress line to the UI, if any. */
+void anc_engine_say(struct anc_engine *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif /* ANCHORAGE_ENGINE_H */

@@ -1,0 +1,212 @@
+/*
+ * anchorage: names of the ceremony model's enums as scripts spell them,
+ * the outbox files each step writes, and freeing the model.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "anchorage/err.h"
+#include "ceremony_int.h"
+
+const char *
+anc_step_kind_name(enum anc_step_kind kind)
+{
+	switch (kind) {
+	case ANC_STEP_GENERATE_KEY:
+		return "generate-key";
+	case ANC_STEP_SELF_SIGN:
+		return "self-sign";
+	case ANC_STEP_ISSUE_INTERMEDIATE:
+		return "issue-intermediate";
+	case ANC_STEP_SIGN_CSR:
+		return "sign-csr";
+	case ANC_STEP_CROSS_SIGN:
+		return "cross-sign";
+	case ANC_STEP_BUNDLE:
+		return "bundle";
+	case ANC_STEP_SIGN_CRL:
+		return "sign-crl";
+	case ANC_STEP_EXPORT_SECRET:
+		return "export-secret";
+	case ANC_STEP_EXPORT_BUNDLE:
+		return "export-bundle";
+	case ANC_STEP_EXPORT_ISSUER:
+		return "export-issuer";
+	case ANC_STEP_EXPORT_VAULT:
+		return "export-vault";
+	default:
+		return "unknown";
+	}
+}
+
+const char *
+anc_role_name(enum anc_role role)
+{
+	switch (role) {
+	case ANC_ROLE_ADMINISTRATOR:
+		return "administrator";
+	case ANC_ROLE_WITNESS:
+		return "witness";
+	case ANC_ROLE_CRYPTO_OFFICER:
+		return "crypto-officer";
+	case ANC_ROLE_AUDITOR:
+		return "auditor";
+	case ANC_ROLE_OBSERVER:
+		return "observer";
+	default:
+		return "unknown";
+	}
+}
+
+/* RFC 5280 CRLReason names, as OpenSSL and Boulder spell them. */
+const char *
+anc_crl_reason_name(enum anc_crl_reason r)
+{
+	switch (r) {
+	case ANC_REASON_UNSPECIFIED:
+		return "unspecified";
+	case ANC_REASON_KEY_COMPROMISE:
+		return "keyCompromise";
+	case ANC_REASON_CA_COMPROMISE:
+		return "cACompromise";
+	case ANC_REASON_AFFILIATION_CHANGED:
+		return "affiliationChanged";
+	case ANC_REASON_SUPERSEDED:
+		return "superseded";
+	case ANC_REASON_CESSATION_OF_OPERATION:
+		return "cessationOfOperation";
+	default:
+		return "unknown";
+	}
+}
+
+/* Append one formatted name; 0, or -1 when names[] or a name is full. */
+static int
+add_file(char names[][128], size_t cap, size_t *n, const char *prefix,
+    const char *name, const char *suffix)
+{
+	int w;
+
+	if (*n >= cap || name == NULL)
+		return -1;
+	w = snprintf(names[*n], sizeof(names[*n]), "%s%s%s", prefix, name,
+	    suffix);
+	if (w < 0 || (size_t)w >= sizeof(names[*n]))
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+int
+anc_step_files(const struct anc_step *s, char names[][128], size_t cap,
+    size_t *n)
+{
+	int bad = 0;
+
+	*n = 0;
+	switch (s->kind) {
+	case ANC_STEP_GENERATE_KEY:
+		break;
+	case ANC_STEP_SELF_SIGN:
+	case ANC_STEP_ISSUE_INTERMEDIATE:
+	case ANC_STEP_SIGN_CSR:
+	case ANC_STEP_CROSS_SIGN:
+	case ANC_STEP_BUNDLE:
+	case ANC_STEP_SIGN_CRL:
+		bad = add_file(names, cap, n, "", s->output, ".pem");
+		break;
+	case ANC_STEP_EXPORT_SECRET:
+		bad = add_file(names, cap, n, "manifests/secret-", s->k8s_name,
+		    ".yaml");
+		break;
+	case ANC_STEP_EXPORT_BUNDLE:
+		bad = add_file(names, cap, n, "manifests/configmap-",
+		    s->k8s_name, ".yaml") ||
+		    add_file(names, cap, n, "manifests/bundle-", s->k8s_name,
+		    ".yaml");
+		break;
+	case ANC_STEP_EXPORT_ISSUER:
+		bad = add_file(names, cap, n, "manifests/issuer-", s->k8s_name,
+		    ".yaml") ||
+		    add_file(names, cap, n, "helm-values-", s->k8s_name,
+		    ".yaml");
+		break;
+	case ANC_STEP_EXPORT_VAULT:
+		bad = add_file(names, cap, n, "", s->output, ".pem") ||
+		    add_file(names, cap, n, "", s->output, ".README.txt");
+		break;
+	default:
+		bad = 1;
+		break;
+	}
+	return bad ? ANC_E_INTERNAL : ANC_OK;
+}
+
+static void
+dn_free(struct anc_dn *dn)
+{
+	size_t i;
+
+	for (i = 0; i < dn->n && i < ANC_CER_DN_MAX; i++)
+		free(dn->attrs[i].value);
+}
+
+static void
+step_free(struct anc_step *s)
+{
+	size_t i;
+
+	free(s->label);
+	free(s->key);
+	free(s->issuer);
+	free(s->csr);
+	free(s->certificate);
+	dn_free(&s->subject);
+	for (i = 0; i < s->n_anchors; i++)
+		free(s->anchors[i]);
+	free(s->anchors);
+	free(s->anchor_lines);
+	for (i = 0; i < s->n_revoke; i++)
+		free(s->revoke[i].certificate);
+	free(s->revoke);
+	free(s->k8s_name);
+	free(s->k8s_namespace);
+	free(s->issuing_ca);
+	free(s->bundle);
+	free(s->secret);
+	free(s->output);
+}
+
+static void
+input_free(struct anc_input *in)
+{
+	free(in->name);
+	free(in->file);
+	free(in->path);
+	free(in->key);
+	free(in->sha256);
+}
+
+void
+anc_ceremony_model_free(struct anc_ceremony *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n_participants; i++)
+		free(c->participants[i].name);
+	free(c->participants);
+	for (i = 0; i < c->n_inputs; i++)
+		input_free(&c->inputs[i]);
+	free(c->inputs);
+	for (i = 0; i < c->n_steps; i++)
+		step_free(&c->steps[i]);
+	free(c->steps);
+	free(c->path);
+	free(c->dir);
+	free(c->name);
+	free(c->description);
+	free(c->token);
+	free(c);
+}

@@ -1,0 +1,401 @@
+/*
+ * anchorage: X.509 profiles for CA certificates.
+ *
+ * The root profile reproduces `step certificate create --profile root-ca`
+ * (docs: interop.md §1): critical keyUsage keyCertSign+cRLSign, critical
+ * basicConstraints CA:TRUE with a path length, a SHA-1 (RFC 5280 method 1)
+ * subjectKeyIdentifier, no EKU, and the extensions in the order Go's
+ * x509.CreateCertificate writes them.  Intermediates and cross-certificates
+ * add an authorityKeyIdentifier holding only the issuer's key identifier.
+ */
+#include <string.h>
+
+#include <openssl/asn1.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "anchorage/err.h"
+#include "profile.h"
+
+void
+anc_profile_serial(unsigned char serial[ANC_SERIAL_LEN],
+    const unsigned char *rnd)
+{
+	serial[0] = 0x01;
+	memcpy(serial + 1, rnd, ANC_SERIAL_LEN - 1);
+}
+
+static int
+curve_nid(EVP_PKEY *key)
+{
+	char group[80];
+	size_t len = 0;
+	int nid;
+
+	if (EVP_PKEY_get_group_name(key, group, sizeof(group), &len) != 1)
+		return NID_undef;
+	/* Providers report "prime256v1"; the NIST name is accepted too. */
+	nid = OBJ_txt2nid(group);
+	if (nid == NID_undef)
+		nid = EC_curve_nist2nid(group);
+	return nid;
+}
+
+enum anc_keyalg
+anc_key_alg(EVP_PKEY *key)
+{
+	if (key == NULL)
+		return ANC_KEY_NONE;
+	if (EVP_PKEY_is_a(key, "EC")) {
+		switch (curve_nid(key)) {
+		case NID_X9_62_prime256v1:
+			return ANC_KEY_EC_P256;
+		case NID_secp384r1:
+			return ANC_KEY_EC_P384;
+		default:
+			return ANC_KEY_NONE;
+		}
+	}
+	if (EVP_PKEY_is_a(key, "RSA")) {
+		switch (EVP_PKEY_get_bits(key)) {
+		case 3072:
+			return ANC_KEY_RSA_3072;
+		case 4096:
+			return ANC_KEY_RSA_4096;
+		default:
+			return ANC_KEY_NONE;
+		}
+	}
+	return ANC_KEY_NONE;
+}
+
+const EVP_MD *
+anc_profile_md(EVP_PKEY *signer)
+{
+	/* As Go and step choose: the curve's own strength for P-384, and
+	 * sha256WithRSAEncryption for RSA of any size. */
+	if (anc_key_alg(signer) == ANC_KEY_EC_P384)
+		return EVP_sha384();
+	return EVP_sha256();
+}
+
+int
+anc_throwaway_key(enum anc_keyalg alg, EVP_PKEY **out, struct anc_err *err)
+{
+	EVP_PKEY *k;
+
+	switch (alg) {
+	case ANC_KEY_EC_P256:
+		k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+		break;
+	case ANC_KEY_EC_P384:
+		k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+		break;
+	case ANC_KEY_RSA_3072:
+		k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
+		break;
+	case ANC_KEY_RSA_4096:
+		k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)4096);
+		break;
+	case ANC_KEY_NONE:
+	default:
+		return anc_err_set(err, ANC_E_INTERNAL,
+		    "throwaway key: unknown key algorithm %d", (int)alg);
+	}
+	if (k == NULL)
+		return anc_err_ossl(err, ANC_E_CRYPTO,
+		    "throwaway key: generation failed");
+	*out = k;
+	return ANC_OK;
+}
+
+int
+anc_profile_subject(const struct anc_cert_spec *s, X509_NAME **out,
+    struct anc_err *err)
+{
+	X509_NAME *name = NULL;
+	const struct anc_dn_attr *a;
+	size_t i;
+	int r = ANC_E_INTERNAL;
+
+	if (s->subject_name != NULL) {
+		if ((name = X509_NAME_dup(s->subject_name)) == NULL) {
+			r = anc_err_ossl(err, ANC_E_NOMEM, "subject: copy");
+			goto out;
+		}
+	} else {
+		if (s->subject == NULL || s->subject->n == 0) {
+			r = anc_err_set(err, ANC_E_INTERNAL,
+			    "subject: none given");
+			goto out;
+		}
+		if ((name = X509_NAME_new()) == NULL) {
+			r = anc_err_ossl(err, ANC_E_NOMEM, "subject");
+			goto out;
+		}
+		/* MBSTRING_UTF8 lets OpenSSL's string table pick the type:
+		 * UTF8String, and PrintableString for countryName. */
+		for (i = 0; i < s->subject->n; i++) {
+			a = &s->subject->attrs[i];
+			if (X509_NAME_add_entry_by_txt(name, a->type,
+			    MBSTRING_UTF8, (const unsigned char *)a->value, -1,
+			    -1, 0) != 1) {
+				r = anc_err_ossl(err, ANC_E_FIELD,
+				    "subject: %s=%s cannot be encoded",
+				    a->type, a->value);
+				goto out;
+			}
+		}
+	}
+	*out = name;
+	name = NULL;	/* transferred */
+	/* success */
+	r = ANC_OK;
+ out:
+	X509_NAME_free(name);
+	return r;
+}
+
+/* Contract checks: a spec that breaks these is a caller bug. */
+static int
+check_spec(const struct anc_cert_spec *s, struct anc_err *err)
+{
+	if (s->subject_key == NULL)
+		return anc_err_set(err, ANC_E_INTERNAL,
+		    "certificate: no subject key");
+	switch (s->profile) {
+	case ANC_PROFILE_ROOT:
+		if (s->issuer != NULL)
+			return anc_err_set(err, ANC_E_INTERNAL,
+			    "certificate: a root has no issuer certificate");
+		break;
+	case ANC_PROFILE_INTERMEDIATE:
+	case ANC_PROFILE_CROSS:
+		if (s->issuer == NULL)
+			return anc_err_set(err, ANC_E_INTERNAL,
+			    "certificate: no issuer certificate");
+		break;
+	default:
+		return anc_err_set(err, ANC_E_INTERNAL,
+		    "certificate: unknown profile %d", (int)s->profile);
+	}
+	if (s->path_length < ANC_PATHLEN_NONE)
+		return anc_err_set(err, ANC_E_INTERNAL,
+		    "certificate: path length %d", s->path_length);
+	return ANC_OK;
+}
+
+static int
+set_serial(X509 *x, const unsigned char *serial, struct anc_err *err)
+{
+	BIGNUM *bn;
+	ASN1_INTEGER *ai = NULL;
+	int ok;
+
+	bn = BN_bin2bn(serial, ANC_SERIAL_LEN, NULL);
+	if (bn != NULL)
+		ai = BN_to_ASN1_INTEGER(bn, NULL);
+	ok = ai != NULL && X509_set_serialNumber(x, ai) == 1;
+	ASN1_INTEGER_free(ai);
+	BN_free(bn);
+	if (!ok)
+		return anc_err_ossl(err, ANC_E_CRYPTO,
+		    "certificate: cannot set the serial number");
+	return ANC_OK;
+}
+
+/* Version, serial, names, validity, key: everything but extensions. */
+static int
+set_fields(X509 *x, const struct anc_cert_spec *s, const X509_NAME *subject,
+    struct anc_err *err)
+{
+	const X509_NAME *issuer;
+	int r;
+
+	if (X509_set_version(x, X509_VERSION_3) != 1)
+		return anc_err_ossl(err, ANC_E_CRYPTO,
+		    "certificate: cannot set the version");
+	if ((r = set_serial(x, s->serial, err)) != ANC_OK)
+		return r;
+	/* X509_set_issuer_name copies the cached DER, so a non-root's issuer
+	 * field is byte for byte the issuer certificate's subject. */
+	issuer = s->issuer != NULL ? X509_get_subject_name(s->issuer) :
+	    subject;
+	if (X509_set_subject_name(x, subject) != 1 ||
+	    X509_set_issuer_name(x, issuer) != 1)
+		return anc_err_ossl(err, ANC_E_CRYPTO,
+		    "certificate: cannot set the names");
+	/* ASN1_TIME_set picks UTCTime through 2049 and GeneralizedTime from
+	 * 2050, as RFC 5280 4.1.2.5 requires. */
+	if (ASN1_TIME_set(X509_getm_notBefore(x), s->not_before) == NULL ||
+	    ASN1_TIME_set(X509_getm_notAfter(x), s->not_after) == NULL)
+		return anc_err_ossl(err, ANC_E_FIELD,
+		    "certificate: validity cannot be encoded");
+	if (X509_set_pubkey(x, s->subject_key) != 1)
+		return anc_err_ossl(err, ANC_E_CRYPTO,
+		    "certificate: cannot encode the subject public key");
+	return ANC_OK;
+}
+
+static int
+add_ext(X509 *x, int nid, void *value, int crit, struct anc_err *err)
+{
+	/* X509V3_ADD_DEFAULT refuses a second copy of an extension. */
+	if (X509_add1_ext_i2d(x, nid, value, crit, X509V3_ADD_DEFAULT) != 1)
+		return anc_err_ossl(err, ANC_E_CRYPTO,
+		    "certificate: cannot add %s", OBJ_nid2ln(nid));
+	return ANC_OK;
+}
+
+static int
+add_key_usage(X509 *x, struct anc_err *err)
+{
+	ASN1_BIT_STRING *ku;
+	int r;
+
+	if ((ku = ASN1_BIT_STRING_new()) == NULL)
+		return anc_err_ossl(err, ANC_E_NOMEM, "certificate: keyUsage");
+	/* Bits 5 and 6 (RFC 5280 4.2.1.3): keyCertSign, cRLSign. */
+	if (ASN1_BIT_STRING_set_bit(ku, 5, 1) != 1 ||
+	    ASN1_BIT_STRING_set_bit(ku, 6, 1) != 1)
+		r = anc_err_ossl(err, ANC_E_NOMEM, "certificate: keyUsage");
+	else
+		r = add_ext(x, NID_key_usage, ku, 1, err);
+	ASN1_BIT_STRING_free(ku);
+	return r;
+}
+
+static int
+add_basic_constraints(X509 *x, int path_length, struct anc_err *err)
+{
+	BASIC_CONSTRAINTS *bc;
+	int r = ANC_E_INTERNAL;
+
+	if ((bc = BASIC_CONSTRAINTS_new()) == NULL)
+		return anc_err_ossl(err, ANC_E_NOMEM,
+		    "certificate: basicConstraints");
+	/* DER encodes TRUE as 0xff, and OpenSSL writes the int as given. */
+	bc->ca = 0xff;
+	if (path_length != ANC_PATHLEN_NONE) {
+		if ((bc->pathlen = ASN1_INTEGER_new()) == NULL ||
+		    ASN1_INTEGER_set(bc->pathlen, path_length) != 1) {
+			r = anc_err_ossl(err, ANC_E_NOMEM,
+			    "certificate: basicConstraints");
+			goto out;
+		}
+	}
+	r = add_ext(x, NID_basic_constraints, bc, 1, err);
+ out:
+	BASIC_CONSTRAINTS_free(bc);
+	return r;
+}
+
+static int
+add_skid(X509 *x, struct anc_err *err)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	ASN1_OCTET_STRING *skid;
+	int r;
+
+	/* RFC 5280 4.2.1.2 method 1: SHA-1 over the subjectPublicKey BIT
+	 * STRING's value, as step and OpenSSL's "hash" compute it. */
+	if (X509_pubkey_digest(x, EVP_sha1(), md, &len) != 1)
+		return anc_err_ossl(err, ANC_E_CRYPTO,
+		    "certificate: subjectKeyIdentifier");
+	if ((skid = ASN1_OCTET_STRING_new()) == NULL ||
+	    ASN1_OCTET_STRING_set(skid, md, (int)len) != 1)
+		r = anc_err_ossl(err, ANC_E_NOMEM,
+		    "certificate: subjectKeyIdentifier");
+	else
+		r = add_ext(x, NID_subject_key_identifier, skid, 0, err);
+	ASN1_OCTET_STRING_free(skid);
+	return r;
+}
+
+static int
+add_akid(X509 *x, const X509 *issuer, struct anc_err *err)
+{
+	AUTHORITY_KEYID *akid;
+	ASN1_OCTET_STRING *ikid;
+	int crit = -1, r;
+
+	/* Decoded afresh rather than through OpenSSL's extension cache. */
+	ikid = X509_get_ext_d2i(issuer, NID_subject_key_identifier, &crit,
+	    NULL);
+	if (ikid == NULL)
+		return anc_err_set(err, ANC_E_INPUT,
+		    "issuer certificate: no (or more than one) "
+		    "subjectKeyIdentifier, expected one to copy into the "
+		    "authorityKeyIdentifier");
+	if ((akid = AUTHORITY_KEYID_new()) == NULL) {
+		ASN1_OCTET_STRING_free(ikid);
+		return anc_err_ossl(err, ANC_E_NOMEM,
+		    "certificate: authorityKeyIdentifier");
+	}
+	/* keyIdentifier only: issuer+serial would tie the certificate to one
+	 * issuer certificate and break cross-signing. */
+	akid->keyid = ikid;	/* transferred */
+	r = add_ext(x, NID_authority_key_identifier, akid, 0, err);
+	AUTHORITY_KEYID_free(akid);
+	return r;
+}
+
+static int
+add_extensions(X509 *x, const struct anc_cert_spec *s, struct anc_err *err)
+{
+	int r;
+
+	if ((r = add_key_usage(x, err)) != ANC_OK ||
+	    (r = add_basic_constraints(x, s->path_length, err)) != ANC_OK ||
+	    (r = add_skid(x, err)) != ANC_OK)
+		return r;
+	if (s->profile != ANC_PROFILE_ROOT)
+		return add_akid(x, s->issuer, err);
+	return ANC_OK;
+}
+
+int
+anc_profile_build(const struct anc_cert_spec *s, X509 **out,
+    struct anc_err *err)
+{
+	X509 *x = NULL;
+	X509_NAME *subject = NULL;
+	int r = ANC_E_INTERNAL;
+
+	if ((r = check_spec(s, err)) != ANC_OK)
+		goto out;
+	if ((x = X509_new()) == NULL) {
+		r = anc_err_ossl(err, ANC_E_NOMEM, "certificate");
+		goto out;
+	}
+	if ((r = anc_profile_subject(s, &subject, err)) != ANC_OK ||
+	    (r = set_fields(x, s, subject, err)) != ANC_OK ||
+	    (r = add_extensions(x, s, err)) != ANC_OK)
+		goto out;
+	*out = x;
+	x = NULL;	/* transferred */
+	/* success */
+	r = ANC_OK;
+ out:
+	X509_NAME_free(subject);
+	X509_free(x);
+	return r;
+}
+
+int
+anc_profile_sign(X509 *x, EVP_PKEY *signer, struct anc_err *err)
+{
+	/* X509_sign rather than X509_sign_ctx: it works with the EVP_PKEYs
+	 * libp11 hands out, and the digest alone fixes the AlgorithmIdentifier
+	 * (ECDSA without parameters, RSA PKCS#1 v1.5 with NULL). */
+	if (X509_sign(x, signer, anc_profile_md(signer)) <= 0)
+		return anc_err_ossl(err, ANC_E_CRYPTO,
+		    "certificate: signing failed");
+	return ANC_OK;
+}

@@ -1,0 +1,97 @@
+/*
+ * anchorage: X.509 certificate profiles and lints, internal to ceremony/.
+ *
+ * A certificate is built from a spec (profile.c), linted before it is
+ * signed, signed (by the token or, for `ceremony check`, a throwaway key),
+ * verified, and linted again (lint.c).  No function here touches a token:
+ * signing keys arrive as EVP_PKEYs.
+ */
+#ifndef ANCHORAGE_PROFILE_H
+#define ANCHORAGE_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "ceremony_int.h"
+
+struct anc_err;
+
+enum anc_profile {
+	ANC_PROFILE_ROOT = 1,		/* self-signed trust anchor */
+	ANC_PROFILE_INTERMEDIATE,	/* issuing CA signed by a root */
+	ANC_PROFILE_CROSS		/* a root's key certified by another root */
+};
+
+#define ANC_SERIAL_LEN 17	/* 0x01 prefix + 128 random bits from the token */
+
+struct anc_cert_spec {
+	enum anc_profile profile;
+	const struct anc_dn *subject;	/* ignored when subject_name is set */
+	const X509_NAME *subject_name;	/* exact subject (cross-sign, CSR) */
+	EVP_PKEY *subject_key;		/* the public key being certified */
+	X509 *issuer;			/* NULL for ANC_PROFILE_ROOT */
+	unsigned char serial[ANC_SERIAL_LEN];
+	time_t not_before;
+	time_t not_after;
+	int path_length;		/* ANC_PATHLEN_NONE or >= 0 */
+};
+
+/* Serial bytes: a 0x01 prefix, so the integer is positive and of fixed
+ * length, then `rnd` (ANC_SERIAL_LEN - 1 bytes). */
+void anc_profile_serial(unsigned char serial[ANC_SERIAL_LEN],
+    const unsigned char *rnd);
+
+/*
+ * Build the unsigned certificate: version 3, serial, issuer (the issuer's
+ * subject, byte for byte; the subject for roots), validity, subject, key;
+ * critical basicConstraints CA:TRUE with the path length; critical keyUsage
+ * keyCertSign and cRLSign; subjectKeyIdentifier (SHA-1 of the public key
+ * BIT STRING, RFC 5280 method 1); authorityKeyIdentifier with the issuer's
+ * key identifier only, and none on roots; no EKU.  *out owned by caller.
+ */
+int anc_profile_build(const struct anc_cert_spec *s, X509 **out,
+    struct anc_err *err);
+
+/*
+ * The subject a spec asks for: a copy of subject_name, or the name built
+ * from `subject` in its order (UTF8String; PrintableString for C).  Used by
+ * the build and by the lint that compares.  *out owned by the caller.
+ */
+int anc_profile_subject(const struct anc_cert_spec *s, X509_NAME **out,
+    struct anc_err *err);
+
+/* The digest a key signs with: SHA-384 for P-384, SHA-256 otherwise. */
+const EVP_MD *anc_profile_md(EVP_PKEY *signer);
+
+/* Sign `x` with `signer` (in the token or in software). */
+int anc_profile_sign(X509 *x, EVP_PKEY *signer, struct anc_err *err);
+
+/*
+ * Check the certificate against its spec and RFC 5280 basics: v3, a
+ * positive serial of 8..20 octets with at least 64 bits, notBefore before
+ * notAfter, notAfter not past the issuer's, issuer name equal to the
+ * issuer's subject, the extensions listed above with the right
+ * criticality and nothing else, path length below the issuer's, SKID equal
+ * to the key's, AKID equal to the issuer's SKID, signature algorithm
+ * matching the signer's key.  Works on a signed or unsigned certificate
+ * (`signed_` says which).  Returns ANC_OK or ANC_E_LINT naming the rule
+ * ("lint basic-constraints-critical: ...").
+ */
+int anc_lint_cert(X509 *x, const struct anc_cert_spec *s, int signed_,
+    struct anc_err *err);
+
+/* Verify x's signature with `pub`: ANC_OK or ANC_E_BADSIG. */
+int anc_verify_cert(X509 *x, EVP_PKEY *pub, struct anc_err *err);
+
+/* A software key of the same algorithm, for linting (`ceremony check`). */
+int anc_throwaway_key(enum anc_keyalg alg, EVP_PKEY **out,
+    struct anc_err *err);
+
+/* The keyalg of a public key, or ANC_KEY_NONE if not one of ours. */
+enum anc_keyalg anc_key_alg(EVP_PKEY *key);
+
+#endif /* ANCHORAGE_PROFILE_H */

@@ -1,0 +1,64 @@
+/*
+ * anchorage: careful file handling.
+ *
+ * Output files are never overwritten and never half-written: data is
+ * written into a file that has no name (O_TMPFILE) or a hidden name created
+ * with O_CREAT|O_EXCL|O_NOFOLLOW, fsync'd, then linked to its final name,
+ * which fails if anything (a file, a symlink) is already there.  The
+ * directory is fsync'd afterwards so the name survives a power cut.
+ */
+#ifndef ANCHORAGE_FILE_H
+#define ANCHORAGE_FILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct anc_err;
+
+/*
+ * Create `name` inside the directory `dirfd` with the given mode and
+ * contents, atomically and without replacing anything.  `name` must be a
+ * plain file name (no '/').  On failure nothing is left behind.
+ * Returns ANC_OK, ANC_E_EXISTS (something is at that name), ANC_E_IO.
+ */
+int anc_file_create(int dirfd, const char *name, mode_t mode,
+    const void *data, size_t len, struct anc_err *err);
+
+/*
+ * Append one record to an already open file and fsync it.  Used for the
+ * append-only transcript.
+ */
+int anc_file_append_sync(int fd, const void *data, size_t len,
+    struct anc_err *err);
+
+/*
+ * Read a whole regular file (never a FIFO, device or symlink) of at most
+ * `max` bytes.  *out is NUL-terminated (not counted in *outlen) and owned by
+ * the caller, who frees it with free() or anc_freezero().
+ * Returns ANC_OK, ANC_E_INPUT (missing, not regular, too large), ANC_E_IO.
+ */
+int anc_file_read(const char *path, size_t max, unsigned char **out,
+    size_t *outlen, struct anc_err *err);
+
+/*
+ * Read a PIN from a pin-source file into `buf` (size `cap`): the file must
+ * be a regular file, not a symlink, owned by the caller, with no group or
+ * other permission bits.  One trailing newline is dropped.  The buffer used
+ * for reading is wiped.  Returns ANC_OK, ANC_E_PIN_SOURCE (refused: the
+ * message says which rule), ANC_E_IO.
+ */
+int anc_file_read_pin(const char *path, char *buf, size_t cap, size_t *len,
+    struct anc_err *err);
+
+/*
+ * Open (creating with mode 0700 if absent) the directory `path` as an
+ * O_DIRECTORY|O_NOFOLLOW fd.  An existing directory must be owned by the
+ * caller and not group- or world-writable.
+ * Returns ANC_OK, ANC_E_UNSAFE, ANC_E_IO.
+ */
+int anc_dir_open(const char *path, int create, int *fd, struct anc_err *err);
+
+/* Does anything (even a dangling symlink) exist at dirfd/name? 1 yes, 0 no. */
+int anc_file_exists_at(int dirfd, const char *name);
+
+#endif /* ANCHORAGE_FILE_H */

@@ -1,0 +1,43 @@
+/*
+ * anchorage: helpers shared by the files of export/, not part of its
+ * contract.
+ */
+#ifndef ANCHORAGE_EXPORT_INT_H
+#define ANCHORAGE_EXPORT_INT_H
+
+#include <stddef.h>
+
+struct anc_err;
+
+#define ANC_OUTBOX_SUMS "SHA256SUMS"
+#define ANC_OUTBOX_SUBDIR "manifests"
+#define ANC_OUTBOX_NAME_MAX 255
+
+/*
+ * Called for each PEM block: its 1-based number, its type ("CERTIFICATE")
+ * and its decoded bytes, which are wiped once the call returns (the block
+ * may be a private key).  Returns ANC_OK to go on, or an error to stop.
+ */
+typedef int (*anc_pem_block_fn)(void *arg, size_t num, const char *type,
+    const unsigned char *der, size_t len, struct anc_err *err);
+
+/*
+ * Every PEM block of `data`, in order.  Only whitespace may stand before,
+ * between and after blocks; encapsulated headers (encrypted PEM) are
+ * refused.  Messages start with "`what`: " unless `what` is NULL, and name
+ * the block number or line.  *nblocks is the number of blocks passed to
+ * `fn`.  Returns ANC_OK, ANC_E_INPUT, or the callback's error.
+ */
+int anc_pem_each(const unsigned char *data, size_t len, const char *what,
+    anc_pem_block_fn fn, void *arg, size_t *nblocks, struct anc_err *err);
+
+/*
+ * Is `name` an outbox file name: a plain name, or "manifests/" and a plain
+ * name; at most ANC_OUTBOX_NAME_MAX bytes; no control characters or
+ * backslashes (SHA256SUMS could not list them unescaped)?  On success
+ * *in_subdir and *base (the last component) are set.  Returns 0 or -1.
+ */
+int anc_outbox_name_split(const char *name, int *in_subdir,
+    const char **base);
+
+#endif /* ANCHORAGE_EXPORT_INT_H */

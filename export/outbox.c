@@ -1,0 +1,419 @@
+/*
+ * anchorage: the outbox, the one directory written for transfer.
+ *
+ * Every file is created through anc_file_create (never overwriting, never
+ * half-written) and its SHA-256 is remembered, so that SHA256SUMS, written
+ * last, lists exactly what this run put there.  The layout is flat but for
+ * one subdirectory, manifests/, which `kubectl apply -f` takes whole.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "anchorage/err.h"
+#include "anchorage/export.h"
+#include "anchorage/file.h"
+#include "anchorage/hash.h"
+#include "anchorage/secmem.h"
+#include "export_int.h"
+
+struct outfile {
+	char *name;
+	char sha256[ANC_SHA256_HEX];
+};
+
+struct anc_outbox {
+	char *dir;
+	int dirfd;
+	int subfd;		/* manifests/, or -1 until first used */
+	struct outfile *files;
+	size_t n, cap;
+	int finished;		/* SHA256SUMS written: no more files */
+};
+
+static int
+plain_ok(const char *s)
+{
+	const unsigned char *p;
+
+	if (s[0] == '\0' || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return 0;
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p == '/' || *p == '\\' || *p < 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+int
+anc_outbox_name_split(const char *name, int *in_subdir, const char **base)
+{
+	static const char prefix[] = ANC_OUTBOX_SUBDIR "/";
+
+	if (strlen(name) > ANC_OUTBOX_NAME_MAX)
+		return -1;
+	*in_subdir = strncmp(name, prefix, sizeof(prefix) - 1) == 0;
+	*base = *in_subdir ? name + sizeof(prefix) - 1 : name;
+	return plain_ok(*base) ? 0 : -1;
+}
+
+int
+anc_outbox_open(const char *dir, struct anc_outbox **out,
+    struct anc_err *err)
+{
+	struct anc_outbox *ob;
+	int r = ANC_E_INTERNAL;
+
+	if ((ob = calloc(1, sizeof(*ob))) == NULL)
+		return anc_err_set(err, ANC_E_NOMEM, "%s", dir);
+	ob->dirfd = -1;
+	ob->subfd = -1;
+	if ((ob->dir = strdup(dir)) == NULL) {
+		r = anc_err_set(err, ANC_E_NOMEM, "%s", dir);
+		goto out;
+	}
+	if ((r = anc_dir_open(dir, 1, &ob->dirfd, err)) != ANC_OK)
+		goto out;
+	*out = ob;
+	ob = NULL;	/* transferred */
+	/* success */
+	r = ANC_OK;
+ out:
+	anc_outbox_free(ob);
+	return r;
+}
+
+void
+anc_outbox_free(struct anc_outbox *ob)
+{
+	size_t i;
+
+	if (ob == NULL)
+		return;
+	if (ob->subfd >= 0)
+		close(ob->subfd);
+	if (ob->dirfd >= 0)
+		close(ob->dirfd);
+	for (i = 0; i < ob->n; i++)
+		free(ob->files[i].name);
+	free(ob->files);
+	free(ob->dir);
+	free(ob);
+}
+
+/*
+ * The manifests/ directory fd.  With `create`, make it (0700) if absent
+ * and set *created; without, *fd is -1 when it does not exist.  It must be
+ * a real directory, owned by the caller, not writable by others.
+ */
+static int
+subdir_fd(struct anc_outbox *ob, int create, int *fd, int *created,
+    struct anc_err *err)
+{
+	struct stat st;
+	int sfd;
+
+	*created = 0;
+	*fd = ob->subfd;
+	if (ob->subfd >= 0)
+		return ANC_OK;
+	if (create) {
+		if (mkdirat(ob->dirfd, ANC_OUTBOX_SUBDIR, 0700) == 0)
+			*created = 1;
+		else if (errno != EEXIST)
+			return anc_err_set(err, ANC_E_IO, "%s/%s: cannot "
+			    "create: %s", ob->dir, ANC_OUTBOX_SUBDIR,
+			    strerror(errno));
+	}
+	sfd = openat(ob->dirfd, ANC_OUTBOX_SUBDIR,
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sfd < 0 && errno == ENOENT && !create)
+		return ANC_OK;
+	if (sfd < 0)
+		return anc_err_set(err, errno == ELOOP || errno == ENOTDIR ?
+		    ANC_E_UNSAFE : ANC_E_IO, "%s/%s: expected a directory: %s",
+		    ob->dir, ANC_OUTBOX_SUBDIR, errno == ELOOP ?
+		    "is a symbolic link" : strerror(errno));
+	if (fstat(sfd, &st) != 0 || st.st_uid != geteuid() ||
+	    (st.st_mode & 022) != 0) {
+		close(sfd);
+		return anc_err_set(err, ANC_E_UNSAFE, "%s/%s: expected a "
+		    "directory owned by the caller and not writable by group "
+		    "or others", ob->dir, ANC_OUTBOX_SUBDIR);
+	}
+	/* The new directory's name must survive a power cut too. */
+	if (*created && fsync(ob->dirfd) != 0) {
+		close(sfd);
+		return anc_err_set(err, ANC_E_IO, "%s: cannot sync: %s",
+		    ob->dir, strerror(errno));
+	}
+	ob->subfd = sfd;
+	*fd = sfd;
+	return ANC_OK;
+}
+
+/* Undo a manifests/ made by a call that then failed. */
+static void
+subdir_remove(struct anc_outbox *ob)
+{
+	if (ob->subfd >= 0)
+		close(ob->subfd);
+	ob->subfd = -1;
+	(void)unlinkat(ob->dirfd, ANC_OUTBOX_SUBDIR, AT_REMOVEDIR);
+}
+
+static int
+bad_name(const struct anc_outbox *ob, const char *name, struct anc_err *err)
+{
+	return anc_err_set(err, ANC_E_INTERNAL, "%s/%s: not an outbox file "
+	    "name, expected a plain name or %s/ and a plain name (%s is "
+	    "reserved)", ob->dir, name, ANC_OUTBOX_SUBDIR, ANC_OUTBOX_SUMS);
+}
+
+int
+anc_outbox_check_absent(struct anc_outbox *ob, const char *name,
+    struct anc_err *err)
+{
+	const char *base;
+	int sub, fd, created, r;
+
+	if (anc_outbox_name_split(name, &sub, &base) != 0)
+		return bad_name(ob, name, err);
+	fd = ob->dirfd;
+	if (sub && (r = subdir_fd(ob, 0, &fd, &created, err)) != ANC_OK)
+		return r;
+	if (fd >= 0 && anc_file_exists_at(fd, base))
+		return anc_err_set(err, ANC_E_EXISTS, "%s/%s: already exists; "
+		    "outputs are never overwritten", ob->dir, name);
+	return ANC_OK;
+}
+
+static int
+grow(struct anc_outbox *ob)
+{
+	struct outfile *nf;
+	size_t ncap;
+
+	if (ob->n < ob->cap)
+		return 0;
+	ncap = ob->cap == 0 ? 16 : ob->cap * 2;
+	if ((nf = reallocarray(ob->files, ncap, sizeof(*nf))) == NULL)
+		return -1;
+	ob->files = nf;
+	ob->cap = ncap;
+	return 0;
+}
+
+static int
+listed(const struct anc_outbox *ob, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ob->n; i++)
+		if (strcmp(ob->files[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Common checks of add and record; reserves room for one more file. */
+static int
+prepare(struct anc_outbox *ob, const char *name, int *sub,
+    const char **base, char **copy, struct anc_err *err)
+{
+	if (ob->finished)
+		return anc_err_set(err, ANC_E_INTERNAL, "%s/%s: %s is already "
+		    "written, expected no more files", ob->dir, name,
+		    ANC_OUTBOX_SUMS);
+	if (anc_outbox_name_split(name, sub, base) != 0 ||
+	    (!*sub && strcmp(*base, ANC_OUTBOX_SUMS) == 0) ||
+	    (!*sub && strcmp(*base, ANC_OUTBOX_SUBDIR) == 0))
+		return bad_name(ob, name, err);
+	if (listed(ob, name))
+		return anc_err_set(err, ANC_E_EXISTS, "%s/%s: already "
+		    "written; outputs are never overwritten", ob->dir, name);
+	if (grow(ob) != 0 || (*copy = strdup(name)) == NULL)
+		return anc_err_set(err, ANC_E_NOMEM, "%s/%s", ob->dir, name);
+	return ANC_OK;
+}
+
+int
+anc_outbox_add(struct anc_outbox *ob, const char *name, const void *data,
+    size_t len, mode_t mode, struct anc_err *err)
+{
+	struct outfile *f;
+	const char *base;
+	char *copy = NULL;
+	int sub = 0, fd, created = 0, r = ANC_E_INTERNAL;
+
+	if ((r = prepare(ob, name, &sub, &base, &copy, err)) != ANC_OK)
+		goto out;
+	if (len > ANC_OUTBOX_FILE_MAX) {
+		r = anc_err_set(err, ANC_E_INTERNAL, "%s/%s: %zu bytes, "
+		    "expected at most %u", ob->dir, name, len,
+		    ANC_OUTBOX_FILE_MAX);
+		goto out;
+	}
+	/* Hashed before the file exists, so nothing can fail after it. */
+	f = &ob->files[ob->n];
+	anc_sha256_hex(data, len, f->sha256);
+	if (f->sha256[0] == '\0') {
+		r = anc_err_set(err, ANC_E_CRYPTO, "%s/%s: SHA-256", ob->dir,
+		    name);
+		goto out;
+	}
+	fd = ob->dirfd;
+	if (sub && (r = subdir_fd(ob, 1, &fd, &created, err)) != ANC_OK)
+		goto out;
+	if ((r = anc_file_create(fd, base, mode, data, len, err)) !=
+	    ANC_OK) {
+		anc_err_prefix(err, "%s%s%s", ob->dir, sub ? "/" : "",
+		    sub ? ANC_OUTBOX_SUBDIR : "");
+		goto out;
+	}
+	f->name = copy;
+	copy = NULL;	/* transferred */
+	ob->n++;
+	/* success */
+	r = ANC_OK;
+ out:
+	if (r != ANC_OK && created)
+		subdir_remove(ob);
+	free(copy);
+	return r;
+}
+
+int
+anc_outbox_record(struct anc_outbox *ob, const char *name,
+    struct anc_err *err)
+{
+	unsigned char *data = NULL;
+	char *copy = NULL, *path = NULL;
+	const char *base;
+	size_t len = 0;
+	int sub = 0, r = ANC_E_INTERNAL;
+
+	if ((r = prepare(ob, name, &sub, &base, &copy, err)) != ANC_OK)
+		goto out;
+	if (asprintf(&path, "%s/%s", ob->dir, name) < 0) {
+		path = NULL;
+		r = anc_err_set(err, ANC_E_NOMEM, "%s/%s", ob->dir, name);
+		goto out;
+	}
+	/* anc_file_read refuses symlinks, FIFOs and devices. */
+	if ((r = anc_file_read(path, ANC_OUTBOX_FILE_MAX, &data, &len,
+	    err)) != ANC_OK)
+		goto out;
+	anc_sha256_hex(data, len, ob->files[ob->n].sha256);
+	if (ob->files[ob->n].sha256[0] == '\0') {
+		r = anc_err_set(err, ANC_E_CRYPTO, "%s: SHA-256", path);
+		goto out;
+	}
+	ob->files[ob->n].name = copy;
+	copy = NULL;	/* transferred */
+	ob->n++;
+	/* success */
+	r = ANC_OK;
+ out:
+	/* Whatever was read back may be a Secret manifest. */
+	anc_freezero(data, len);
+	free(path);
+	free(copy);
+	return r;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	const struct outfile *const *fa = a, *const *fb = b;
+
+	return strcmp((*fa)->name, (*fb)->name);
+}
+
+/* "<sha256>  <name>\n" per file, sorted by name: sha256sum(1) -c reads it. */
+static char *
+sums_text(const struct anc_outbox *ob, size_t *len)
+{
+	const struct outfile **v;
+	char *text = NULL;
+	size_t i, cap = 1, off = 0, nl;
+
+	if ((v = calloc(ob->n + 1, sizeof(*v))) == NULL)
+		return NULL;
+	for (i = 0; i < ob->n; i++) {
+		v[i] = &ob->files[i];
+		cap += ANC_SHA256_HEX - 1 + 2 + strlen(v[i]->name) + 1;
+	}
+	qsort(v, ob->n, sizeof(*v), by_name);
+	if ((text = malloc(cap)) == NULL)
+		goto out;
+	for (i = 0; i < ob->n; i++) {
+		nl = strlen(v[i]->name);
+		memcpy(text + off, v[i]->sha256, ANC_SHA256_HEX - 1);
+		off += ANC_SHA256_HEX - 1;
+		memcpy(text + off, "  ", 2);
+		off += 2;
+		memcpy(text + off, v[i]->name, nl);
+		off += nl;
+		text[off++] = '\n';
+	}
+	text[off] = '\0';
+	*len = off;
+ out:
+	free(v);
+	return text;
+}
+
+int
+anc_outbox_finish(struct anc_outbox *ob, struct anc_err *err)
+{
+	char *text;
+	size_t len = 0;
+	int r;
+
+	if (ob->finished)
+		return anc_err_set(err, ANC_E_INTERNAL, "%s/%s: already "
+		    "written, expected one %s per run", ob->dir,
+		    ANC_OUTBOX_SUMS, ANC_OUTBOX_SUMS);
+	if ((text = sums_text(ob, &len)) == NULL)
+		return anc_err_set(err, ANC_E_NOMEM, "%s/%s", ob->dir,
+		    ANC_OUTBOX_SUMS);
+	r = anc_file_create(ob->dirfd, ANC_OUTBOX_SUMS, 0644, text, len, err);
+	free(text);
+	if (r != ANC_OK)
+		return anc_err_prefix(err, "%s", ob->dir);
+	ob->finished = 1;
+	return ANC_OK;
+}
+
+const char *
+anc_outbox_file(const struct anc_outbox *ob, size_t i)
+{
+	return i < ob->n ? ob->files[i].name : NULL;
+}
+
+const char *
+anc_outbox_file_sha256(const struct anc_outbox *ob, size_t i)
+{
+	return i < ob->n ? ob->files[i].sha256 : NULL;
+}
+
+size_t
+anc_outbox_count(const struct anc_outbox *ob)
+{
+	return ob->n;
+}
+
+const char *
+anc_outbox_dir(const struct anc_outbox *ob)
+{
+	return ob->dir;
+}
+
+int
+anc_outbox_dirfd(const struct anc_outbox *ob)
+{
+	return ob->dirfd;
+}

@@ -1,0 +1,197 @@
+/*
+ * anchorage: the token layer, the only code that talks to a PKCS#11 module.
+ *
+ * libp11 loads the module, enumerates slots, logs in and hands out an
+ * EVP_PKEY that signs inside the token.  What libp11 0.4.12 cannot do (key
+ * generation with a strict template, attribute read-back, random bytes on
+ * our own session) goes through the module's own function list, on the
+ * slot libp11 opened.  The libp11 engine is never loaded.
+ *
+ * Not thread-safe: one thread, one module, one token per process.  Never
+ * fork after anc_token_login(): libp11 would log in again in the child with
+ * a cached copy of the PIN.
+ */
+#ifndef ANCHORAGE_TOKEN_H
+#define ANCHORAGE_TOKEN_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+
+struct anc_err;
+struct anc_secret;
+struct anc_module;
+struct anc_token;
+
+/* Key algorithms a ceremony may generate in a token. */
+enum anc_keyalg {
+	ANC_KEY_NONE = 0,
+	ANC_KEY_EC_P256,
+	ANC_KEY_EC_P384,
+	ANC_KEY_RSA_3072,
+	ANC_KEY_RSA_4096
+};
+
+/* "ecdsa-p256" etc.; NULL for ANC_KEY_NONE. */
+const char *anc_keyalg_name(enum anc_keyalg alg);
+/* Inverse of anc_keyalg_name(); ANC_KEY_NONE if unknown. */
+enum anc_keyalg anc_keyalg_from_name(const char *name);
+
+/* A slot and the token in it, as C_GetSlotInfo/C_GetTokenInfo report. */
+struct anc_slot_info {
+	unsigned long slot_id;	/* for diagnosis only: never used to select */
+	char description[65];
+	int token_present;
+	char label[33];
+	char manufacturer[33];
+	char model[17];
+	char serial[17];
+	char hw_version[8];
+	char fw_version[8];
+	int initialized;
+	int login_required;
+	int has_rng;
+	int read_only;
+	int pin_count_low;	/* a wrong PIN was entered since last login */
+	int pin_final_try;	/* one more wrong PIN locks it */
+	int pin_locked;
+};
+
+/* Attributes of a key object, read back from the token. -1: not readable. */
+struct anc_key_info {
+	int is_private;		/* CKO_PRIVATE_KEY (1) or CKO_PUBLIC_KEY (0) */
+	char label[129];
+	unsigned char id[64];
+	size_t id_len;
+	enum anc_keyalg alg;	/* ANC_KEY_NONE for other types and sizes */
+	char type[32];		/* "EC P-256", "RSA 3072", ... */
+	int token, private_, modifiable;
+	int sensitive, extractable, always_sensitive, never_extractable, local;
+	int sign, verify, decrypt, encrypt, unwrap, wrap, derive;
+};
+
+/*
+ * Load a PKCS#11 module and initialise it.  `path` must be an absolute path
+ * to a shared object.  Returns ANC_OK or ANC_E_MODULE.
+ */
+int anc_module_load(const char *path, struct anc_module **out,
+    struct anc_err *err);
+
+/* Finalize and unload the module.  Every token opened from it must have
+ * been freed before.  anc_module_free(NULL) does nothing. */
+void anc_module_free(struct anc_module *m);
+
+/* The module's manufacturer and library description, for evidence. */
+const char *anc_module_manufacturer(const struct anc_module *m);
+const char *anc_module_description(const struct anc_module *m);
+
+/*
+ * Every slot of the module.  *slots is an array of *n entries owned by the
+ * caller (free()).
+ */
+int anc_module_slots(struct anc_module *m, struct anc_slot_info **slots,
+    size_t *n, struct anc_err *err);
+
+/*
+ * Select exactly one token by an RFC 7512 URI (token=, serial=,
+ * manufacturer=, model=; object=/id=/type= are allowed and ignored here).
+ * A URI carrying pin-value or pin-source is refused (ANC_E_URI), as is a
+ * URI that matches no token (ANC_E_NOTOKEN) or several (ANC_E_URI).
+ * Opens a read-write session; does not log in.
+ */
+int anc_token_open(struct anc_module *m, const char *uri,
+    struct anc_token **out, struct anc_err *err);
+
+/* Token and slot information, refreshed from the module. */
+int anc_token_info(struct anc_token *t, struct anc_slot_info *info,
+    struct anc_err *err);
+
+/*
+ * The mechanisms the token supports, as CKM_ numbers.  *mechs is owned by
+ * the caller (free()).
+ */
+int anc_token_mechanisms(struct anc_token *t, unsigned long **mechs,
+    size_t *n, struct anc_err *err);
+
+/* "CKM_ECDSA" or "CKM_0x%lx" in a static buffer. */
+const char *anc_mechanism_name(unsigned long mech);
+
+/*
+ * Provides the PIN: fills `pin` (anc_secret_buf/anc_secret_set_len) and
+ * returns ANC_OK, or an error code with `err` set.  `info` describes the
+ * token, including the PIN flags, so the caller can warn before the one
+ * attempt.
+ */
+typedef int (*anc_pin_fn)(void *arg, const struct anc_slot_info *info,
+    struct anc_secret *pin, struct anc_err *err);
+
+/*
+ * Log in as the user with exactly one attempt.  Refuses without asking for
+ * a PIN when the token reports the PIN locked.  The PIN is wiped as soon as
+ * C_Login returns.  Returns ANC_OK, ANC_E_PIN_INCORRECT, ANC_E_PIN_LOCKED,
+ * ANC_E_PIN_LEN, ANC_E_LOGIN, or the callback's error.
+ */
+int anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
+    struct anc_err *err);
+
+/*
+ * Key objects (private and public) in the token.  Needs login to see
+ * private objects.  *keys is owned by the caller (free()).
+ */
+int anc_token_keys(struct anc_token *t, struct anc_key_info **keys,
+    size_t *n, struct anc_err *err);
+
+/*
+ * Is any object in the token labelled `label` (or, if id_len > 0, with that
+ * CKA_ID)?  Sets *found to 1 or 0.
+ */
+int anc_token_object_exists(struct anc_token *t, const char *label,
+    const unsigned char *id, size_t id_len, int *found,
+    struct anc_err *err);
+
+/*
+ * The private key labelled `label`, with its attributes.  Exactly one must
+ * exist: ANC_E_NOKEY if none, ANC_E_UNSAFE if several.
+ */
+int anc_token_find_key(struct anc_token *t, const char *label,
+    struct anc_key_info *info, struct anc_err *err);
+
+/*
+ * Generate a key pair inside the token with a strict template: private
+ * key TOKEN, PRIVATE, SENSITIVE, SIGN true; EXTRACTABLE, DECRYPT, UNWRAP,
+ * DERIVE false; a random 16-byte CKA_ID from the token; the same label and
+ * id on both halves.  Refuses (ANC_E_EXISTS) a label or id already present.
+ * The private key's attributes are read back into *info.
+ */
+int anc_token_generate_key(struct anc_token *t, enum anc_keyalg alg,
+    const char *label, struct anc_key_info *info, struct anc_err *err);
+
+/* `len` random bytes from the token's generator (C_GenerateRandom). */
+int anc_token_random(struct anc_token *t, unsigned char *buf, size_t len,
+    struct anc_err *err);
+
+/*
+ * The public key of the key pair labelled `label`, built from the public
+ * key object's attributes (CKA_EC_PARAMS/CKA_EC_POINT or
+ * CKA_MODULUS/CKA_PUBLIC_EXPONENT) without using the private key.  Owned
+ * by the caller (EVP_PKEY_free).
+ */
+int anc_token_public_key(struct anc_token *t, const char *label,
+    EVP_PKEY **out, struct anc_err *err);
+
+/*
+ * An EVP_PKEY whose private operations happen in the token (libp11).
+ * Borrowed: owned by the token and valid until anc_token_close(); do not
+ * free or duplicate it.  Each key is fetched from libp11 once per process,
+ * because libp11 0.4.12 double-frees EC keys fetched twice.
+ */
+int anc_token_signer(struct anc_token *t, const char *label,
+    EVP_PKEY **out, struct anc_err *err);
+
+/* Log out and close the session.  Safe to call twice. */
+void anc_token_close(struct anc_token *t);
+
+/* Close if needed, then release memory.  anc_token_free(NULL) is safe. */
+void anc_token_free(struct anc_token *t);
+
+#endif /* ANCHORAGE_TOKEN_H */

@@ -1,0 +1,308 @@
+/*
+ * anchorage: generating key pairs with a strict template, reading public
+ * keys back, and handing out signing keys.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/param_build.h>
+
+#include "anchorage/err.h"
+#include "anchorage/hash.h"
+#include "p11_int.h"
+
+static CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+
+/* PKCS#11 templates take non-const pointers to data the call only reads. */
+#define ATTR(t, p, l) { (t), (void *)(uintptr_t)(p), (l) }
+#define ABOOL(t, v) ATTR(t, &(v), sizeof(CK_BBOOL))
+
+/* Refuse a label or id already in use by any object. */
+static int
+check_free(struct anc_token *t, const char *label, const unsigned char *id,
+    size_t id_len, struct anc_err *err)
+{
+	int found, r;
+
+	if ((r = anc_token_object_exists(t, label, NULL, 0, &found, err)) !=
+	    ANC_OK)
+		return r;
+	if (found)
+		return anc_err_set(err, ANC_E_EXISTS, "generate-key: label "
+		    "\"%s\" is already used by an object in the token; labels "
+		    "are never reused", label);
+	if ((r = anc_token_object_exists(t, NULL, id, id_len, &found, err)) !=
+	    ANC_OK)
+		return r;
+	if (found)
+		return anc_err_set(err, ANC_E_EXISTS, "generate-key: the random "
+		    "CKA_ID drawn for \"%s\" is already in use", label);
+	return ANC_OK;
+}
+
+static int
+generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
+    const unsigned char *id, CK_OBJECT_HANDLE *priv, struct anc_err *err)
+{
+	CK_ULONG bits = alg == ANC_KEY_RSA_4096 ? 4096 : 3072;
+	static const unsigned char e65537[] = { 0x01, 0x00, 0x01 };
+	const unsigned char *oid;
+	size_t oidlen, ll = strlen(label);
+	CK_MECHANISM mech = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
+	CK_OBJECT_HANDLE pub;
+	CK_RV rv;
+	CK_ATTRIBUTE pubt[] = {
+		ABOOL(CKA_TOKEN, yes), ABOOL(CKA_PRIVATE, no),
+		ABOOL(CKA_VERIFY, yes), ABOOL(CKA_ENCRYPT, no),
+		ABOOL(CKA_WRAP, no), ABOOL(CKA_DERIVE, no),
+		ATTR(CKA_LABEL, label, ll), ATTR(CKA_ID, id, ANC_KEY_ID_LEN),
+		ATTR(0, NULL, 0), ATTR(0, NULL, 0),
+	};
+	CK_ATTRIBUTE privt[] = {
+		ABOOL(CKA_TOKEN, yes), ABOOL(CKA_PRIVATE, yes),
+		ABOOL(CKA_SENSITIVE, yes), ABOOL(CKA_SIGN, yes),
+		ABOOL(CKA_EXTRACTABLE, no), ABOOL(CKA_DECRYPT, no),
+		ABOOL(CKA_UNWRAP, no), ABOOL(CKA_DERIVE, no),
+		ATTR(CKA_LABEL, label, ll), ATTR(CKA_ID, id, ANC_KEY_ID_LEN),
+	};
+	CK_ULONG npub = 8;
+
+	if ((oid = anc_p11_curve_oid(alg, &oidlen)) != NULL) {
+		pubt[npub++] = (CK_ATTRIBUTE)ATTR(CKA_EC_PARAMS, oid, oidlen);
+	} else {
+		mech.mechanism = CKM_RSA_PKCS_KEY_PAIR_GEN;
+		pubt[npub++] = (CK_ATTRIBUTE)ATTR(CKA_MODULUS_BITS, &bits,
+		    sizeof(bits));
+		pubt[npub++] = (CK_ATTRIBUTE)ATTR(CKA_PUBLIC_EXPONENT, e65537,
+		    sizeof(e65537));
+	}
+	rv = t->m->fl->C_GenerateKeyPair(t->session, &mech, pubt, npub, privt,
+	    sizeof(privt) / sizeof(privt[0]), &pub, priv);
+	if (rv != CKR_OK)
+		return anc_err_ckr(err, rv == CKR_DEVICE_REMOVED ?
+		    ANC_E_NOTOKEN : ANC_E_PKCS11, rv, "generate-key \"%s\" "
+		    "(%s): C_GenerateKeyPair failed", label,
+		    anc_keyalg_name(alg));
+	return ANC_OK;
+}
+
+/* The token must have kept every attribute the template asked for. */
+static int
+check_attrs(const struct anc_key_info *ki, const char *label,
+    struct anc_err *err)
+{
+	const char *bad = NULL;
+
+	if (ki->sensitive != 1)
+		bad = "CKA_SENSITIVE is not true";
+	else if (ki->extractable != 0)
+		bad = "CKA_EXTRACTABLE is not false";
+	else if (ki->always_sensitive != 1)
+		bad = "CKA_ALWAYS_SENSITIVE is not true";
+	else if (ki->never_extractable != 1)
+		bad = "CKA_NEVER_EXTRACTABLE is not true";
+	else if (ki->local != 1)
+		bad = "CKA_LOCAL is not true";
+	else if (ki->decrypt == 1 || ki->unwrap == 1 || ki->derive == 1)
+		bad = "the key may decrypt, unwrap or derive";
+	else if (ki->sign != 1 || ki->private_ != 1 || ki->token != 1)
+		bad = "CKA_SIGN, CKA_PRIVATE or CKA_TOKEN is not true";
+	if (bad != NULL)
+		return anc_err_set(err, ANC_E_UNSAFE, "generate-key \"%s\": read "
+		    "back from the token, %s; the key is unfit for a root and "
+		    "is left in the token for the officers to destroy", label,
+		    bad);
+	return ANC_OK;
+}
+
+int
+anc_token_generate_key(struct anc_token *t, enum anc_keyalg alg,
+    const char *label, struct anc_key_info *info, struct anc_err *err)
+{
+	unsigned char id[ANC_KEY_ID_LEN];
+	CK_OBJECT_HANDLE priv;
+	int r;
+
+	if (anc_keyalg_name(alg) == NULL)
+		return anc_err_set(err, ANC_E_INTERNAL, "generate-key: no "
+		    "algorithm");
+	if ((r = anc_token_random(t, id, sizeof(id), err)) != ANC_OK)
+		return anc_err_prefix(err, "generate-key \"%s\": CKA_ID", label);
+	if ((r = check_free(t, label, id, sizeof(id), err)) != ANC_OK)
+		return r;
+	if ((r = generate(t, alg, label, id, &priv, err)) != ANC_OK)
+		return r;
+	if ((r = anc_p11_key_info(t, priv, info, err)) != ANC_OK)
+		return anc_err_prefix(err, "generate-key \"%s\": reading "
+		    "attributes back", label);
+	return check_attrs(info, label, err);
+}
+
+static int
+ec_public(const unsigned char *params, size_t plen,
+    const unsigned char *point, size_t ptlen, EVP_PKEY **out,
+    struct anc_err *err)
+{
+	const unsigned char *p = point;
+	ASN1_OCTET_STRING *os = NULL;
+	const unsigned char *oid;
+	const char *group;
+	size_t len;
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *prm = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	int r = ANC_E_INTERNAL;
+
+	if ((oid = anc_p11_curve_oid(ANC_KEY_EC_P256, &len)) != NULL &&
+	    plen == len && memcmp(params, oid, len) == 0)
+		group = SN_X9_62_prime256v1;
+	else if ((oid = anc_p11_curve_oid(ANC_KEY_EC_P384, &len)) != NULL &&
+	    plen == len && memcmp(params, oid, len) == 0)
+		group = SN_secp384r1;
+	else
+		return anc_err_set(err, ANC_E_UNSAFE, "public key: curve is "
+		    "neither P-256 nor P-384");
+	/* CKA_EC_POINT is a DER OCTET STRING; some tokens give it raw. */
+	if ((os = d2i_ASN1_OCTET_STRING(NULL, &p, (long)ptlen)) != NULL &&
+	    p == point + ptlen) {
+		point = ASN1_STRING_get0_data(os);
+		ptlen = (size_t)ASN1_STRING_length(os);
+	}
+	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
+	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+	    group, 0) ||
+	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
+	    point, ptlen) ||
+	    (prm = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
+	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, prm) != 1) {
+		r = anc_err_ossl(err, ANC_E_CRYPTO, "public key: cannot build "
+		    "an EC key from CKA_EC_POINT");
+		goto out;
+	}
+	/* success */
+	r = ANC_OK;
+ out:
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(prm);
+	OSSL_PARAM_BLD_free(bld);
+	ASN1_OCTET_STRING_free(os);
+	return r;
+}
+
+static int
+rsa_public(const unsigned char *mod, size_t mlen, const unsigned char *exp,
+    size_t elen, EVP_PKEY **out, struct anc_err *err)
+{
+	BIGNUM *n = BN_bin2bn(mod, (int)mlen, NULL);
+	BIGNUM *e = BN_bin2bn(exp, (int)elen, NULL);
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *prm = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	int r = ANC_E_INTERNAL;
+
+	if (n == NULL || e == NULL || (bld = OSSL_PARAM_BLD_new()) == NULL ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) ||
+	    (prm = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
+	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, prm) != 1) {
+		r = anc_err_ossl(err, ANC_E_CRYPTO, "public key: cannot build "
+		    "an RSA key from CKA_MODULUS");
+		goto out;
+	}
+	/* success */
+	r = ANC_OK;
+ out:
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(prm);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(n);
+	BN_free(e);
+	return r;
+}
+
+int
+anc_token_public_key(struct anc_token *t, const char *label, EVP_PKEY **out,
+    struct anc_err *err)
+{
+	CK_OBJECT_HANDLE h;
+	unsigned char *a = NULL, *b = NULL;
+	size_t alen = 0, blen = 0;
+	int r;
+
+	if ((r = anc_p11_find_one(t, CKO_PUBLIC_KEY, label, &h, err)) != ANC_OK)
+		return r;
+	if ((r = anc_p11_attr(t, h, CKA_EC_PARAMS, &a, &alen, err)) != ANC_OK)
+		goto out;
+	if (alen > 0) {
+		if ((r = anc_p11_attr(t, h, CKA_EC_POINT, &b, &blen, err)) ==
+		    ANC_OK)
+			r = ec_public(a, alen, b, blen, out, err);
+		goto out;
+	}
+	if ((r = anc_p11_attr(t, h, CKA_MODULUS, &a, &alen, err)) != ANC_OK ||
+	    (r = anc_p11_attr(t, h, CKA_PUBLIC_EXPONENT, &b, &blen, err)) !=
+	    ANC_OK)
+		goto out;
+	if (alen == 0 || blen == 0) {
+		r = anc_err_set(err, ANC_E_UNSAFE, "key \"%s\": public key "
+		    "object has neither an EC point nor an RSA modulus", label);
+		goto out;
+	}
+	r = rsa_public(a, alen, b, blen, out, err);
+ out:
+	free(a);
+	free(b);
+	return r;
+}
+
+/*
+ * libp11 0.4.12 double-frees EC keys fetched twice, so each private key is
+ * fetched once and kept until the token is closed.
+ */
+int
+anc_token_signer(struct anc_token *t, const char *label, EVP_PKEY **out,
+    struct anc_err *err)
+{
+	struct anc_key_info ki;
+	PKCS11_KEY *keys = NULL;
+	unsigned int n = 0, i;
+	EVP_PKEY *pk;
+	int r;
+
+	for (i = 0; i < t->nsigners; i++)
+		if (strcmp(t->signers[i].label, label) == 0) {
+			*out = t->signers[i].pkey;
+			return ANC_OK;
+		}
+	if (t->nsigners == ANC_SIGNERS_MAX)
+		return anc_err_set(err, ANC_E_INTERNAL, "more than %d signing "
+		    "keys in one run", ANC_SIGNERS_MAX);
+	if ((r = anc_token_find_key(t, label, &ki, err)) != ANC_OK)
+		return r;
+	if (PKCS11_enumerate_keys(t->slot->token, &keys, &n) != 0)
+		return anc_err_ossl(err, ANC_E_PKCS11, "key \"%s\": libp11 "
+		    "cannot list the token's keys", label);
+	for (i = 0; i < n; i++)
+		if (keys[i].label != NULL && strcmp(keys[i].label, label) == 0 &&
+		    keys[i].id_len == ki.id_len &&
+		    memcmp(keys[i].id, ki.id, ki.id_len) == 0)
+			break;
+	if (i == n)
+		return anc_err_set(err, ANC_E_NOKEY, "key \"%s\": present in the "
+		    "token but not seen by libp11", label);
+	if ((pk = PKCS11_get_private_key(&keys[i])) == NULL)
+		return anc_err_ossl(err, ANC_E_PKCS11, "key \"%s\": libp11 "
+		    "cannot make a signing key of it", label);
+	snprintf(t->signers[t->nsigners].label,
+	    sizeof(t->signers[t->nsigners].label), "%s", label);
+	t->signers[t->nsigners++].pkey = pk;	/* owned by the token */
+	*out = pk;
+	return ANC_OK;
+}

@@ -1,0 +1,91 @@
+/*
+ * anchorage: internals of the token layer.  Nothing outside pkcs11/
+ * includes this file.
+ */
+#ifndef ANCHORAGE_P11_INT_H
+#define ANCHORAGE_P11_INT_H
+
+#include <p11-kit/pkcs11.h>
+#include <libp11.h>
+
+#include "anchorage/token.h"
+
+#define ANC_SIGNERS_MAX 16
+#define ANC_KEY_ID_LEN 16
+
+struct anc_module {
+	PKCS11_CTX *ctx;
+	PKCS11_SLOT *slots;
+	unsigned int nslots;
+	void *dl;		/* our own reference, only for C_GetFunctionList */
+	CK_FUNCTION_LIST_PTR fl;	/* the module's own function list */
+	char manufacturer[33];
+	char description[33];
+};
+
+/* A libp11 private key handed out as an EVP_PKEY, fetched once. */
+struct anc_signer {
+	char label[129];
+	EVP_PKEY *pkey;
+};
+
+struct anc_token {
+	struct anc_module *m;		/* borrowed */
+	PKCS11_SLOT *slot;		/* borrowed from m->slots */
+	CK_SLOT_ID slot_id;
+	CK_SESSION_HANDLE session;	/* our raw read-write session */
+	int have_session;
+	int logged_in;
+	struct anc_signer signers[ANC_SIGNERS_MAX];
+	size_t nsigners;
+};
+
+/* Record a failed PKCS#11 call: message plus the CK_RV's name. */
+int anc_err_ckr(struct anc_err *e, int code, CK_RV rv, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The CK_RV's name, "CKR_0x%08lx" for unknown ones (static buffer). */
+const char *anc_ckr_name(CK_RV rv);
+
+/* Slot and token information for one slot id. */
+int anc_p11_slot_info(struct anc_module *m, CK_SLOT_ID id,
+    struct anc_slot_info *s, struct anc_err *err);
+
+/* Copy a blank-padded PKCS#11 string into a NUL-terminated, trimmed one. */
+void anc_p11_str(char *dst, size_t cap, const CK_UTF8CHAR *src, size_t len);
+
+/*
+ * Find objects of `cls` (or any class when cls is (CK_ULONG)-1) matching a
+ * label and/or id.  Handles go into `out` (at most `cap`); *n gets the
+ * number found (which may exceed cap).
+ */
+int anc_p11_find(struct anc_token *t, CK_ULONG cls, const char *label,
+    const unsigned char *id, size_t id_len, CK_OBJECT_HANDLE *out,
+    size_t cap, size_t *n, struct anc_err *err);
+
+/* The one object of class `cls` labelled `label`: ANC_E_NOKEY if none,
+ * ANC_E_UNSAFE if several. */
+int anc_p11_find_one(struct anc_token *t, CK_ULONG cls, const char *label,
+    CK_OBJECT_HANDLE *h, struct anc_err *err);
+
+/* Read the attributes of a key object into *info. */
+int anc_p11_key_info(struct anc_token *t, CK_OBJECT_HANDLE h,
+    struct anc_key_info *info, struct anc_err *err);
+
+/*
+ * Read a variable-length attribute.  *out (owned by the caller) is NULL
+ * with *len 0 when the attribute is absent or unreadable.
+ */
+int anc_p11_attr(struct anc_token *t, CK_OBJECT_HANDLE h,
+    CK_ATTRIBUTE_TYPE type, unsigned char **out, size_t *len,
+    struct anc_err *err);
+
+/* DER OID (CKA_EC_PARAMS) of an EC keyalg; NULL for RSA. */
+const unsigned char *anc_p11_curve_oid(enum anc_keyalg alg, size_t *len);
+
+/* Parse and check a token URI (p11-kit); *uri owned by the caller. */
+int anc_uri_parse(const char *text, void **uri, struct anc_err *err);
+int anc_uri_match(void *uri, CK_TOKEN_INFO *ti);
+void anc_uri_free(void *uri);
+
+#endif /* ANCHORAGE_P11_INT_H */

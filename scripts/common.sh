@@ -1,0 +1,39 @@
+# Shared by scripts/demo and scripts/test: install what is missing on a
+# Debian bookworm machine, then build into build/.
+set -euo pipefail
+
+ANC_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ANC_BUILD=${ANC_BUILD:-$ANC_TOP/build}
+
+# Build tools, libraries, the SoftHSM2 token, and the independent verifiers
+# the tests use (openssl, certtool, pkcs11-tool, python3 yaml/cryptography).
+ANC_PACKAGES=(
+	build-essential cmake pkg-config
+	libssl-dev libp11-dev libp11-kit-dev libyaml-dev libjansson-dev
+	libcmocka-dev
+	softhsm2 opensc gnutls-bin openssl p11-kit
+	python3 python3-yaml python3-cryptography
+)
+
+anc_install() {
+	local missing=()
+	local p
+	for p in "${ANC_PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "missing packages: ${missing[*]}; run as root or install them" >&2
+		exit 1
+	fi
+	echo "installing: ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    "${missing[@]}" >/dev/null
+}
+
+anc_build() {
+	cmake -S "$ANC_TOP" -B "$ANC_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+	cmake --build "$ANC_BUILD" -j"$(nproc)"
+}

@@ -1,0 +1,77 @@
+# Shared setup for the integration tests: a SoftHSM2 token directory of
+# the test's own (SOFTHSM2_CONF), PIN files that never reach argv or the
+# environment, and small assertion helpers.  Results are checked with
+# tools that are not the code under test: openssl, certtool, pkcs11-tool.
+set -euo pipefail
+
+: "${ANCHORAGE:?set by CTest: the anchorage binary}"
+: "${ANC_TOKEN_INIT:?set by CTest: the token init helper}"
+: "${ANC_SRC:?set by CTest: the source tree}"
+ANC_MODULE_PATH=${ANC_MODULE_PATH:-/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so}
+
+T=$(mktemp -d /tmp/anc-it.XXXXXX)
+cleanup() { rm -rf "$T"; }
+trap cleanup EXIT
+mkdir -p "$T/tokens"
+chmod 700 "$T"
+printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+    "$T" >"$T/softhsm2.conf"
+export SOFTHSM2_CONF="$T/softhsm2.conf"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+
+# A random PIN of the given length, in a 0600 file.
+new_pin_file() {
+	local f=$1
+	( umask 077; head -c 64 /dev/urandom | od -An -tx1 | tr -d ' \n' |
+	    head -c "${2:-16}" >"$f"; echo >>"$f" )
+}
+
+# make_token LABEL: a new token; its user PIN in $T/pin-LABEL (0600).
+make_token() {
+	local label=$1
+	new_pin_file "$T/pin-$label"
+	new_pin_file "$T/so-$label"
+	( umask 077; cat "$T/so-$label" "$T/pin-$label" >"$T/init-$label" )
+	"$ANC_TOKEN_INIT" "$ANC_MODULE_PATH" "$label" "$T/init-$label" ||
+	    fail "token $label could not be made"
+	rm -f "$T/init-$label" "$T/so-$label"
+}
+
+anc() { "$ANCHORAGE" --module "$ANC_MODULE_PATH" "$@"; }
+
+# expect_exit CODE CMD...: run, keep stderr in $T/stderr, compare status.
+expect_exit() {
+	local want=$1 got=0
+	shift
+	"$@" >"$T/stdout" 2>"$T/stderr" || got=$?
+	[ "$got" -eq "$want" ] || {
+		cat "$T/stderr" >&2
+		fail "expected exit $want, got $got: $*"
+	}
+}
+
+# expect_msg PATTERN: the last command's stderr matches (grep -E).
+expect_msg() {
+	grep -Eq -- "$1" "$T/stderr" || {
+		cat "$T/stderr" >&2
+		fail "stderr does not match /$1/"
+	}
+}
+
+# p11_objects LABEL: pkcs11-tool's view of the private keys, logged in with
+# the PIN typed on a pseudo-terminal (pkcs11-tool reads no PIN file).
+p11_objects() {
+	local label=$1
+	(sleep 0.3; cat "$T/pin-$label") | script -qec "pkcs11-tool --module \
+	    $ANC_MODULE_PATH --token-label $label --login --list-objects \
+	    --type privkey" /dev/null 2>&1 | tr -d '\r'
+}
+
+# A copy of an example ceremony with sed expressions applied.
+example() {
+	local name=$1 out=$2
+	shift 2
+	sed -e '' "$@" "$ANC_SRC/ceremony/examples/$name" >"$out"
+}
