@@ -143,6 +143,33 @@ soft_public(void *arg, const char *label, enum anc_keyalg hint,
 	return ANC_OK;
 }
 
+/* A copy of the issuer carrying the throwaway key, re-signed by it: the
+ * subject, extensions (SKID included) and validity stay as they are. */
+static int
+soft_issuer_cert(void *arg, const char *label, X509 *cert, X509 **out,
+    struct anc_err *err)
+{
+	enum anc_keyalg alg = anc_key_alg(X509_get0_pubkey(cert));
+	EVP_PKEY *k;
+	X509 *x;
+	int r;
+
+	if (alg == ANC_KEY_NONE)
+		return anc_err_set(err, ANC_E_INPUT, "input certificate for key "
+		    "\"%s\": its key is neither P-256, P-384, RSA-3072 nor "
+		    "RSA-4096", label);
+	if ((r = soft_key(arg, label, alg, &k, err)) != ANC_OK)
+		return r;
+	if ((x = X509_dup(cert)) == NULL || X509_set_pubkey(x, k) != 1 ||
+	    X509_sign(x, k, anc_profile_md(k)) <= 0) {
+		X509_free(x);
+		return anc_err_ossl(err, ANC_E_CRYPTO, "throwaway copy of the "
+		    "certificate for key \"%s\"", label);
+	}
+	*out = x;
+	return ANC_OK;
+}
+
 static void
 soft_clear(struct soft *sw)
 {
@@ -158,7 +185,7 @@ anc_ceremony_check(const struct anc_ceremony *c, struct anc_err *err)
 {
 	struct soft *sw;
 	struct anc_backend be = { NULL, soft_generate, soft_random,
-	    soft_signer, soft_public };
+	    soft_signer, soft_public, soft_issuer_cert };
 	struct anc_engine *e;
 	int r = ANC_E_INTERNAL;
 

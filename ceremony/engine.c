@@ -98,8 +98,14 @@ load_input(struct anc_engine *e, const struct anc_input *in,
 			    in->path, sk_X509_num(certs));
 			goto out;
 		}
-		a->cert = sk_X509_shift(certs);
 		a->key_label = in->key;
+		if (in->key == NULL) {
+			a->cert = sk_X509_shift(certs);
+			break;
+		}
+		if ((r = e->be->issuer_cert(e->be->arg, in->key,
+		    sk_X509_value(certs, 0), &a->cert, err)) != ANC_OK)
+			goto out;
 		break;
 	case ANC_INPUT_CSR:
 		if ((r = anc_steps_read_csr(data, len, in->path, &a->csr, err)) !=

@@ -34,6 +34,12 @@ struct anc_backend {
 	/* The public key as the backend holds it, owned by the caller. */
 	int (*public_key)(void *arg, const char *label, enum anc_keyalg hint,
 	    EVP_PKEY **out, struct anc_err *err);
+	/* The certificate to issue under, for an input certificate whose key
+	 * is `label`: the token backend keeps it; the throwaway backend
+	 * makes a copy that carries its throwaway key, so that what it
+	 * signs chains as the real thing will.  *out owned by the caller. */
+	int (*issuer_cert)(void *arg, const char *label, X509 *cert,
+	    X509 **out, struct anc_err *err);
 };
 
 enum anc_art_kind {

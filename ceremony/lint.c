@@ -311,11 +311,11 @@ rule_cn(struct lint *l)
 static const char *
 key_problem(EVP_PKEY *k)
 {
+	enum anc_keyalg alg = anc_key_alg(k);
 	BIGNUM *e = NULL;
 	int bits, ok;
 
-	if (anc_key_alg(k) == ANC_KEY_EC_P256 ||
-	    anc_key_alg(k) == ANC_KEY_EC_P384)
+	if (alg == ANC_KEY_EC_P256 || alg == ANC_KEY_EC_P384)
 		return NULL;
 	if (EVP_PKEY_is_a(k, "EC"))
 		return "an EC key on another curve";
@@ -593,19 +593,19 @@ static int (*const rules[])(struct lint *) = {
 };
 
 static int
-lint_prepare(struct lint *l, struct anc_err *err)
+lint_prepare(struct lint *l)
 {
 	const struct anc_cert_spec *s = l->s;
 
 	if (s->subject_key == NULL ||
 	    (s->profile == ANC_PROFILE_ROOT) != (s->issuer == NULL))
-		return anc_err_set(err, ANC_E_INTERNAL,
+		return anc_err_set(l->err, ANC_E_INTERNAL,
 		    "lint: spec without a subject key or with the wrong "
 		    "issuer for its profile");
 	l->signer_pub = s->issuer != NULL ? X509_get0_pubkey(s->issuer) :
 	    s->subject_key;
 	if (l->signer_pub == NULL)
-		return anc_err_ossl(err, ANC_E_INPUT,
+		return anc_err_ossl(l->err, ANC_E_INPUT,
 		    "lint: issuer public key cannot be decoded");
 	/* Decoded here, not through OpenSSL's per-certificate cache, which
 	 * is stale for a certificate still being built. */
@@ -616,7 +616,7 @@ lint_prepare(struct lint *l, struct anc_err *err)
 	    &l->skid_crit, NULL);
 	l->akid = X509_get_ext_d2i(l->x, NID_authority_key_identifier,
 	    &l->akid_crit, NULL);
-	return anc_profile_subject(s, &l->want_subject, err);
+	return anc_profile_subject(s, &l->want_subject, l->err);
 }
 
 int
@@ -632,7 +632,7 @@ anc_lint_cert(X509 *x, const struct anc_cert_spec *s, int signed_,
 	l.s = s;
 	l.signed_ = signed_;
 	l.err = err;
-	r = lint_prepare(&l, err);
+	r = lint_prepare(&l);
 	for (i = 0; r == ANC_OK && i < sizeof(rules) / sizeof(rules[0]); i++)
 		r = rules[i](&l);
 	/* Failed decodes left errors behind; rules reported what matters. */

@@ -171,6 +171,7 @@ step_free(struct anc_step *s)
 	free(s->revoke);
 	free(s->k8s_name);
 	free(s->k8s_namespace);
+	free(s->target_namespace);
 	free(s->issuing_ca);
 	free(s->bundle);
 	free(s->secret);

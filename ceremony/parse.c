@@ -1400,6 +1400,7 @@ static const struct field export_secret_fields[] = {
 static const struct field export_bundle_fields[] = {
 	{ "name",	 OPT, &t_k8s_name,  S(k8s_name),      0, "m8-trust-bundle" },
 	{ "namespace",	 OPT, &t_namespace, S(k8s_namespace), 0, "monoskope" },
+	{ "target-namespace", OPT, &t_namespace, S(target_namespace), 0, "monoskope" },
 	{ "bundle",	 REQ, &t_artifact,  S(bundle),	      SL(bundle), NULL },
 };
 

@@ -114,44 +114,43 @@ anc_throwaway_key(enum anc_keyalg alg, EVP_PKEY **out, struct anc_err *err)
 	return ANC_OK;
 }
 
+/* Append the DN's attributes, in order.  MBSTRING_UTF8 lets OpenSSL's
+ * string table pick the type: UTF8String, PrintableString for C. */
+static int
+add_dn(X509_NAME *name, const struct anc_dn *dn, struct anc_err *err)
+{
+	const struct anc_dn_attr *a;
+	size_t i;
+
+	for (i = 0; i < dn->n; i++) {
+		a = &dn->attrs[i];
+		if (X509_NAME_add_entry_by_txt(name, a->type, MBSTRING_UTF8,
+		    (const unsigned char *)a->value, -1, -1, 0) != 1)
+			return anc_err_ossl(err, ANC_E_FIELD,
+			    "subject: %s=%s cannot be encoded", a->type,
+			    a->value);
+	}
+	return ANC_OK;
+}
+
 int
 anc_profile_subject(const struct anc_cert_spec *s, X509_NAME **out,
     struct anc_err *err)
 {
 	X509_NAME *name = NULL;
-	const struct anc_dn_attr *a;
-	size_t i;
 	int r = ANC_E_INTERNAL;
 
-	if (s->subject_name != NULL) {
-		if ((name = X509_NAME_dup(s->subject_name)) == NULL) {
-			r = anc_err_ossl(err, ANC_E_NOMEM, "subject: copy");
-			goto out;
-		}
-	} else {
-		if (s->subject == NULL || s->subject->n == 0) {
-			r = anc_err_set(err, ANC_E_INTERNAL,
-			    "subject: none given");
-			goto out;
-		}
-		if ((name = X509_NAME_new()) == NULL) {
-			r = anc_err_ossl(err, ANC_E_NOMEM, "subject");
-			goto out;
-		}
-		/* MBSTRING_UTF8 lets OpenSSL's string table pick the type:
-		 * UTF8String, and PrintableString for countryName. */
-		for (i = 0; i < s->subject->n; i++) {
-			a = &s->subject->attrs[i];
-			if (X509_NAME_add_entry_by_txt(name, a->type,
-			    MBSTRING_UTF8, (const unsigned char *)a->value, -1,
-			    -1, 0) != 1) {
-				r = anc_err_ossl(err, ANC_E_FIELD,
-				    "subject: %s=%s cannot be encoded",
-				    a->type, a->value);
-				goto out;
-			}
-		}
-	}
+	if (s->subject_name != NULL)
+		name = X509_NAME_dup(s->subject_name);
+	else if (s->subject != NULL && s->subject->n > 0)
+		name = X509_NAME_new();
+	else
+		return anc_err_set(err, ANC_E_INTERNAL, "subject: none given");
+	if (name == NULL)
+		return anc_err_ossl(err, ANC_E_NOMEM, "subject");
+	if (s->subject_name == NULL &&
+	    (r = add_dn(name, s->subject, err)) != ANC_OK)
+		goto out;
 	*out = name;
 	name = NULL;	/* transferred */
 	/* success */

@@ -79,7 +79,17 @@ int anc_profile_sign(X509 *x, EVP_PKEY *signer, struct anc_err *err);
  * to the key's, AKID equal to the issuer's SKID, signature algorithm
  * matching the signer's key.  Works on a signed or unsigned certificate
  * (`signed_` says which).  Returns ANC_OK or ANC_E_LINT naming the rule
- * ("lint basic-constraints-critical: ...").
+ * ("lint bc-present-critical: basicConstraints not critical, expected
+ * present and critical").  Rule ids: version-3, no-unique-ids,
+ * serial-positive, serial-length, serial-entropy, serial-matches-spec,
+ * validity-encoding, validity-order, validity-matches-spec,
+ * root-validity, validity-within-issuer, issuer-ca, issuer-name-match,
+ * subject-matches-spec, subject-nonempty-cn, key-matches-spec,
+ * key-allowed, no-eku, no-unknown-extensions, ext-unique,
+ * bc-present-critical, bc-ca-true, bc-pathlen, ku-present-critical,
+ * ku-exact, skid-present, skid-noncritical, skid-matches-key,
+ * akid-absent-on-root, akid-present, akid-keyid-only,
+ * akid-matches-issuer-skid, sig-alg-matches-key (signed only).
  */
 int anc_lint_cert(X509 *x, const struct anc_cert_spec *s, int signed_,
     struct anc_err *err);

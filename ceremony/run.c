@@ -48,6 +48,16 @@ tok_public(void *arg, const char *label, enum anc_keyalg hint,
 	return anc_token_public_key(arg, label, out, err);
 }
 
+static int
+tok_issuer_cert(void *arg, const char *label, X509 *cert, X509 **out,
+    struct anc_err *err)
+{
+	if (!X509_up_ref(cert))
+		return anc_err_set(err, ANC_E_INTERNAL, "certificate reference");
+	*out = cert;
+	return ANC_OK;
+}
+
 /* Every file the run will write must be absent before anything starts. */
 static int
 outputs_free(const struct anc_ceremony *c, struct anc_outbox *ob,
@@ -211,7 +221,7 @@ anc_ceremony_run(const struct anc_ceremony *c, const struct anc_run_opts *o,
     const struct anc_ui *ui, struct anc_err *err)
 {
 	struct anc_backend be = { NULL, tok_generate, tok_random, tok_signer,
-	    tok_public };
+	    tok_public, tok_issuer_cert };
 	struct anc_module *m = NULL;
 	struct anc_token *t = NULL;
 	struct anc_outbox *ob = NULL;

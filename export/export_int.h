@@ -40,4 +40,26 @@ int anc_pem_each(const unsigned char *data, size_t len, const char *what,
 int anc_outbox_name_split(const char *name, int *in_subdir,
     const char **base);
 
+struct anc_verify_item;
+
+/*
+ * The kind of outbox file `name` is ("pem", "manifest", "helm-values",
+ * "transcript", "readme", "unknown"), judged by its name alone.
+ */
+const char *anc_outbox_kind(const char *name);
+
+/*
+ * Check that `data`, the content of outbox file `name`, is what its name
+ * says and holds no private key out of place.  Sets it->kind (refined:
+ * "certificate", "bundle", "crl") and it->detail.  Returns ANC_OK, or
+ * ANC_E_VERIFY with err saying why (without the file name).
+ */
+int anc_outbox_check_content(const char *name, const unsigned char *data,
+    size_t len, struct anc_verify_item *it, struct anc_err *err);
+
+/* Copy `n` bytes of `s` into `out` (NUL-terminated, at most cap - 1),
+ * with anything but printable ASCII as '?': names and strings from an
+ * outbox must not put terminal escapes in front of the operator. */
+void anc_printable(const unsigned char *s, size_t n, char *out, size_t cap);
+
 #endif /* ANCHORAGE_EXPORT_INT_H */

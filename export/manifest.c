@@ -174,42 +174,52 @@ cert_info(X509 *x, const char *what, struct cert_info *ci,
 	return ANC_OK;
 }
 
+/*
+ * basicConstraints CA:TRUE, as Go's IsCA (cert-manager) reads it; OpenSSL's
+ * other answers (v1 roots, keyCertSign alone) do not count.
+ */
+static int
+is_ca(X509 *x)
+{
+	return X509_check_ca(x) == 1;
+}
+
 static int
 is_self_signed_ca(X509 *x)
 {
-	return X509_check_ca(x) >= 1 && X509_self_signed(x, 1) == 1;
+	return is_ca(x) && X509_self_signed(x, 1) == 1;
 }
 
 /*
  * cert-manager (>= 1.4) joins every certificate of tls.crt, plus the first
- * of ca.crt, into one chain or fails each issuance (interop.md §2.1): each
- * certificate must be issued and signed by the next, ending at a
- * self-signed root.
+ * of ca.crt, into one chain or fails each issuance (interop.md §2.1), and
+ * Vault imports the chain file as issuers: each certificate must be issued
+ * and signed by the next, ending at a self-signed root.
  */
 static int
-check_chain(X509 *const *chain, size_t n, struct anc_err *err)
+check_chain(const char *what, X509 *const *chain, size_t n,
+    struct anc_err *err)
 {
 	size_t i;
 
 	if (chain == NULL || n < 2)
-		return anc_err_set(err, ANC_E_INTERNAL, "tls.crt: expected the "
-		    "issuing CA and its chain up to the root, got %zu "
-		    "certificate(s)", chain == NULL ? 0 : n);
-	if (X509_check_ca(chain[0]) < 1)
-		return anc_err_set(err, ANC_E_INTERNAL, "tls.crt: the first "
-		    "certificate is not a CA; cert-manager's CA issuer would "
-		    "not become Ready");
+		return anc_err_set(err, ANC_E_INTERNAL, "%s: expected a CA and "
+		    "its chain up to the root, got %zu certificate(s)", what,
+		    chain == NULL ? 0 : n);
+	if (!is_ca(chain[0]))
+		return anc_err_set(err, ANC_E_INTERNAL, "%s: the first "
+		    "certificate is not a CA", what);
 	for (i = 0; i + 1 < n; i++) {
 		if (X509_check_issued(chain[i + 1], chain[i]) != X509_V_OK ||
 		    X509_verify(chain[i], X509_get0_pubkey(chain[i + 1])) != 1)
-			return anc_err_ossl(err, ANC_E_INTERNAL, "tls.crt: "
-			    "certificate %zu is not issued by certificate %zu; "
-			    "cert-manager would not join tls.crt into one chain",
+			return anc_err_ossl(err, ANC_E_INTERNAL, "%s: "
+			    "certificate %zu is not issued by certificate %zu, "
+			    "so the certificates do not form one chain", what,
 			    i + 1, i + 2);
 	}
 	if (!is_self_signed_ca(chain[n - 1]))
-		return anc_err_ossl(err, ANC_E_INTERNAL, "ca.crt: the last "
-		    "certificate of the chain is not a self-signed root CA");
+		return anc_err_ossl(err, ANC_E_INTERNAL, "%s: the last "
+		    "certificate is not a self-signed root CA", what);
 	return ANC_OK;
 }
 
@@ -495,7 +505,7 @@ anc_manifest_tls_secret(const char *name, const char *ns,
 		goto out;
 	}
 	if ((r = check_meta("Secret", &m, err)) != ANC_OK ||
-	    (r = check_chain(chain, n, err)) != ANC_OK ||
+	    (r = check_chain("tls.crt", chain, n, err)) != ANC_OK ||
 	    (r = check_key(chain[0], key_pem, key_len, err)) != ANC_OK ||
 	    (r = cert_info(chain[0], "issuing CA", &ica, err)) != ANC_OK ||
 	    (r = cert_info(chain[n - 1], "root", &root, err)) != ANC_OK ||
@@ -846,10 +856,8 @@ anc_manifest_vault_readme(const char *chain_file, X509 *intermediate,
 		    "the intermediate and the root");
 		goto out;
 	}
-	if ((r = check_chain(chain, 2, err)) != ANC_OK) {
-		r = anc_err_prefix(err, "Vault chain %s", chain_file);
+	if ((r = check_chain(chain_file, chain, 2, err)) != ANC_OK)
 		goto out;
-	}
 	if ((b = BIO_new(BIO_s_mem())) == NULL) {
 		r = anc_err_ossl(err, ANC_E_NOMEM, "Vault README");
 		goto out;

@@ -294,6 +294,7 @@ test_good_exports(void **state)
 	assert_int_equal(s->kind, ANC_STEP_EXPORT_BUNDLE);
 	assert_string_equal(s->k8s_name, "m8-trust-bundle");
 	assert_string_equal(s->k8s_namespace, "monoskope");
+	assert_string_equal(s->target_namespace, "monoskope");
 	assert_string_equal(s->bundle, "trust-bundle");
 	s = &c->steps[9];
 	assert_int_equal(s->kind, ANC_STEP_EXPORT_ISSUER);
@@ -322,7 +323,10 @@ test_explicit_values(void **state)
 	    "  - issue-intermediate: { issuer: r, subject: { CN: i },\n"
 	    "      validity: 30d, path-length: 16, algorithm: rsa-3072, output: i }\n"
 	    "  - export-issuer: { name: x, namespace: cert-manager, kind: Issuer,\n"
-	    "      secret: s }\n");
+	    "      secret: s }\n"
+	    "  - bundle: { anchors: [r], output: b }\n"
+	    "  - export-bundle: { bundle: b, namespace: cert-manager,\n"
+	    "      target-namespace: apps }\n");
 	assert_string_equal(c->dir, "/");
 	s = &c->steps[0];
 	assert_string_equal(s->label, "HSM key #1");
@@ -339,6 +343,9 @@ test_explicit_values(void **state)
 	assert_int_equal(s->cluster_issuer, 0);
 	assert_string_equal(s->secret, "s");
 	assert_string_equal(s->k8s_namespace, "cert-manager");
+	s = &c->steps[5];
+	assert_string_equal(s->k8s_namespace, "cert-manager");
+	assert_string_equal(s->target_namespace, "apps");
 	anc_ceremony_model_free(c);
 }
 
@@ -585,6 +592,10 @@ test_steps_shape(void **state)
 	expect(HEAD "  - generate-key: { label: k, size: 4096 }\n",
 	    ANC_E_FIELD, "c.yaml:8: steps[1].generate-key: unknown field "
 	    "\"size\"; expected one of: label, algorithm");
+	expect(HEAD "  - export-bundle: { bundle: b, target: x }\n",
+	    ANC_E_FIELD, "c.yaml:8: steps[1].export-bundle: unknown field "
+	    "\"target\"; expected one of: name, namespace, target-namespace, "
+	    "bundle");
 	expect(HEAD "  - generate-key: { label: k, label: j }\n", ANC_E_FIELD,
 	    "c.yaml:8: steps[1].generate-key: duplicate key \"label\"");
 	expect(HEAD "  - generate-key: { algorithm: ecdsa-p384 }\n",

@@ -41,6 +41,7 @@ static struct {
 	X509 *mid;	/* CA under root, for a three-certificate chain */
 	X509 *ica;	/* issuing CA under root */
 	X509 *ica2;	/* issuing CA under mid */
+	X509 *leaf;	/* CA:FALSE under root, with the issuing CA's key */
 	char *key_pem;	/* ica_key, PKCS#8 PEM */
 	size_t key_len;
 } pki;
@@ -121,6 +122,8 @@ setup(void **state)
 	    pki.root_key, "20310601123456Z", "critical,CA:TRUE,pathlen:0");
 	pki.ica2 = make_ca("m8-issuing-ca-2026b", pki.ica_key, pki.mid,
 	    pki.mid_key, "20320101000000Z", "critical,CA:TRUE,pathlen:0");
+	pki.leaf = make_ca("m8-not-a-ca", pki.ica_key, pki.root, pki.root_key,
+	    "20300101000000Z", "critical,CA:FALSE");
 	if ((b = BIO_new(BIO_s_mem())) == NULL ||
 	    PEM_write_bio_PrivateKey(b, pki.ica_key, NULL, NULL, 0, NULL,
 	    NULL) != 1)
@@ -140,6 +143,7 @@ teardown(void **state)
 	X509_free(pki.mid);
 	X509_free(pki.ica);
 	X509_free(pki.ica2);
+	X509_free(pki.leaf);
 	EVP_PKEY_free(pki.root_key);
 	EVP_PKEY_free(pki.root2_key);
 	EVP_PKEY_free(pki.mid_key);
@@ -482,13 +486,14 @@ test_secret_refused(void **state)
 	X509 *wrong_root[2] = { pki.ica, pki.root2 };
 	X509 *no_root[2] = { pki.ica2, pki.mid };
 	X509 *gap[3] = { pki.ica2, pki.root, pki.root };
+	X509 *not_ca[2] = { pki.leaf, pki.root };
 	struct anc_provenance bad = prov;
 	char *other = NULL;
 	BIO *b;
 	long n;
 
 	refuse_secret(good, 1, pki.key_pem, pki.key_len, "s", "ns", &prov,
-	    "got 1 certificate");
+	    "tls.crt: expected a CA and its chain up to the root, got 1");
 	refuse_secret(good, 0, pki.key_pem, pki.key_len, "s", "ns", &prov,
 	    "got 0 certificate");
 	refuse_secret(reversed, 2, pki.key_pem, pki.key_len, "s", "ns",
@@ -499,9 +504,11 @@ test_secret_refused(void **state)
 	refuse_secret(wrong_root, 2, pki.key_pem, pki.key_len, "s", "ns",
 	    &prov, "not issued by");
 	refuse_secret(no_root, 2, pki.key_pem, pki.key_len, "s", "ns", &prov,
-	    "not a self-signed root");
+	    "not a self-signed root CA");
 	refuse_secret(gap, 3, pki.key_pem, pki.key_len, "s", "ns", &prov,
 	    "certificate 1 is not issued by certificate 2");
+	refuse_secret(not_ca, 2, pki.key_pem, pki.key_len, "s", "ns", &prov,
+	    "the first certificate is not a CA");
 	refuse_secret(good, 2, NULL, 0, "s", "ns", &prov, "no key");
 	refuse_secret(good, 2, "junk", 4, "s", "ns", &prov,
 	    "unencrypted PEM private key");
@@ -782,6 +789,8 @@ test_vault_readme(void **state)
 	    pki.root, &prov, &out, &len, &err), ANC_E_INTERNAL);
 	assert_int_equal(anc_manifest_vault_readme("chain.pem", pki.ica,
 	    pki.root2, &prov, &out, &len, &err), ANC_E_INTERNAL);
+	assert_contains(err.msg, "chain.pem: certificate 1 is not issued by "
+	    "certificate 2");
 	assert_int_equal(anc_manifest_vault_readme("chain.pem", pki.ica,
 	    NULL, &prov, &out, &len, &err), ANC_E_INTERNAL);
 	assert_null(out);
