@@ -486,13 +486,17 @@ ck_ceremony_name(const char *s, size_t len)
 {
 	size_t i;
 
+	/* The name becomes a Kubernetes label value: at most 63 characters,
+	 * starting and ending with a letter or digit. */
 	for (i = 0; i < len; i++)
 		if (!is_alnum(s[i]) && s[i] != '.' && s[i] != '_' &&
 		    s[i] != '-')
 			break;
-	if (len < 1 || len > ANC_CER_NAME_MAX || i < len)
-		return "expected 1 to 64 characters from A-Z, a-z, 0-9, "
-		    "'.', '_' and '-'";
+	if (len < 1 || len > ANC_CER_NAME_MAX - 1 || i < len ||
+	    !is_alnum(s[0]) || !is_alnum(s[len - 1]))
+		return "expected 1 to 63 characters from A-Z, a-z, 0-9, "
+		    "'.', '_' and '-', starting and ending with a letter or "
+		    "digit";
 	return NULL;
 }
 

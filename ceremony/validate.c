@@ -384,6 +384,13 @@ check_export(struct vctx *v, const struct anc_step *s)
 		    ART_STEP(ANC_STEP_ISSUE_INTERMEDIATE),
 		    "an issue-intermediate output", &a);
 	case ANC_STEP_EXPORT_BUNDLE:
+		/* The source ConfigMap is "<name>-source", itself a name of
+		 * at most 63 characters. */
+		if (strlen(s->k8s_name) > 56)
+			return verr(v, s->line, step_field(f, sizeof(f), s,
+			    "name"), "expected at most 56 characters, so that "
+			    "the ConfigMap \"%s-source\" fits in 63",
+			    s->k8s_name);
 		return ref(v, s, step_field(f, sizeof(f), s, "bundle"),
 		    line_or(s, s->lines.bundle), s->bundle,
 		    ART_STEP(ANC_STEP_BUNDLE), "a bundle output", &a);

@@ -517,11 +517,17 @@ static void
 test_names(void **state)
 {
 	expect("version: 1\nname: \"root 2026\"\n", ANC_E_FIELD,
-	    "c.yaml:2: name: expected 1 to 64 characters from A-Z, a-z, "
-	    "0-9, '.', '_' and '-'");
+	    "c.yaml:2: name: expected 1 to 63 characters from A-Z, a-z, "
+	    "0-9, '.', '_' and '-', starting and ending with a letter or "
+	    "digit");
+	expect("version: 1\nname: \"-root\"\n", ANC_E_FIELD,
+	    "c.yaml:2: name: expected 1 to 63 characters from A-Z, a-z, "
+	    "0-9, '.', '_' and '-', starting and ending with a letter or "
+	    "digit");
 	expect("version: 1\nname: \"\"\n", ANC_E_FIELD,
-	    "c.yaml:2: name: expected 1 to 64 characters from A-Z, a-z, "
-	    "0-9, '.', '_' and '-'");
+	    "c.yaml:2: name: expected 1 to 63 characters from A-Z, a-z, "
+	    "0-9, '.', '_' and '-', starting and ending with a letter or "
+	    "digit");
 	expect(HEAD GENKEY "  - self-sign: { key: k, subject: { CN: r }, "
 	    "output: Root }\n", ANC_E_FIELD,
 	    "c.yaml:9: steps[2].self-sign.output: expected a name of at "

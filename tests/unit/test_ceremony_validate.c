@@ -157,6 +157,12 @@ test_wrong_kind(void **state)
 	    INPUTS,
 	    "c.yaml:8: steps[1].sign-csr.csr: \"plain\" is a certificate "
 	    "input without a key (inputs[2]); expected a csr input");
+	expect(HEAD GENKEY ROOT "  - bundle: { anchors: [r], output: b }\n"
+	    "  - export-bundle: { bundle: b, name: "
+	    "abcdefghij-abcdefghij-abcdefghij-abcdefghij-abcdefghij-ab }\n",
+	    "c.yaml:11: steps[4].export-bundle.name: expected at most 56 "
+	    "characters, so that the ConfigMap \"abcdefghij-abcdefghij-"
+	    "abcdefghij-abcdefghij-abcdefghij-ab-source\" fits in 63");
 }
 
 static void
