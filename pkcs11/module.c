@@ -17,6 +17,8 @@ static int
 module_function_list(struct anc_module *m, const char *path,
     struct anc_err *err)
 {
+	CK_C_INITIALIZE_ARGS init_args = { NULL, NULL, NULL, NULL,
+	    CKF_OS_LOCKING_OK, NULL };
 	CK_C_GetFunctionList get;
 	CK_INFO info;
 	CK_RV rv;
@@ -32,7 +34,19 @@ module_function_list(struct anc_module *m, const char *path,
 	if ((rv = get(&m->fl)) != CKR_OK || m->fl == NULL)
 		return anc_err_ckr(err, ANC_E_MODULE, rv,
 		    "module %s: C_GetFunctionList failed", path);
-	if ((rv = m->fl->C_GetInfo(&info)) != CKR_OK)
+	rv = m->fl->C_GetInfo(&info);
+	if (rv == CKR_CRYPTOKI_NOT_INITIALIZED) {
+		/* A proxy (p11-kit-proxy) hands each C_GetFunctionList
+		 * caller an instance of its own.  Both instances reach the
+		 * same underlying module, whose login state is per process,
+		 * so a login through ours serves libp11's sessions too. */
+		if ((rv = m->fl->C_Initialize(&init_args)) != CKR_OK)
+			return anc_err_ckr(err, ANC_E_MODULE, rv,
+			    "module %s: C_Initialize failed", path);
+		m->own_init = 1;
+		rv = m->fl->C_GetInfo(&info);
+	}
+	if (rv != CKR_OK)
 		return anc_err_ckr(err, ANC_E_MODULE, rv,
 		    "module %s: C_GetInfo failed", path);
 	anc_p11_str(m->manufacturer, sizeof(m->manufacturer),
@@ -86,6 +100,8 @@ anc_module_free(struct anc_module *m)
 {
 	if (m == NULL)
 		return;
+	if (m->own_init)
+		(void)m->fl->C_Finalize(NULL);
 	if (m->ctx != NULL) {
 		if (m->slots != NULL)
 			PKCS11_release_all_slots(m->ctx, m->slots, m->nslots);

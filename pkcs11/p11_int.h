@@ -19,6 +19,7 @@ struct anc_module {
 	unsigned int nslots;
 	void *dl;		/* our own reference, only for C_GetFunctionList */
 	CK_FUNCTION_LIST_PTR fl;	/* the module's own function list */
+	int own_init;		/* fl needed a C_Initialize of its own */
 	char manufacturer[33];
 	char description[33];
 };

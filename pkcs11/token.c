@@ -14,6 +14,22 @@
 
 #define ANC_KEYS_MAX 1024
 
+/* libp11's view of a slot and ours must be the same token: through a
+ * proxy each caller has its own instance of the module. */
+static int
+same_token(PKCS11_SLOT *slot, CK_TOKEN_INFO *ti)
+{
+	char label[33], serial[17];
+
+	anc_p11_str(label, sizeof(label), ti->label, sizeof(ti->label));
+	anc_p11_str(serial, sizeof(serial), ti->serialNumber,
+	    sizeof(ti->serialNumber));
+	return slot->token != NULL && slot->token->label != NULL &&
+	    slot->token->serialnr != NULL &&
+	    strcmp(slot->token->label, label) == 0 &&
+	    strcmp(slot->token->serialnr, serial) == 0;
+}
+
 static int
 select_slot(struct anc_module *m, void *uri, const char *text,
     unsigned int *idx, struct anc_err *err)
@@ -30,6 +46,10 @@ select_slot(struct anc_module *m, void *uri, const char *text,
 			continue;
 		if (!anc_uri_match(uri, &ti))
 			continue;
+		if (!same_token(&m->slots[i], &ti))
+			return anc_err_set(err, ANC_E_MODULE, "token %s: the "
+			    "module numbers its slots differently for libp11 "
+			    "and for anchorage; refusing to guess", text);
 		if (found++ == 0)
 			*idx = i;
 	}
