@@ -170,6 +170,12 @@ soft_issuer_cert(void *arg, const char *label, X509 *cert, X509 **out,
 	return ANC_OK;
 }
 
+static int
+soft_present(void *arg, struct anc_err *err)
+{
+	return ANC_OK;
+}
+
 static void
 soft_clear(struct soft *sw)
 {
@@ -185,7 +191,7 @@ anc_ceremony_check(const struct anc_ceremony *c, struct anc_err *err)
 {
 	struct soft *sw;
 	struct anc_backend be = { NULL, soft_generate, soft_random,
-	    soft_signer, soft_public, soft_issuer_cert };
+	    soft_signer, soft_public, soft_issuer_cert, soft_present };
 	struct anc_engine *e;
 	int r = ANC_E_INTERNAL;
 

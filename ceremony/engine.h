@@ -40,6 +40,10 @@ struct anc_backend {
 	 * signs chains as the real thing will.  *out owned by the caller. */
 	int (*issuer_cert)(void *arg, const char *label, X509 *cert,
 	    X509 **out, struct anc_err *err);
+	/* After a signature failed: ANC_OK if the token is still there,
+	 * else ANC_E_NOTOKEN with err set, so a token pulled out is told
+	 * apart from a signing error. */
+	int (*present)(void *arg, struct anc_err *err);
 };
 
 enum anc_art_kind {

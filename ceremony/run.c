@@ -58,6 +58,20 @@ tok_issuer_cert(void *arg, const char *label, X509 *cert, X509 **out,
 	return ANC_OK;
 }
 
+static int
+tok_present(void *arg, struct anc_err *err)
+{
+	struct anc_slot_info info;
+	struct anc_err probe;
+
+	if (anc_token_info(arg, &info, &probe) == ANC_OK &&
+	    info.token_present)
+		return ANC_OK;
+	return anc_err_set(err, ANC_E_NOTOKEN, "the token is gone (%s); it "
+	    "was removed or failed during the step", probe.code == ANC_OK ?
+	    "no token in the slot" : probe.msg);
+}
+
 /* Every file the run will write must be absent before anything starts. */
 static int
 outputs_free(const struct anc_ceremony *c, struct anc_outbox *ob,
@@ -221,7 +235,7 @@ anc_ceremony_run(const struct anc_ceremony *c, const struct anc_run_opts *o,
     const struct anc_ui *ui, struct anc_err *err)
 {
 	struct anc_backend be = { NULL, tok_generate, tok_random, tok_signer,
-	    tok_public, tok_issuer_cert };
+	    tok_public, tok_issuer_cert, tok_present };
 	struct anc_module *m = NULL;
 	struct anc_token *t = NULL;
 	struct anc_outbox *ob = NULL;

@@ -207,7 +207,9 @@ anc_step_sign_crl(struct anc_engine *e, const struct anc_step *s,
 	    issuer_hint(issuer), &pub, err)) != ANC_OK)
 		goto out;
 	if (X509_CRL_sign(crl, signer, anc_profile_md(signer)) <= 0) {
-		r = anc_err_ossl(err, ANC_E_CRYPTO, "signing the CRL");
+		anc_err_ossl(err, ANC_E_CRYPTO, "signing the CRL");
+		(void)e->be->present(e->be->arg, err);
+		r = err->code;
 		goto out;
 	}
 	if (X509_CRL_verify(crl, pub) != 1) {

@@ -86,8 +86,11 @@ anc_steps_issue(struct anc_engine *e, struct anc_cert_spec *spec,
 	if ((r = e->be->signer(e->be->arg, signer_label, hint, &signer,
 	    err)) != ANC_OK)
 		goto out;
-	if ((r = anc_profile_sign(x, signer, err)) != ANC_OK)
+	if ((r = anc_profile_sign(x, signer, err)) != ANC_OK) {
+		(void)e->be->present(e->be->arg, err);
+		r = err->code;
 		goto out;
+	}
 	/* Verify with the public key as the token holds it, not with the
 	 * signing handle: a token that returns a bad signature is caught. */
 	if ((r = e->be->public_key(e->be->arg, signer_label, hint, &pub,

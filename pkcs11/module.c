@@ -152,9 +152,9 @@ anc_p11_slot_info(struct anc_module *m, CK_SLOT_ID id,
 	if (!s->token_present)
 		return ANC_OK;
 	if ((rv = m->fl->C_GetTokenInfo(id, &ti)) != CKR_OK)
-		return anc_err_ckr(err, rv == CKR_TOKEN_NOT_PRESENT ?
-		    ANC_E_NOTOKEN : ANC_E_PKCS11, rv,
-		    "slot %lu: C_GetTokenInfo failed", (unsigned long)id);
+		return anc_err_ckr(err, rv == CKR_TOKEN_NOT_PRESENT ||
+		    rv == CKR_DEVICE_REMOVED ? ANC_E_NOTOKEN : ANC_E_PKCS11,
+		    rv, "slot %lu: C_GetTokenInfo failed", (unsigned long)id);
 	anc_p11_str(s->label, sizeof(s->label), ti.label, sizeof(ti.label));
 	anc_p11_str(s->manufacturer, sizeof(s->manufacturer),
 	    ti.manufacturerID, sizeof(ti.manufacturerID));

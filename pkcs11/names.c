@@ -89,6 +89,9 @@ anc_err_ckr(struct anc_err *e, int code, CK_RV rv, const char *fmt, ...)
 	va_list ap;
 	size_t n;
 
+	/* Whatever the call, a token that is gone is a token problem. */
+	if (rv == CKR_DEVICE_REMOVED || rv == CKR_TOKEN_NOT_PRESENT)
+		code = ANC_E_NOTOKEN;
 	if (e == NULL)
 		return code;
 	va_start(ap, fmt);
