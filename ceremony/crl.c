@@ -113,6 +113,13 @@ anc_crl_build(struct anc_engine *e, const struct anc_step *s, X509 *issuer,
 			    s->revoke[i].certificate);
 			goto out;
 		}
+		if (X509_cmp(issuer, a->cert) == 0) {
+			r = anc_err_set(err, ANC_E_UNSAFE, "revoke[%zu]: %s is "
+			    "the CRL's issuer itself; a root is retired by "
+			    "removing it from the trust bundle", i + 1,
+			    s->revoke[i].certificate);
+			goto out;
+		}
 		if (X509_check_issued(issuer, a->cert) != X509_V_OK) {
 			r = anc_err_set(err, ANC_E_UNSAFE, "revoke[%zu]: %s was "
 			    "not issued by %s; a CRL only revokes its issuer's "
