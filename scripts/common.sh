@@ -13,6 +13,7 @@ ANC_PACKAGES=(
 	libcmocka-dev
 	softhsm2 opensc gnutls-bin openssl p11-kit
 	python3 python3-yaml python3-cryptography
+	procps strace util-linux bsdutils
 )
 
 anc_install() {
