@@ -11,7 +11,7 @@ ANC_PACKAGES=(
 	build-essential cmake pkg-config
 	libssl-dev libp11-dev libp11-kit-dev libyaml-dev libjansson-dev
 	libcmocka-dev
-	softhsm2 opensc gnutls-bin openssl p11-kit
+	softhsm2 opensc opensc-pkcs11 gnutls-bin openssl p11-kit p11-kit-modules
 	python3 python3-yaml python3-cryptography
 	procps strace util-linux bsdutils
 )
