@@ -141,6 +141,26 @@ anc_token_generate_key(struct anc_token *t, enum anc_keyalg alg,
 	return check_attrs(info, label, err);
 }
 
+/* A public EVP_PKEY of `type` from the parameters in `bld`. */
+static int
+from_params(const char *type, OSSL_PARAM_BLD *bld, EVP_PKEY **out,
+    const char *attr, struct anc_err *err)
+{
+	OSSL_PARAM *prm = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	int r = ANC_OK;
+
+	if ((prm = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
+	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, prm) != 1)
+		r = anc_err_ossl(err, ANC_E_CRYPTO, "public key: cannot build "
+		    "an %s key from %s", type, attr);
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(prm);
+	return r;
+}
+
 static int
 ec_public(const unsigned char *params, size_t plen,
     const unsigned char *point, size_t ptlen, EVP_PKEY **out,
@@ -152,9 +172,7 @@ ec_public(const unsigned char *params, size_t plen,
 	const char *group;
 	size_t len;
 	OSSL_PARAM_BLD *bld = NULL;
-	OSSL_PARAM *prm = NULL;
-	EVP_PKEY_CTX *ctx = NULL;
-	int r = ANC_E_INTERNAL;
+	int r;
 
 	if ((oid = anc_p11_curve_oid(ANC_KEY_EC_P256, &len)) != NULL &&
 	    plen == len && memcmp(params, oid, len) == 0)
@@ -175,20 +193,10 @@ ec_public(const unsigned char *params, size_t plen,
 	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
 	    group, 0) ||
 	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
-	    point, ptlen) ||
-	    (prm = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
-	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
-	    EVP_PKEY_fromdata_init(ctx) != 1 ||
-	    EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, prm) != 1) {
-		r = anc_err_ossl(err, ANC_E_CRYPTO, "public key: cannot build "
-		    "an EC key from CKA_EC_POINT");
-		goto out;
-	}
-	/* success */
-	r = ANC_OK;
- out:
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(prm);
+	    point, ptlen))
+		r = anc_err_ossl(err, ANC_E_NOMEM, "public key parameters");
+	else
+		r = from_params("EC", bld, out, "CKA_EC_POINT", err);
 	OSSL_PARAM_BLD_free(bld);
 	ASN1_OCTET_STRING_free(os);
 	return r;
@@ -201,26 +209,14 @@ rsa_public(const unsigned char *mod, size_t mlen, const unsigned char *exp,
 	BIGNUM *n = BN_bin2bn(mod, (int)mlen, NULL);
 	BIGNUM *e = BN_bin2bn(exp, (int)elen, NULL);
 	OSSL_PARAM_BLD *bld = NULL;
-	OSSL_PARAM *prm = NULL;
-	EVP_PKEY_CTX *ctx = NULL;
-	int r = ANC_E_INTERNAL;
+	int r;
 
 	if (n == NULL || e == NULL || (bld = OSSL_PARAM_BLD_new()) == NULL ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) ||
-	    (prm = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
-	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) == NULL ||
-	    EVP_PKEY_fromdata_init(ctx) != 1 ||
-	    EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, prm) != 1) {
-		r = anc_err_ossl(err, ANC_E_CRYPTO, "public key: cannot build "
-		    "an RSA key from CKA_MODULUS");
-		goto out;
-	}
-	/* success */
-	r = ANC_OK;
- out:
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(prm);
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e))
+		r = anc_err_ossl(err, ANC_E_NOMEM, "public key parameters");
+	else
+		r = from_params("RSA", bld, out, "CKA_MODULUS", err);
 	OSSL_PARAM_BLD_free(bld);
 	BN_free(n);
 	BN_free(e);
