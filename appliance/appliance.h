@@ -57,11 +57,52 @@ int app_pin(void *arg, const struct anc_slot_info *info,
  * -1 if there is no terminal. */
 int app_confirm(const char *prompt, const char *expect);
 
+/*
+ * Read one line from /dev/tty into buf[cap] (echo off when `secret`),
+ * without the newline; *len its length.  Returns 0, or -1 when there is no
+ * terminal or the line does not fit (buf is then wiped).
+ */
+int app_tty_read(const char *prompt, char *buf, size_t cap, size_t *len,
+    int secret);
+
+/*
+ * anc_pin_fn for a script with a quorum (arg: const struct anc_quorum *):
+ * asks each officer in turn for their share, echo off, and rebuilds the
+ * PIN from K shares of one split that match their commitment.  Anything
+ * else is refused (ANC_E_PIN_UNAVAILABLE) before the login attempt.
+ */
+int app_quorum_pin(void *arg, const struct anc_slot_info *info,
+    struct anc_secret *pin, struct anc_err *err);
+
+/* struct anc_ui's show_share: one officer, alone, on the terminal. */
+int app_show_share(void *arg, const char *officer, unsigned index,
+    unsigned k, unsigned n, const char *text, struct anc_err *err);
+
+/* Is there a terminal to confirm on?  1 yes, 0 no. */
+int app_have_tty(void);
+
+/*
+ * struct anc_ui's confirm: shows the step on the terminal and reads the
+ * named role's answer, typed in full (docs/ceremony-guide.md).
+ */
+struct anc_confirm_req;
+struct anc_confirm;
+int app_confirm_step(void *arg, const struct anc_confirm_req *req,
+    struct anc_confirm *out, struct anc_err *err);
+
+/* struct anc_ui's closed: the closing hash, in hex and words, on stdout. */
+struct anc_closing;
+void app_closed(void *arg, const struct anc_closing *cl);
+
 int cmd_token_list(struct app *, int, char **);
 int cmd_token_keys(struct app *, int, char **);
 int cmd_ceremony_check(struct app *, int, char **);
 int cmd_ceremony_plan(struct app *, int, char **);
 int cmd_ceremony_run(struct app *, int, char **);
 int cmd_outbox_verify(struct app *, int, char **);
+int cmd_status(struct app *, int, char **);
+int cmd_inventory_check(struct app *, int, char **);
+int cmd_transcript_verify(struct app *, int, char **);
+int cmd_transcript_report(struct app *, int, char **);
 
 #endif /* ANCHORAGE_APPLIANCE_H */

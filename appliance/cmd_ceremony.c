@@ -13,6 +13,7 @@ struct run_args {
 	struct pin_source ps;
 	int yes;
 	int help;
+	int rehearsal;
 };
 
 static int
@@ -23,6 +24,7 @@ parse(const struct command *cmd, int argc, char **argv, struct run_args *ra,
 		{ "outbox", required_argument, NULL, 'o' },
 		{ "pin-source", required_argument, NULL, 'p' },
 		{ "yes", no_argument, NULL, 'y' },
+		{ "rehearsal", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -41,6 +43,8 @@ parse(const struct command *cmd, int argc, char **argv, struct run_args *ra,
 			ra->outbox = optarg;
 		else if (ch == 'y')
 			ra->yes = 1;
+		else if (ch == 'r')
+			ra->rehearsal = 1;
 		else if (app_pin_source_parse(optarg, &ra->ps) != 0)
 			return app_usage(cmd, "--pin-source %s: expected "
 			    "file:PATH", optarg);
@@ -66,7 +70,7 @@ int
 cmd_ceremony_check(struct app *a, int argc, char **argv)
 {
 	const struct command *cmd = app_command("ceremony", "check");
-	struct run_args ra = { NULL, { NULL }, 0, 0 };
+	struct run_args ra = { NULL, { NULL }, 0, 0, 0 };
 	struct anc_ceremony *c = NULL;
 	struct anc_err err;
 	int rc;
@@ -102,7 +106,7 @@ int
 cmd_ceremony_plan(struct app *a, int argc, char **argv)
 {
 	const struct command *cmd = app_command("ceremony", "plan");
-	struct run_args ra = { NULL, { NULL }, 0, 0 };
+	struct run_args ra = { NULL, { NULL }, 0, 0, 0 };
 	struct anc_ceremony *c = NULL;
 	int rc;
 
@@ -115,24 +119,42 @@ cmd_ceremony_plan(struct app *a, int argc, char **argv)
 	return rc;
 }
 
-/* Without --yes, the administrator starts the run by typing its name. */
+/*
+ * Without --yes the officers confirm the start and every step on the
+ * terminal (app_confirm_step): with no terminal, nothing starts.  A
+ * rehearsal makes its own token and PIN, so a PIN source means a mistake.
+ */
 static int
-confirm_start(const struct command *cmd, const struct anc_ceremony *c)
+check_mode(const struct command *cmd, const struct run_args *ra)
 {
-	char prompt[256];
-	int ok;
-
-	snprintf(prompt, sizeof(prompt), "Type the ceremony name (%s) to "
-	    "start, anything else to stop: ", anc_ceremony_name(c));
-	ok = app_confirm(prompt, anc_ceremony_name(c));
-	if (ok < 0)
+	if (ra->rehearsal && ra->ps.file != NULL)
+		return app_usage(cmd, "--pin-source: a rehearsal makes its own "
+		    "throwaway token and PIN; remove --pin-source");
+	if (!ra->yes && !app_have_tty())
 		return app_usage(cmd, "no terminal to confirm on; use --yes "
 		    "for an unattended run");
-	if (ok == 0) {
-		fprintf(stderr, "anchorage: not confirmed; nothing was "
-		    "touched\n");
-		return 4;
+	return 0;
+}
+
+/*
+ * A script with a quorum is activated by the officers' shares, typed on
+ * the terminal; a PIN file would defeat the quorum, so it is refused.
+ */
+static int
+choose_pin(const struct command *cmd, const struct anc_ceremony *c,
+    struct run_args *ra, struct anc_quorum *q, struct anc_ui *ui)
+{
+	if (!anc_ceremony_quorum(c, q)) {
+		ui->pin = app_pin;
+		ui->pin_arg = &ra->ps;
+		return 0;
 	}
+	if (ra->ps.file != NULL)
+		return app_usage(cmd, "--pin-source: %s activates the token with "
+		    "a quorum of officers' shares, typed on the terminal; a PIN "
+		    "source is not used", anc_ceremony_name(c));
+	ui->pin = app_quorum_pin;
+	ui->pin_arg = q;
 	return 0;
 }
 
@@ -140,35 +162,43 @@ int
 cmd_ceremony_run(struct app *a, int argc, char **argv)
 {
 	const struct command *cmd = app_command("ceremony", "run");
-	struct run_args ra = { NULL, { NULL }, 0, 0 };
+	struct run_args ra = { NULL, { NULL }, 0, 0, 0 };
 	struct anc_ceremony *c = NULL;
 	struct anc_run_opts o;
+	struct anc_quorum q;
 	struct anc_ui ui;
 	struct anc_err err;
 	int rc;
 
 	if ((rc = parse(cmd, argc, argv, &ra, 1)) != 0 || ra.help)
 		return ra.help ? app_help(cmd) : rc;
+	if ((rc = check_mode(cmd, &ra)) != 0)
+		return rc;
 	if ((rc = load(a, argv[optind], &c)) != 0)
 		return rc;
-	if (a->verbose && (rc = print_plan(a, c)) != 0)
+	memset(&ui, 0, sizeof(ui));
+	if ((rc = choose_pin(cmd, c, &ra, &q, &ui)) != 0)
 		goto out;
-	if (!ra.yes && (rc = confirm_start(cmd, c)) != 0)
+	if (a->verbose && (rc = print_plan(a, c)) != 0)
 		goto out;
 	memset(&o, 0, sizeof(o));
 	o.module = a->module;
 	o.outbox = ra.outbox;
 	o.yes = ra.yes;
-	ui.pin = app_pin;
-	ui.pin_arg = &ra.ps;
+	o.rehearsal = ra.rehearsal;
+	ui.confirm = ra.yes ? NULL : app_confirm_step;
+	ui.closed = app_closed;
 	ui.progress = app_progress;
 	ui.progress_arg = a;
+	ui.show_share = app_show_share;
 	if (anc_ceremony_run(c, &o, &ui, &err) != ANC_OK) {
 		rc = app_fail(a, &err);
 		goto out;
 	}
-	printf("ceremony \"%s\" complete; outbox %s verifies with `anchorage "
-	    "outbox verify %s`\n", anc_ceremony_name(c), ra.outbox, ra.outbox);
+	printf("ceremony \"%s\" complete%s; check the outbox with "
+	    "`anchorage outbox verify %s` and `anchorage transcript verify "
+	    "%s`\n", anc_ceremony_name(c), ra.rehearsal ? " (rehearsal)" : "",
+	    ra.outbox, ra.outbox);
 	rc = 0;
  out:
 	anc_ceremony_free(c);

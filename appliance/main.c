@@ -28,11 +28,26 @@ const struct command anc_commands[] = {
 	    "the numbered script the administrator reads aloud",
 	    cmd_ceremony_plan },
 	{ "ceremony", "run", "FILE --outbox DIR [--pin-source file:PATH] "
-	    "[--yes]", "run the ceremony against the token",
+	    "[--yes] [--rehearsal]", "run the ceremony against the token, "
+	    "step by step with the officers' confirmations",
 	    cmd_ceremony_run },
 	{ "outbox", "verify", "OUTBOX",
 	    "only allowed material, every file listed in SHA256SUMS",
 	    cmd_outbox_verify },
+	{ "transcript", "verify", "OUTBOX [--anchor FILE]",
+	    "hash chain, artifact hashes, signature on the closing record",
+	    cmd_transcript_verify },
+	{ "transcript", "report", "OUTBOX [--anchor FILE]",
+	    "a printable HTML record of a verified transcript, on stdout",
+	    cmd_transcript_report },
+	{ "status", "", "[--outbox DIR]... [--bundle FILE] [--token TOKEN] "
+	    "[--warn-days 30] [--at TIME]", "every anchor and issuing CA: "
+	    "expiry, days left, rotation phase; exit 4 when action is due",
+	    cmd_status },
+	{ "inventory", "check", "--anchors FILE [--retire FILE] [--at TIME] "
+	    "(--certs PATH | --k8s-secrets FILE | -)", "which anchors each "
+	    "certificate chains to; exit 4 unless retiring is safe",
+	    cmd_inventory_check },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 
@@ -44,8 +59,8 @@ synopsis(FILE *f)
 	fprintf(f, "usage: anchorage [--module PATH] [-v|-q] [--json] "
 	    "COMMAND ...\n\ncommands:\n");
 	for (c = anc_commands; c->noun != NULL; c++)
-		fprintf(f, "  %s %s %s\n      %s\n", c->noun, c->verb, c->args,
-		    c->help);
+		fprintf(f, "  %s%s%s %s\n      %s\n", c->noun,
+		    c->verb[0] != '\0' ? " " : "", c->verb, c->args, c->help);
 	fprintf(f, "\n`anchorage COMMAND --help` describes one command; "
 	    "see anchorage(1).\n");
 }
@@ -64,9 +79,10 @@ app_command(const char *noun, const char *verb)
 {
 	const struct command *c;
 
+	/* A command with an empty verb is the noun alone (`status`). */
 	for (c = anc_commands; c->noun != NULL; c++)
-		if (strcmp(c->noun, noun) == 0 && verb != NULL &&
-		    strcmp(c->verb, verb) == 0)
+		if (strcmp(c->noun, noun) == 0 && (c->verb[0] == '\0' ||
+		    (verb != NULL && strcmp(c->verb, verb) == 0)))
 			return c;
 	return NULL;
 }
@@ -150,6 +166,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "\n");
 		return 2;
 	}
-	/* The command sees argv starting at its verb, as getopt expects. */
+	/* The command sees argv starting at its verb (or its noun, when it
+	 * has none), as getopt expects. */
+	if (cmd->verb[0] == '\0')
+		return cmd->fn(&a, argc, argv);
 	return cmd->fn(&a, argc - 1, argv + 1);
 }

@@ -68,6 +68,18 @@ anc_ceremony_sha256(const struct anc_ceremony *c)
 	return c->sha256;
 }
 
+int
+anc_ceremony_quorum(const struct anc_ceremony *c, struct anc_quorum *q)
+{
+	if (c->quorum.threshold == 0)
+		return 0;
+	q->threshold = (unsigned)c->quorum.threshold;
+	q->officers = (const char *const *)c->quorum.names;
+	q->n = c->quorum.n;
+	q->commitment = c->quorum.commitment;
+	return 1;
+}
+
 /*
  * The throwaway backend: software keys made on demand, host randomness.
  * Nothing it makes outlives the check.
@@ -191,7 +203,7 @@ anc_ceremony_check(const struct anc_ceremony *c, struct anc_err *err)
 {
 	struct soft *sw;
 	struct anc_backend be = { NULL, soft_generate, soft_random,
-	    soft_signer, soft_public, soft_issuer_cert, soft_present };
+	    soft_signer, soft_public, soft_issuer_cert, soft_present, NULL };
 	struct anc_engine *e;
 	int r = ANC_E_INTERNAL;
 

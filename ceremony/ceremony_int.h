@@ -26,6 +26,7 @@
 #define ANC_CER_VALIDITY_MAX	(100ULL * 366 * 86400)	/* seconds */
 #define ANC_CER_PATHLEN_MAX	16
 #define ANC_PATHLEN_NONE	(-1)		/* no pathLenConstraint */
+#define ANC_CER_OFFICERS_MAX	16		/* N of a K-of-N PIN split */
 
 enum anc_role {
 	ANC_ROLE_ADMINISTRATOR = 1,
@@ -44,7 +45,8 @@ struct anc_participant {
 enum anc_input_kind {
 	ANC_INPUT_CERTIFICATE = 1,	/* a PEM certificate from an earlier ceremony */
 	ANC_INPUT_CSR,			/* a PEM or DER PKCS#10 request */
-	ANC_INPUT_INVENTORY		/* an inventory check report (rotation) */
+	ANC_INPUT_INVENTORY,		/* an inventory check report (rotation) */
+	ANC_INPUT_BUNDLE		/* a PEM trust bundle: every certificate */
 };
 
 struct anc_input {
@@ -79,7 +81,8 @@ enum anc_step_kind {
 	ANC_STEP_EXPORT_SECRET,
 	ANC_STEP_EXPORT_BUNDLE,
 	ANC_STEP_EXPORT_ISSUER,
-	ANC_STEP_EXPORT_VAULT
+	ANC_STEP_EXPORT_VAULT,
+	ANC_STEP_SPLIT_PIN
 };
 
 enum anc_crl_reason {
@@ -91,9 +94,31 @@ enum anc_crl_reason {
 	ANC_REASON_CESSATION_OF_OPERATION = 5
 };
 
+/*
+ * Crypto officers who hold shares of the user PIN, K of N: a split-pin
+ * step's, or the script's quorum.  threshold 0: absent.
+ */
+struct anc_officers {
+	int threshold;		/* K, 2..ANC_CER_OFFICERS_MAX */
+	char **names;		/* N participant names, in share order */
+	int *lines;		/* where each name was written */
+	size_t n;
+	char *commitment;	/* quorum: 16 lowercase hex digits, or NULL */
+	int line;		/* of the quorum mapping */
+	int threshold_line;
+};
+
 struct anc_revocation {
 	char *certificate;	/* artifact name */
 	enum anc_crl_reason reason;
+	int line;
+};
+
+/* A retire gate's named exception: this certificate may break. */
+struct anc_exception {
+	char *certificate;	/* SHA-256 fingerprint, lowercase hex */
+	char *reason;
+	char *approved_by;	/* a participant's name */
 	int line;
 };
 
@@ -130,9 +155,14 @@ struct anc_step {
 	uint64_t policy_max_validity;	/* seconds */
 	int policy_max_path_length;
 
-	/* bundle */
+	/* bundle; retires, inventory and exceptions make it a retire gate */
 	char **anchors;
 	size_t n_anchors;
+	char **retires;
+	size_t n_retires;
+	char *inventory;
+	struct anc_exception *exceptions;
+	size_t n_exceptions;
 
 	/* sign-crl */
 	struct anc_revocation *revoke;
@@ -148,6 +178,9 @@ struct anc_step {
 	char *secret;		/* export-issuer: Secret name */
 	int cluster_issuer;	/* export-issuer: ClusterIssuer rather than Issuer */
 
+	/* split-pin: who gets a share, and how many rebuild the PIN */
+	struct anc_officers officers;
+
 	/* artifact name of the result (certificate, bundle, CRL, chain) */
 	char *output;
 
@@ -155,9 +188,10 @@ struct anc_step {
 	 * a field left to its default.  anchor_lines parallels anchors. */
 	struct anc_step_lines {
 		int label, key, issuer, csr, certificate, validity,
-		    path_length, issuing_ca, bundle, output;
+		    path_length, issuing_ca, bundle, output, inventory;
 	} lines;
 	int *anchor_lines;
+	int *retire_lines;
 };
 
 /* Keys a sign-csr policy can allow, one bit each in policy_algs. */
@@ -179,6 +213,8 @@ struct anc_ceremony {
 	char *description;
 	char *token;		/* RFC 7512 URI, or NULL if no step needs one */
 	int token_line;		/* where token was written; 0 if absent */
+	/* Token activation by officers' shares instead of a PIN. */
+	struct anc_officers quorum;
 
 	struct anc_participant *participants;
 	size_t n_participants;

@@ -15,7 +15,9 @@
 #include "anchorage/secmem.h"
 #include "engine.h"
 #include "profile.h"
+#include "rotation_int.h"
 #include "steps.h"
+#include "transcript.h"
 
 void
 anc_engine_say(struct anc_engine *e, const char *fmt, ...)
@@ -59,6 +61,21 @@ anc_engine_new_art(struct anc_engine *e, const char *name,
 	return a;
 }
 
+static enum anc_art_kind
+input_art_kind(enum anc_input_kind kind)
+{
+	switch (kind) {
+	case ANC_INPUT_CERTIFICATE:
+		return ANC_ART_CERT;
+	case ANC_INPUT_CSR:
+		return ANC_ART_CSR;
+	case ANC_INPUT_BUNDLE:
+		return ANC_ART_BUNDLE;
+	default:
+		return ANC_ART_INVENTORY;
+	}
+}
+
 static int
 load_input(struct anc_engine *e, const struct anc_input *in,
     struct anc_err *err)
@@ -70,8 +87,10 @@ load_input(struct anc_engine *e, const struct anc_input *in,
 	size_t len = 0;
 	int r;
 
-	if ((r = anc_file_read(in->path, ANC_OUTBOX_FILE_MAX, &data, &len,
-	    err)) != ANC_OK)
+	/* A cluster's inventory report outgrows any outbox file. */
+	if ((r = anc_file_read(in->path, in->kind == ANC_INPUT_INVENTORY ?
+	    ANC_INV_REPORT_MAX : ANC_OUTBOX_FILE_MAX, &data, &len, err)) !=
+	    ANC_OK)
 		return anc_err_prefix(err, "input \"%s\"", in->name);
 	anc_sha256_hex(data, len, hex);
 	if (in->sha256 != NULL && strcmp(hex, in->sha256) != 0) {
@@ -80,9 +99,7 @@ load_input(struct anc_engine *e, const struct anc_input *in,
 		    hex, in->sha256);
 		goto out;
 	}
-	a = anc_engine_new_art(e, in->name, in->kind == ANC_INPUT_CERTIFICATE ?
-	    ANC_ART_CERT : in->kind == ANC_INPUT_CSR ? ANC_ART_CSR :
-	    ANC_ART_INVENTORY, NULL);
+	a = anc_engine_new_art(e, in->name, input_art_kind(in->kind), NULL);
 	if (a == NULL) {
 		r = anc_err_set(err, ANC_E_INTERNAL, "input \"%s\"", in->name);
 		goto out;
@@ -117,11 +134,20 @@ load_input(struct anc_engine *e, const struct anc_input *in,
 		a->raw_len = len;
 		data = NULL;	/* transferred */
 		break;
+	case ANC_INPUT_BUNDLE:
+		/* Every certificate: never only the first block. */
+		if ((r = anc_pem_read_certs(data, len, in->path, &a->certs,
+		    err)) != ANC_OK)
+			goto out;
+		break;
 	default:
 		r = anc_err_set(err, ANC_E_INTERNAL, "input kind %d", in->kind);
 		goto out;
 	}
 	anc_engine_say(e, "input %s: %s (sha256 %s)", in->name, in->path, hex);
+	memcpy(e->in_sha256[in - e->c->inputs], hex, sizeof(hex));
+	if ((r = anc_rec_input(e, in, hex, err)) != ANC_OK)
+		goto out;
 	/* success */
 	r = ANC_OK;
  out:
@@ -160,6 +186,7 @@ static const struct {
 	{ ANC_STEP_EXPORT_BUNDLE, anc_step_export_bundle },
 	{ ANC_STEP_EXPORT_ISSUER, anc_step_export_issuer },
 	{ ANC_STEP_EXPORT_VAULT, anc_step_export_vault },
+	{ ANC_STEP_SPLIT_PIN, anc_step_split_pin },
 };
 
 static step_fn
@@ -171,6 +198,27 @@ lookup(enum anc_step_kind kind)
 		if (dispatch[i].kind == kind)
 			return dispatch[i].fn;
 	return NULL;
+}
+
+/* One step between its two confirmations, each phase recorded. */
+static int
+run_one(struct anc_engine *e, const struct anc_step *s, step_fn fn,
+    struct anc_err *err)
+{
+	size_t first = e->ob != NULL ? anc_outbox_count(e->ob) : 0;
+	int r;
+
+	anc_engine_say(e, "step %d/%zu %s", s->index, e->c->n_steps,
+	    anc_step_kind_name(s->kind));
+	if ((r = anc_rec_step(e, s, err)) != ANC_OK ||
+	    (r = anc_engine_confirm(e, ANC_CONFIRM_BEFORE, s, 0, err)) !=
+	    ANC_OK ||
+	    (r = fn(e, s, err)) != ANC_OK)
+		return r;
+	if (s->kind == ANC_STEP_GENERATE_KEY && e->record_key != NULL &&
+	    (r = e->record_key(e->record_key_arg, e, s->label, err)) != ANC_OK)
+		return r;
+	return anc_engine_confirm(e, ANC_CONFIRM_AFTER, s, first, err);
 }
 
 int
@@ -186,13 +234,14 @@ anc_engine_steps(struct anc_engine *e, struct anc_err *err)
 		if ((fn = lookup(s->kind)) == NULL)
 			return anc_err_set(err, ANC_E_INTERNAL, "step %d: no "
 			    "handler", s->index);
-		anc_engine_say(e, "step %d/%zu %s", s->index, e->c->n_steps,
-		    anc_step_kind_name(s->kind));
-		if ((r = fn(e, s, err)) != ANC_OK)
+		/* Left set on failure: the abort record names the step. */
+		e->step = s->index;
+		if ((r = run_one(e, s, fn, err)) != ANC_OK)
 			return anc_err_prefix(err, "%s:%d: step %d (%s)",
 			    e->c->path, s->line, s->index,
 			    anc_step_kind_name(s->kind));
 	}
+	e->step = 0;
 	return ANC_OK;
 }
 

@@ -19,6 +19,7 @@
 #include "ceremony_int.h"
 
 struct anc_err;
+struct anc_transcript;
 
 /* Where keys, signatures and randomness come from. */
 struct anc_backend {
@@ -44,6 +45,11 @@ struct anc_backend {
 	 * else ANC_E_NOTOKEN with err set, so a token pulled out is told
 	 * apart from a signing error. */
 	int (*present)(void *arg, struct anc_err *err);
+	/* split-pin: change the user PIN to `new_pin`, asking for the
+	 * current one through `fn` once more (anc_token_set_pin).  NULL when
+	 * checking or rehearsing: neither changes a PIN, nor asks for one. */
+	int (*set_pin)(void *arg, anc_pin_fn fn, void *fn_arg,
+	    struct anc_secret *new_pin, struct anc_err *err);
 };
 
 enum anc_art_kind {
@@ -83,6 +89,19 @@ struct anc_engine {
 	/* keys generated in this run, for the failure report */
 	char made[ANC_CER_STEPS_MAX][129];
 	size_t nmade;
+	/* The run's record and the officers (NULL and 0 when checking). */
+	struct anc_transcript *tr;
+	int unattended;			/* --yes */
+	int step;			/* step in progress, 0 outside steps */
+	char in_sha256[ANC_CER_LIST_MAX][65];	/* of each input's file */
+	/* Set when an officer typed "abort": who, in which role, why. */
+	const char *abort_role;
+	struct anc_confirm abort;
+	/* Run only: read a key just generated back from the token and
+	 * record it (ALWAYS_SENSITIVE, NEVER_EXTRACTABLE, LOCAL, ...). */
+	int (*record_key)(void *arg, struct anc_engine *e, const char *label,
+	    struct anc_err *err);
+	void *record_key_arg;
 };
 
 /* Load every input into an artifact (hash-checked). */
@@ -93,6 +112,15 @@ int anc_engine_steps(struct anc_engine *e, struct anc_err *err);
 
 /* Release artifacts; wipes software keys. */
 void anc_engine_clear(struct anc_engine *e);
+
+/*
+ * Officers' confirmation of one phase of a step (start: s == NULL), and
+ * its records.  After a step, the files it wrote are the outbox's from
+ * index `first_file` on.  Returns ANC_OK to go on, ANC_E_UNSAFE when an
+ * officer aborted (e->abort says who), or the UI's error.
+ */
+int anc_engine_confirm(struct anc_engine *e, enum anc_confirm_phase phase,
+    const struct anc_step *s, size_t first_file, struct anc_err *err);
 
 /* Send a progress line to the UI, if any. */
 void anc_engine_say(struct anc_engine *e, const char *fmt, ...)

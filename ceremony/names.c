@@ -34,6 +34,8 @@ anc_step_kind_name(enum anc_step_kind kind)
 		return "export-issuer";
 	case ANC_STEP_EXPORT_VAULT:
 		return "export-vault";
+	case ANC_STEP_SPLIT_PIN:
+		return "split-pin";
 	default:
 		return "unknown";
 	}
@@ -106,6 +108,7 @@ anc_step_files(const struct anc_step *s, char names[][128], size_t cap,
 	*n = 0;
 	switch (s->kind) {
 	case ANC_STEP_GENERATE_KEY:
+	case ANC_STEP_SPLIT_PIN:	/* shares go to the officers only */
 		break;
 	case ANC_STEP_SELF_SIGN:
 	case ANC_STEP_ISSUE_INTERMEDIATE:
@@ -152,6 +155,18 @@ dn_free(struct anc_dn *dn)
 }
 
 static void
+officers_free(struct anc_officers *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		free(o->names[i]);
+	free(o->names);
+	free(o->lines);
+	free(o->commitment);
+}
+
+static void
 step_free(struct anc_step *s)
 {
 	size_t i;
@@ -166,6 +181,17 @@ step_free(struct anc_step *s)
 		free(s->anchors[i]);
 	free(s->anchors);
 	free(s->anchor_lines);
+	for (i = 0; i < s->n_retires; i++)
+		free(s->retires[i]);
+	free(s->retires);
+	free(s->retire_lines);
+	free(s->inventory);
+	for (i = 0; i < s->n_exceptions; i++) {
+		free(s->exceptions[i].certificate);
+		free(s->exceptions[i].reason);
+		free(s->exceptions[i].approved_by);
+	}
+	free(s->exceptions);
 	for (i = 0; i < s->n_revoke; i++)
 		free(s->revoke[i].certificate);
 	free(s->revoke);
@@ -176,6 +202,7 @@ step_free(struct anc_step *s)
 	free(s->bundle);
 	free(s->secret);
 	free(s->output);
+	officers_free(&s->officers);
 }
 
 static void
@@ -209,5 +236,6 @@ anc_ceremony_model_free(struct anc_ceremony *c)
 	free(c->name);
 	free(c->description);
 	free(c->token);
+	officers_free(&c->quorum);
 	free(c);
 }

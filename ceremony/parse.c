@@ -1253,11 +1253,12 @@ sign_csr_init(struct parser *p, struct anc_step *s)
  * bundle anchors and sign-crl revocations
  */
 
+/* Append a name (and its line) to a list of names, refusing repeats. */
 static int
-anchor_item(struct parser *p, void *obj)
+name_item(struct parser *p, char ***names, int **lines, size_t *n,
+    const char *what)
 {
 	static const struct field item = { "", REQ, &t_artifact, 0, 0, NULL };
-	struct anc_step *s = obj;
 	struct scalar v;
 	char *name = NULL, **na;
 	int *nl, r;
@@ -1265,21 +1266,20 @@ anchor_item(struct parser *p, void *obj)
 
 	if ((r = sc_str(p, &name, &item, scalar_of(p, &v))) != ANC_OK)
 		return r;
-	for (i = 0; i < s->n_anchors; i++)
-		if (strcmp(s->anchors[i], name) == 0) {
-			r = bad(p, "duplicate anchor \"%s\"", name);
+	for (i = 0; i < *n; i++)
+		if (strcmp((*names)[i], name) == 0) {
+			r = bad(p, "duplicate %s \"%s\"", what, name);
 			goto out;
 		}
-	if ((na = grow(s->anchors, s->n_anchors, sizeof(*na))) == NULL ||
-	    (s->anchors = na, (nl = grow(s->anchor_lines, s->n_anchors,
-	    sizeof(*nl))) == NULL)) {
+	if ((na = grow(*names, *n, sizeof(*na))) == NULL ||
+	    (*names = na, (nl = grow(*lines, *n, sizeof(*nl))) == NULL)) {
 		r = nomem(p);
 		goto out;
 	}
-	s->anchor_lines = nl;
-	na[s->n_anchors] = name;
+	*lines = nl;
+	na[*n] = name;
 	name = NULL;	/* transferred */
-	nl[s->n_anchors++] = cur_line(p);
+	nl[(*n)++] = cur_line(p);
 	/* success */
 	r = ANC_OK;
  out:
@@ -1288,10 +1288,88 @@ anchor_item(struct parser *p, void *obj)
 }
 
 static int
+anchor_item(struct parser *p, void *obj)
+{
+	struct anc_step *s = obj;
+
+	return name_item(p, &s->anchors, &s->anchor_lines, &s->n_anchors,
+	    "anchor");
+}
+
+static int
 nd_anchors(struct parser *p, void *obj, const struct field *f)
 {
 	return parse_list(p, 1, ANC_CER_LIST_MAX, "artifact names",
 	    anchor_item, obj);
+}
+
+static int
+retire_item(struct parser *p, void *obj)
+{
+	struct anc_step *s = obj;
+
+	return name_item(p, &s->retires, &s->retire_lines, &s->n_retires,
+	    "retired anchor");
+}
+
+static int
+nd_retires(struct parser *p, void *obj, const struct field *f)
+{
+	return parse_list(p, 1, ANC_CER_LIST_MAX, "artifact names",
+	    retire_item, obj);
+}
+
+/* Why a certificate may break: one line, as the transcript keeps it. */
+static const char *
+ck_exception_reason(const char *s, size_t len)
+{
+	if (!one_line(s, len, 256))
+		return "expected 1 to 256 characters on one line, without "
+		    "spaces at either end";
+	return NULL;
+}
+
+static const struct type t_exception_reason = { sc_str, NULL,
+    ck_exception_reason };
+
+#define EX(m) offsetof(struct anc_exception, m)
+
+static const struct field exception_fields[] = {
+	{ "certificate", REQ, &t_sha256,	   EX(certificate), 0, NULL },
+	{ "reason",	 REQ, &t_exception_reason, EX(reason),	    0, NULL },
+	{ "approved-by", REQ, &t_person,	   EX(approved_by), 0, NULL },
+};
+
+static int
+exception_item(struct parser *p, void *obj)
+{
+	struct anc_step *s = obj;
+	struct anc_exception *x;
+	size_t i;
+	int r;
+
+	if ((x = grow(s->exceptions, s->n_exceptions, sizeof(*x))) == NULL)
+		return nomem(p);
+	s->exceptions = x;
+	x = &x[s->n_exceptions++];
+	x->line = cur_line(p);
+	if ((r = parse_map(p, exception_fields, N(exception_fields), x)) !=
+	    ANC_OK)
+		return r;
+	for (i = 0; i + 1 < s->n_exceptions; i++)
+		if (strcmp(s->exceptions[i].certificate, x->certificate) == 0) {
+			fpush(p, "certificate");
+			return perr(p, ANC_E_FIELD, x->line, "%s already has "
+			    "exceptions[%zu]", x->certificate, i + 1);
+		}
+	return ANC_OK;
+}
+
+static int
+nd_exceptions(struct parser *p, void *obj, const struct field *f)
+{
+	return parse_list(p, 1, ANC_CER_LIST_MAX, "exceptions",
+	    exception_item, obj);
 }
 
 #define RV(m) offsetof(struct anc_revocation, m)
@@ -1336,7 +1414,102 @@ nd_revoke(struct parser *p, void *obj, const struct field *f)
 }
 
 static const struct type t_anchors = { NULL, nd_anchors, NULL };
+static const struct type t_retires = { NULL, nd_retires, NULL };
+static const struct type t_exceptions = { NULL, nd_exceptions, NULL };
 static const struct type t_revoke = { NULL, nd_revoke, NULL };
+
+/*
+ * Crypto officers holding shares of the PIN: split-pin and quorum
+ */
+
+static int
+sc_threshold(struct parser *p, void *obj, const struct field *f,
+    const struct scalar *v)
+{
+	uint64_t n;
+
+	if (uint_value(v, &n) != 0 || n < 2 || n > ANC_CER_OFFICERS_MAX)
+		return bad(p, "expected an integer from 2 to %d",
+		    ANC_CER_OFFICERS_MAX);
+	*(int *)at(obj, f->off) = (int)n;
+	return ANC_OK;
+}
+
+static const char *
+ck_commitment(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (hexval(s[i]) < 0)
+			break;
+	if (len != 16 || i < len)
+		return "expected 16 hexadecimal digits, the commitment the "
+		    "split-pin step printed";
+	return NULL;
+}
+
+static int
+officer_item(struct parser *p, void *obj)
+{
+	static const struct field item = { "", REQ, &t_person, 0, 0, NULL };
+	struct anc_officers *o = obj;
+	struct scalar v;
+	char *name = NULL, **na;
+	int *nl, r;
+	size_t i;
+
+	if ((r = sc_str(p, &name, &item, scalar_of(p, &v))) != ANC_OK)
+		return r;
+	for (i = 0; i < o->n; i++)
+		if (strcmp(o->names[i], name) == 0) {
+			r = bad(p, "\"%s\" is already officers[%zu]", name,
+			    i + 1);
+			goto out;
+		}
+	if ((na = grow(o->names, o->n, sizeof(*na))) == NULL ||
+	    (o->names = na, (nl = grow(o->lines, o->n, sizeof(*nl))) ==
+	    NULL)) {
+		r = nomem(p);
+		goto out;
+	}
+	o->lines = nl;
+	na[o->n] = name;
+	name = NULL;	/* transferred */
+	nl[o->n++] = cur_line(p);
+	/* success */
+	r = ANC_OK;
+ out:
+	free(name);
+	return r;
+}
+
+static int
+nd_officers(struct parser *p, void *obj, const struct field *f)
+{
+	return parse_list(p, 2, ANC_CER_OFFICERS_MAX, "participant names",
+	    officer_item, at(obj, f->off));
+}
+
+static const struct type t_threshold = { sc_threshold, NULL, NULL };
+static const struct type t_commitment = { sc_hex, NULL, ck_commitment };
+static const struct type t_officers = { NULL, nd_officers, NULL };
+
+#define OF(m) offsetof(struct anc_officers, m)
+
+static const struct field quorum_fields[] = {
+	{ "threshold",	 REQ, &t_threshold,  OF(threshold),  OF(threshold_line), NULL },
+	{ "officers",	 REQ, &t_officers,   0,		     0,		NULL },
+	{ "commitment",	 OPT, &t_commitment, OF(commitment), 0,		NULL },
+};
+
+static int
+nd_quorum(struct parser *p, void *obj, const struct field *f)
+{
+	return parse_map(p, quorum_fields, N(quorum_fields), at(obj, f->off));
+}
+
+static const struct type t_quorum = { NULL, nd_quorum, NULL };
 
 /*
  * Steps: one table per kind
@@ -1383,8 +1556,11 @@ static const struct field cross_sign_fields[] = {
 };
 
 static const struct field bundle_fields[] = {
-	{ "anchors",	 REQ, &t_anchors,  0,		   0,		    NULL },
-	{ "output",	 REQ, &t_artifact, S(output),	   SL(output),	    NULL },
+	{ "anchors",	 REQ, &t_anchors,    0,		   0,		    NULL },
+	{ "retires",	 OPT, &t_retires,    0,		   0,		    NULL },
+	{ "inventory",	 OPT, &t_artifact,   S(inventory), SL(inventory),   NULL },
+	{ "exceptions",	 OPT, &t_exceptions, 0,		   0,		    NULL },
+	{ "output",	 REQ, &t_artifact,   S(output),	   SL(output),	    NULL },
 };
 
 static const struct field sign_crl_fields[] = {
@@ -1420,6 +1596,11 @@ static const struct field export_vault_fields[] = {
 	{ "output",	 OPT, &t_artifact, S(output),	   SL(output),	    "vault-chain" },
 };
 
+static const struct field split_pin_fields[] = {
+	{ "threshold",	 REQ, &t_threshold, S(officers.threshold), S(officers.threshold_line), NULL },
+	{ "officers",	 REQ, &t_officers,  S(officers),	   0,		 NULL },
+};
+
 struct kind {
 	enum anc_step_kind kind;
 	const struct field *fields;
@@ -1441,6 +1622,7 @@ static const struct kind kinds[] = {
 	KIND(ANC_STEP_EXPORT_BUNDLE, export_bundle_fields, NULL),
 	KIND(ANC_STEP_EXPORT_ISSUER, export_issuer_fields, NULL),
 	KIND(ANC_STEP_EXPORT_VAULT, export_vault_fields, NULL),
+	KIND(ANC_STEP_SPLIT_PIN, split_pin_fields, NULL),
 };
 
 static int
@@ -1494,7 +1676,8 @@ static const struct field certificate_input_fields[] = {
 	{ "sha256", OPT, &t_sha256,   IN(sha256), 0, NULL },
 };
 
-/* CSRs and inventory reports: like certificates, without a token key. */
+/* CSRs, inventory reports and trust bundles: like certificates, without
+ * a token key. */
 static const struct field file_input_fields[] = {
 	{ "name",   REQ, &t_artifact, IN(name),	  0, NULL },
 	{ "file",   REQ, &t_file,     IN(file),	  0, NULL },
@@ -1512,6 +1695,7 @@ static const struct input_kind {
 	{ "csr", ANC_INPUT_CSR, file_input_fields, N(file_input_fields) },
 	{ "inventory", ANC_INPUT_INVENTORY, file_input_fields,
 	    N(file_input_fields) },
+	{ "bundle", ANC_INPUT_BUNDLE, file_input_fields, N(file_input_fields) },
 };
 
 /* Relative to the script's directory, so a script and its inputs move
@@ -1656,6 +1840,7 @@ static const struct field ceremony_fields[] = {
 	{ "name",	  REQ, &t_ceremony_name, CER(name),	 0, NULL },
 	{ "description",  OPT, &t_description,	 CER(description), 0, NULL },
 	{ "token",	  OPT, &t_token,	 CER(token),	 CER(token_line), NULL },
+	{ "quorum",	  OPT, &t_quorum,	 CER(quorum),	 CER(quorum.line), NULL },
 	{ "participants", REQ, &t_participants,	 0,		 0, NULL },
 	{ "inputs",	  OPT, &t_inputs,	 0,		 0, NULL },
 	{ "steps",	  REQ, &t_steps,	 0,		 0, NULL },

@@ -10,6 +10,7 @@
 #include "anchorage/ceremony.h"
 #include "anchorage/err.h"
 #include "ceremony_int.h"
+#include "transcript.h"
 
 #ifndef ANC_VERSION
 #define ANC_VERSION "unknown"
@@ -66,6 +67,19 @@ put_dn(struct text *t, const struct anc_dn *dn)
 		    dn->attrs[i - 1].value);
 }
 
+/* "Carol Example (share 1), ..." */
+static void
+put_names(struct text *t, const struct anc_officers *o, int numbered)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++) {
+		put(t, "%s %s", i > 0 ? "," : "", o->names[i]);
+		if (numbered)
+			put(t, " (share %zu)", i + 1);
+	}
+}
+
 static void
 put_pathlen(struct text *t, int pl)
 {
@@ -105,12 +119,12 @@ put_cert_step(struct text *t, const struct anc_step *s, const char *what)
 	put_pathlen(t, s->path_length);
 }
 
+/* What a step does, in the words the administrator reads aloud. */
 static void
-put_step(struct text *t, const struct anc_step *s)
+put_what(struct text *t, const struct anc_step *s)
 {
 	size_t i;
 
-	put(t, "  %2d. %s: ", s->index, anc_step_kind_name(s->kind));
 	switch (s->kind) {
 	case ANC_STEP_GENERATE_KEY:
 		put(t, "generate an %s key pair labelled \"%s\" inside the "
@@ -163,9 +177,41 @@ put_step(struct text *t, const struct anc_step *s)
 		put(t, "write %s followed by its root for Vault's "
 		    "intermediate/set-signed", s->certificate);
 		break;
+	case ANC_STEP_SPLIT_PIN:
+		put(t, "make a new user PIN from the token's random generator, "
+		    "split it so that any %d of the %zu officers rebuild it, "
+		    "show each officer their share alone on the terminal, then "
+		    "change the token's PIN to it (the current PIN is asked "
+		    "once more):", s->officers.threshold, s->officers.n);
+		put_names(t, &s->officers, 1);
+		break;
 	}
+}
+
+static void
+put_step(struct text *t, const struct anc_step *s)
+{
+	put(t, "  %2d. %s: ", s->index, anc_step_kind_name(s->kind));
+	put_what(t, s);
 	put_files(t, s);
 	put(t, "\n");
+}
+
+int
+anc_step_describe(const struct anc_step *s, char **out, struct anc_err *err)
+{
+	struct text t = { NULL, 0, 512, 0 };
+
+	if ((t.buf = malloc(t.cap)) == NULL)
+		return anc_err_set(err, ANC_E_NOMEM, "step %d", s->index);
+	t.buf[0] = '\0';
+	put_what(&t, s);
+	if (t.failed) {
+		free(t.buf);
+		return anc_err_set(err, ANC_E_NOMEM, "step %d", s->index);
+	}
+	*out = t.buf;	/* transferred */
+	return ANC_OK;
 }
 
 int
@@ -184,6 +230,14 @@ anc_ceremony_plan(const struct anc_ceremony *c, char **out,
 	    c->sha256, ANC_VERSION);
 	if (c->token != NULL)
 		put(&t, "Token:     %s\n", c->token);
+	if (c->quorum.threshold != 0) {
+		put(&t, "Activation: shares of any %d of these crypto officers, "
+		    "no PIN:", c->quorum.threshold);
+		put_names(&t, &c->quorum, 0);
+		if (c->quorum.commitment != NULL)
+			put(&t, "; commitment %s", c->quorum.commitment);
+		put(&t, "\n");
+	}
 	put(&t, "\nParticipants:\n");
 	for (i = 0; i < c->n_participants; i++)
 		put(&t, "  %-32s %s\n", c->participants[i].name,
@@ -200,7 +254,13 @@ anc_ceremony_plan(const struct anc_ceremony *c, char **out,
 	put(&t, "\nSteps:\n");
 	for (i = 0; i < c->n_steps; i++)
 		put_step(&t, &c->steps[i]);
-	put(&t, "\nThe outbox also receives SHA256SUMS, listing every file.\n");
+	put(&t, "\nThe outbox also receives transcript.jsonl, the record of the "
+	    "ceremony, and\nSHA256SUMS, listing every file.\n");
+	put(&t, "\nTo start, the administrator types the ceremony's name. "
+	    "Before each step the\nadministrator types \"step N\"; after it "
+	    "the witness types \"%s\", or \"%s\"\nto record a deviation "
+	    "first.  \"%s\" at any prompt stops the ceremony.\n",
+	    ANC_WORD_WITNESSED, ANC_WORD_EXCEPTION, ANC_WORD_ABORT);
 	if (t.failed) {
 		free(t.buf);
 		return anc_err_set(err, ANC_E_NOMEM, "plan");

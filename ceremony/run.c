@@ -20,6 +20,9 @@
 #include "anchorage/token.h"
 #include "ceremony_int.h"
 #include "engine.h"
+#include "profile.h"
+#include "rehearsal.h"
+#include "transcript.h"
 
 static int
 tok_generate(void *arg, enum anc_keyalg alg, const char *label,
@@ -72,6 +75,57 @@ tok_present(void *arg, struct anc_err *err)
 	    "no token in the slot" : probe.msg);
 }
 
+static int
+tok_set_pin(void *arg, anc_pin_fn fn, void *fn_arg,
+    struct anc_secret *new_pin, struct anc_err *err)
+{
+	return anc_token_set_pin(arg, fn, fn_arg, new_pin, err);
+}
+
+/*
+ * Rehearsal: the throwaway token cannot hold the key of an input
+ * certificate, so a stand-in of the same algorithm is generated under its
+ * label and the certificate is copied with that key and re-signed by it in
+ * the token, as `ceremony check` does with software keys.  What the
+ * rehearsal issues then chains to the copy, which it writes like the real
+ * thing.
+ */
+static int
+tok_stand_in(void *arg, const char *label, X509 *cert, X509 **out,
+    struct anc_err *err)
+{
+	enum anc_keyalg alg = anc_key_alg(X509_get0_pubkey(cert));
+	struct anc_key_info ki;
+	EVP_PKEY *pub = NULL, *signer = NULL;
+	X509 *x = NULL;
+	int r = ANC_E_INTERNAL;
+
+	if (alg == ANC_KEY_NONE)
+		return anc_err_set(err, ANC_E_INPUT, "input certificate for key "
+		    "\"%s\": its key is neither P-256, P-384, RSA-3072 nor "
+		    "RSA-4096", label);
+	if ((r = anc_token_generate_key(arg, alg, label, &ki, err)) !=
+	    ANC_OK ||
+	    (r = anc_token_public_key(arg, label, &pub, err)) != ANC_OK ||
+	    (r = anc_token_signer(arg, label, &signer, err)) != ANC_OK)
+		goto out;
+	if ((x = X509_dup(cert)) == NULL || X509_set_pubkey(x, pub) != 1 ||
+	    X509_sign(x, signer, anc_profile_md(pub)) <= 0 ||
+	    X509_verify(x, pub) != 1) {
+		r = anc_err_ossl(err, ANC_E_CRYPTO, "rehearsal copy of the "
+		    "certificate for key \"%s\"", label);
+		goto out;
+	}
+	*out = x;
+	x = NULL;	/* transferred */
+	/* success */
+	r = ANC_OK;
+ out:
+	X509_free(x);
+	EVP_PKEY_free(pub);
+	return r;
+}
+
 /* Every file the run will write must be absent before anything starts. */
 static int
 outputs_free(const struct anc_ceremony *c, struct anc_outbox *ob,
@@ -81,7 +135,8 @@ outputs_free(const struct anc_ceremony *c, struct anc_outbox *ob,
 	size_t i, j, n;
 	int r;
 
-	if ((r = anc_outbox_check_absent(ob, "SHA256SUMS", err)) != ANC_OK)
+	if ((r = anc_outbox_check_absent(ob, "SHA256SUMS", err)) != ANC_OK ||
+	    (r = anc_outbox_check_absent(ob, ANC_TR_FILE, err)) != ANC_OK)
 		return r;
 	for (i = 0; i < c->n_steps; i++) {
 		if ((r = anc_step_files(&c->steps[i], names, 4, &n)) != ANC_OK)
@@ -172,19 +227,24 @@ token_preflight(const struct anc_ceremony *c, struct anc_token *t,
 /* Append to the message what a failed run leaves behind. */
 static void
 report_leftovers(const struct anc_engine *e, const struct anc_outbox *ob,
-    struct anc_err *err)
+    int rehearsal, struct anc_err *err)
 {
 	char more[ANC_ERR_MSG_MAX];
 	size_t i, n = 0, len;
 
 	len = strlen(err->msg);
 	n += (size_t)snprintf(more + n, sizeof(more) - n, "\nleft behind:");
-	if (e->nmade == 0)
-		n += (size_t)snprintf(more + n, sizeof(more) - n,
-		    " no key was generated;");
-	for (i = 0; i < e->nmade && n < sizeof(more); i++)
+	if (e->nmade == 0 || rehearsal)
+		n += (size_t)snprintf(more + n, sizeof(more) - n, " %s;",
+		    rehearsal ? "no key (the rehearsal token is removed)" :
+		    "no key was generated");
+	for (i = 0; !rehearsal && i < e->nmade && n < sizeof(more); i++)
 		n += (size_t)snprintf(more + n, sizeof(more) - n,
 		    " key \"%s\" in the token;", e->made[i]);
+	if (e->tr != NULL && anc_tr_closed(e->tr) && n < sizeof(more))
+		n += (size_t)snprintf(more + n, sizeof(more) - n, " %s/%s, "
+		    "closed with an abort record;", anc_outbox_dir(ob),
+		    ANC_TR_FILE);
 	for (i = 0; ob != NULL && i < anc_outbox_count(ob) &&
 	    n < sizeof(more); i++)
 		n += (size_t)snprintf(more + n, sizeof(more) - n, " %s/%s;",
@@ -197,37 +257,185 @@ report_leftovers(const struct anc_engine *e, const struct anc_outbox *ob,
 		snprintf(err->msg + len, sizeof(err->msg) - len, "%s", more);
 }
 
-/* Open and log in to the script's token, saying which token it is. */
+/* Token evidence: what the token says it is, and what it can do. */
 static int
-open_token(struct anc_engine *e, const struct anc_run_opts *o,
-    struct anc_module **m, struct anc_token **t, struct anc_err *err)
+record_token(struct anc_engine *e, struct anc_module *m,
+    struct anc_token *t, const char *module,
+    const struct anc_slot_info *info, struct anc_err *err)
 {
-	struct anc_slot_info info;
+	unsigned long *mechs = NULL;
+	size_t n = 0;
 	int r;
 
-	if ((r = anc_module_load(o->module, m, err)) != ANC_OK ||
-	    (r = anc_token_open(*m, e->c->token, t, err)) != ANC_OK ||
+	if ((r = anc_token_mechanisms(t, &mechs, &n, err)) != ANC_OK)
+		return r;
+	r = anc_rec_token(e, info, mechs, n, module,
+	    anc_module_manufacturer(m), anc_module_description(m), err);
+	free(mechs);
+	return r;
+}
+
+/* A key generated in this run (or a rehearsal's stand-in), read back. */
+static int
+record_key(void *arg, struct anc_engine *e, const char *label,
+    struct anc_err *err)
+{
+	struct anc_key_info ki;
+	EVP_PKEY *pub = NULL;
+	char spki[65];
+	int r;
+
+	if ((r = anc_token_find_key(arg, label, &ki, err)) != ANC_OK ||
+	    (r = anc_token_public_key(arg, label, &pub, err)) != ANC_OK)
+		return anc_err_prefix(err, "reading key \"%s\" back", label);
+	if (anc_tr_spki_sha256(pub, spki) != 0)
+		r = anc_err_ossl(err, ANC_E_CRYPTO, "key \"%s\": public key",
+		    label);
+	else
+		r = anc_rec_key(e, &ki, spki, err);
+	EVP_PKEY_free(pub);
+	return r;
+}
+
+/*
+ * Open the script's token, record what it is, and log in once.  In a
+ * rehearsal the module is SoftHSM2's whatever --module says, and the token
+ * is made first, under the label the script's URI names.
+ */
+static int
+open_token(struct anc_engine *e, const struct anc_run_opts *o,
+    struct anc_rehearsal *rh, struct anc_module **m, struct anc_token **t,
+    struct anc_err *err)
+{
+	const char *module = rh != NULL ? ANC_SOFTHSM2_MODULE : o->module;
+	struct anc_slot_info info;
+	char uri[256];
+	int r;
+
+	if ((r = anc_module_load(module, m, err)) != ANC_OK)
+		return r;
+	if (rh != NULL) {
+		if ((r = anc_rehearsal_token(rh, *m, e->c->token, uri,
+		    sizeof(uri), err)) != ANC_OK)
+			return anc_err_prefix(err, "rehearsal");
+		anc_engine_say(e, "rehearsal: throwaway SoftHSM2 token in %s, "
+		    "removed at the end", anc_rehearsal_dir(rh));
+	}
+	if ((r = anc_token_open(*m, rh != NULL ? uri : e->c->token, t,
+	    err)) != ANC_OK ||
 	    (r = anc_token_info(*t, &info, err)) != ANC_OK)
 		return r;
 	anc_engine_say(e, "token \"%s\": %s %s, serial %s, firmware %s",
 	    info.label, info.manufacturer, info.model, info.serial,
 	    info.fw_version);
+	if ((r = record_token(e, *m, *t, module, &info, err)) != ANC_OK)
+		return r;
+	e->record_key = record_key;
+	e->record_key_arg = *t;
+	if (rh != NULL)
+		return anc_token_login(*t, anc_rehearsal_pin, rh, err);
 	return anc_token_login(*t, e->ui->pin, e->ui->pin_arg, err);
+}
+
+/* A rehearsal's stand-in keys, recorded like generated ones. */
+static int
+record_stand_ins(struct anc_engine *e, struct anc_err *err)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < e->c->n_inputs; i++)
+		if (e->c->inputs[i].key != NULL && (r = e->record_key(
+		    e->record_key_arg, e, e->c->inputs[i].key, err)) != ANC_OK)
+			return r;
+	return ANC_OK;
 }
 
 static int
 run_steps(const struct anc_ceremony *c, struct anc_token *t,
-    struct anc_engine *e, struct anc_err *err)
+    struct anc_engine *e, int rehearsal, struct anc_err *err)
 {
 	int r;
 
 	if ((r = anc_engine_inputs(e, err)) != ANC_OK)
 		return r;
+	if (rehearsal && t != NULL && (r = record_stand_ins(e, err)) != ANC_OK)
+		return r;
 	if ((r = token_preflight(c, t, e, err)) != ANC_OK)
 		return r;
-	if ((r = anc_engine_steps(e, err)) != ANC_OK)
+	return anc_engine_steps(e, err);
+}
+
+/* The closing record, then the transcript listed, then SHA256SUMS. */
+static int
+finish(struct anc_engine *e, struct anc_err *err)
+{
+	int r;
+
+	if ((r = anc_closing_write(e, 1, NULL, err)) != ANC_OK ||
+	    (r = anc_outbox_record(e->ob, ANC_TR_FILE, err)) != ANC_OK)
 		return r;
 	return anc_outbox_finish(e->ob, err);
+}
+
+/* Everything after the transcript exists, so that all of it is recorded. */
+static int
+run_recorded(struct anc_engine *e, struct anc_backend *be,
+    const struct anc_run_opts *o, struct anc_rehearsal *rh,
+    struct anc_module **m, struct anc_token **t, struct anc_err *err)
+{
+	const struct anc_ceremony *c = e->c;
+	const struct anc_step *ss;
+	const struct anc_input *si;
+	int r;
+
+	anc_closing_signer(c, &ss, &si);
+	if ((r = anc_rec_start(e, o->outbox, c->token == NULL ? NULL :
+	    rh != NULL ? ANC_SOFTHSM2_MODULE : o->module, ss, si, err)) !=
+	    ANC_OK ||
+	    (r = anc_rec_participants(e, err)) != ANC_OK ||
+	    (r = anc_engine_confirm(e, ANC_CONFIRM_START, NULL, 0, err)) !=
+	    ANC_OK)
+		return r;
+	if (c->token != NULL && (r = open_token(e, o, rh, m, t, err)) !=
+	    ANC_OK)
+		return r;
+	be->arg = *t;
+	e->now = time(NULL);
+	if ((r = run_steps(c, *t, e, rh != NULL, err)) != ANC_OK)
+		return r;
+	return finish(e, err);
+}
+
+/* A failed or aborted run still closes its transcript, with "abort". */
+static void
+close_failed(struct anc_engine *e, struct anc_err *err)
+{
+	struct anc_err cerr;
+	size_t len = strlen(err->msg);
+
+	anc_err_clear(&cerr);
+	if (e->tr == NULL || anc_tr_closed(e->tr))
+		return;
+	if (anc_closing_write(e, 0, err, &cerr) != ANC_OK &&
+	    len < sizeof(err->msg))
+		snprintf(err->msg + len, sizeof(err->msg) - len, "\nthe "
+		    "transcript could not be closed: %s", cerr.msg);
+}
+
+/* The rehearsal token must not outlive the run. */
+static int
+end_rehearsal(struct anc_rehearsal *rh, int r, struct anc_err *err)
+{
+	char dir[4096];
+
+	if (rh == NULL)
+		return r;
+	snprintf(dir, sizeof(dir), "%s", anc_rehearsal_dir(rh));
+	if (anc_rehearsal_end(rh) == 0 || r != ANC_OK)
+		return r;
+	return anc_err_set(err, ANC_E_IO, "rehearsal: the throwaway token "
+	    "directory %s could not be removed; remove it by hand", dir);
 }
 
 int
@@ -235,7 +443,9 @@ anc_ceremony_run(const struct anc_ceremony *c, const struct anc_run_opts *o,
     const struct anc_ui *ui, struct anc_err *err)
 {
 	struct anc_backend be = { NULL, tok_generate, tok_random, tok_signer,
-	    tok_public, tok_issuer_cert, tok_present };
+	    tok_public, o->rehearsal ? tok_stand_in : tok_issuer_cert,
+	    tok_present, o->rehearsal ? NULL : tok_set_pin };
+	struct anc_rehearsal *rh = NULL;
 	struct anc_module *m = NULL;
 	struct anc_token *t = NULL;
 	struct anc_outbox *ob = NULL;
@@ -244,28 +454,38 @@ anc_ceremony_run(const struct anc_ceremony *c, const struct anc_run_opts *o,
 
 	if ((r = anc_ceremony_check(c, err)) != ANC_OK)
 		return r;
+	if (!o->yes && (ui == NULL || ui->confirm == NULL))
+		return anc_err_set(err, ANC_E_USAGE, "no way to ask the officers "
+		    "for confirmations; use --yes for an unattended run");
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return anc_err_set(err, ANC_E_NOMEM, "run");
 	if ((r = anc_outbox_open(o->outbox, &ob, err)) != ANC_OK ||
 	    (r = outputs_free(c, ob, err)) != ANC_OK)
 		goto out;
+	if (o->rehearsal && (r = anc_rehearsal_begin(&rh, err)) != ANC_OK)
+		goto out;
 	e->c = c;
 	e->be = &be;
 	e->ob = ob;
 	e->ui = ui;
-	if (c->token != NULL && (r = open_token(e, o, &m, &t, err)) != ANC_OK)
+	e->unattended = o->yes;
+	if ((r = anc_tr_open(anc_outbox_dirfd(ob), anc_outbox_dir(ob),
+	    o->rehearsal, o->yes, &e->tr, err)) != ANC_OK)
 		goto out;
-	be.arg = t;
-	e->now = time(NULL);
-	if ((r = run_steps(c, t, e, err)) != ANC_OK)
-		report_leftovers(e, ob, err);
+	if ((r = run_recorded(e, &be, o, rh, &m, &t, err)) != ANC_OK) {
+		close_failed(e, err);
+		report_leftovers(e, ob, o->rehearsal, err);
+	}
  out:
-	if (e != NULL)
+	if (e != NULL) {
 		anc_engine_clear(e);
+		anc_tr_free(e->tr);
+	}
 	free(e);
 	/* Token before module: libp11 must not outlive its sessions. */
 	anc_token_free(t);
 	anc_module_free(m);
+	r = end_rehearsal(rh, r, err);
 	anc_outbox_free(ob);
 	return r;
 }

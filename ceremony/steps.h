@@ -33,6 +33,8 @@ int anc_step_export_issuer(struct anc_engine *, const struct anc_step *,
     struct anc_err *);
 int anc_step_export_vault(struct anc_engine *, const struct anc_step *,
     struct anc_err *);
+int anc_step_split_pin(struct anc_engine *, const struct anc_step *,
+    struct anc_err *);
 
 /* Artifacts by name; NULL if absent. */
 struct anc_artifact *anc_engine_find(struct anc_engine *e, const char *name);

@@ -10,7 +10,9 @@
 
 #include "anchorage/err.h"
 #include "anchorage/hash.h"
+#include "rotation_int.h"
 #include "steps.h"
+#include "transcript.h"
 
 int
 anc_steps_write(struct anc_engine *e, const char *file, const void *data,
@@ -26,9 +28,14 @@ anc_steps_write(struct anc_engine *e, const char *file, const void *data,
 	for (i = anc_outbox_count(e->ob); i > 0; i--)
 		if (strcmp(anc_outbox_file(e->ob, i - 1), file) == 0)
 			break;
+	if (i == 0)
+		return anc_err_set(err, ANC_E_INTERNAL, "%s: not in the outbox "
+		    "after writing it", file);
 	anc_engine_say(e, "  wrote %s (sha256 %s)", file,
-	    i > 0 ? anc_outbox_file_sha256(e->ob, i - 1) : "?");
-	return ANC_OK;
+	    anc_outbox_file_sha256(e->ob, i - 1));
+	/* Every file any step writes passes here: one place records it. */
+	return anc_rec_output(e, file, anc_outbox_file_sha256(e->ob, i - 1),
+	    len, err);
 }
 
 int
@@ -188,29 +195,68 @@ anc_step_self_sign(struct anc_engine *e, const struct anc_step *s,
 	return r;
 }
 
+/* Is a newer than b: a later notBefore, or the same and a later
+ * notAfter? */
 static int
-newest_first(const X509 *const *a, const X509 *const *b)
+newer(const X509 *a, const X509 *b)
 {
-	return -ASN1_TIME_compare(X509_get0_notBefore(*a),
-	    X509_get0_notBefore(*b));
+	int c = ASN1_TIME_compare(X509_get0_notBefore(a),
+	    X509_get0_notBefore(b));
+
+	if (c == 0)
+		c = ASN1_TIME_compare(X509_get0_notAfter(a),
+		    X509_get0_notAfter(b));
+	return c > 0;
 }
 
-/* Add one anchor to a bundle: a CA certificate not already in it. */
+/* Add one anchor to a bundle: a CA certificate not already in it.
+ * `what` names it: anchor "root-2026", certificate 2 of "old-bundle". */
 static int
-bundle_add(STACK_OF(X509) *sk, X509 *x, const char *name,
+bundle_add(STACK_OF(X509) *sk, X509 *x, const char *what,
     struct anc_err *err)
 {
 	int i;
 
 	if (X509_check_ca(x) != 1)
-		return anc_err_set(err, ANC_E_UNSAFE, "anchor \"%s\" is not a "
-		    "CA certificate; a trust bundle holds only anchors", name);
+		return anc_err_set(err, ANC_E_UNSAFE, "%s is not a CA "
+		    "certificate; a trust bundle holds only anchors", what);
 	for (i = 0; i < sk_X509_num(sk); i++)
 		if (X509_cmp(sk_X509_value(sk, i), x) == 0)
-			return anc_err_set(err, ANC_E_UNSAFE, "anchor \"%s\" is "
-			    "already in the bundle", name);
-	if (!X509_up_ref(x) || sk_X509_push(sk, x) <= 0)
+			return anc_err_set(err, ANC_E_UNSAFE, "%s is already in "
+			    "the bundle", what);
+	/* Newest first; anchors of the same age keep the script's order, so
+	 * the same script always makes the same file. */
+	for (i = 0; i < sk_X509_num(sk); i++)
+		if (newer(x, sk_X509_value(sk, i)))
+			break;
+	if (!X509_up_ref(x))
 		return anc_err_set(err, ANC_E_NOMEM, "bundle");
+	if (sk_X509_insert(sk, x, i) <= 0) {
+		X509_free(x);
+		return anc_err_set(err, ANC_E_NOMEM, "bundle");
+	}
+	return ANC_OK;
+}
+
+/* A certificate adds itself; a bundle adds every certificate it holds. */
+static int
+bundle_add_art(STACK_OF(X509) *sk, const struct anc_artifact *in,
+    const char *name, struct anc_err *err)
+{
+	char what[160];
+	int i, r;
+
+	if (in->kind == ANC_ART_CERT) {
+		snprintf(what, sizeof(what), "anchor \"%s\"", name);
+		return bundle_add(sk, in->cert, what, err);
+	}
+	for (i = 0; i < sk_X509_num(in->certs); i++) {
+		snprintf(what, sizeof(what), "certificate %d of \"%s\"", i + 1,
+		    name);
+		if ((r = bundle_add(sk, sk_X509_value(in->certs, i), what,
+		    err)) != ANC_OK)
+			return r;
+	}
 	return ANC_OK;
 }
 
@@ -218,7 +264,7 @@ int
 anc_step_bundle(struct anc_engine *e, const struct anc_step *s,
     struct anc_err *err)
 {
-	STACK_OF(X509) *sk = sk_X509_new(newest_first);
+	STACK_OF(X509) *sk = sk_X509_new_null();
 	struct anc_artifact *a, *in;
 	size_t i;
 	int r = ANC_E_INTERNAL;
@@ -227,15 +273,19 @@ anc_step_bundle(struct anc_engine *e, const struct anc_step *s,
 		return anc_err_set(err, ANC_E_NOMEM, "bundle");
 	for (i = 0; i < s->n_anchors; i++) {
 		in = anc_engine_find(e, s->anchors[i]);
-		if (in == NULL || in->kind != ANC_ART_CERT) {
+		if (in == NULL || (in->kind != ANC_ART_CERT &&
+		    in->kind != ANC_ART_BUNDLE)) {
 			r = anc_err_set(err, ANC_E_INTERNAL, "anchor \"%s\"",
 			    s->anchors[i]);
 			goto out;
 		}
-		if ((r = bundle_add(sk, in->cert, s->anchors[i], err)) != ANC_OK)
+		if ((r = bundle_add_art(sk, in, s->anchors[i], err)) != ANC_OK)
 			goto out;
 	}
-	sk_X509_sort(sk);
+	/* Nothing is written while the retire gate says no. */
+	if (s->n_retires > 0 && (r = anc_retire_check(e, s, sk, err)) !=
+	    ANC_OK)
+		goto out;
 	if ((a = anc_engine_new_art(e, s->output, ANC_ART_BUNDLE, s)) ==
 	    NULL) {
 		r = anc_err_set(err, ANC_E_INTERNAL, "output %s", s->output);

@@ -20,6 +20,7 @@
 #define ART_CERT_KEY	(1u << 21)		/* ... whose key is in the token */
 #define ART_CSR		(1u << 22)		/* csr input */
 #define ART_INVENTORY	(1u << 23)		/* inventory input */
+#define ART_BUNDLE_IN	(1u << 24)		/* bundle input */
 
 struct vctx {
 	const struct anc_ceremony *c;
@@ -75,6 +76,8 @@ input_kind_name(enum anc_input_kind k)
 		return "csr";
 	case ANC_INPUT_INVENTORY:
 		return "inventory";
+	case ANC_INPUT_BUNDLE:
+		return "bundle";
 	default:
 		return "unknown";
 	}
@@ -97,6 +100,7 @@ uses_token(enum anc_step_kind k)
 	case ANC_STEP_SIGN_CSR:
 	case ANC_STEP_CROSS_SIGN:
 	case ANC_STEP_SIGN_CRL:
+	case ANC_STEP_SPLIT_PIN:
 		return 1;
 	default:
 		return 0;
@@ -134,6 +138,8 @@ art_class(const struct artifact *a)
 		return a->in->key != NULL ? ART_CERT | ART_CERT_KEY : ART_CERT;
 	case ANC_INPUT_CSR:
 		return ART_CSR;
+	case ANC_INPUT_BUNDLE:
+		return ART_BUNDLE_IN;
 	default:
 		return ART_INVENTORY;
 	}
@@ -321,6 +327,78 @@ check_cross_sign(struct vctx *v, const struct anc_step *s)
 	return check_under(v, s, &issuer);
 }
 
+/* Exceptions are approved by someone who is there and may approve. */
+static int
+check_exceptions(struct vctx *v, const struct anc_step *s)
+{
+	const struct anc_exception *x;
+	char f[128], param[48];
+	size_t i, j;
+
+	for (i = 0; i < s->n_exceptions; i++) {
+		x = &s->exceptions[i];
+		snprintf(param, sizeof(param), "exceptions[%zu].approved-by",
+		    i + 1);
+		step_field(f, sizeof(f), s, param);
+		for (j = 0; j < v->c->n_participants; j++)
+			if (strcmp(v->c->participants[j].name,
+			    x->approved_by) == 0)
+				break;
+		if (j == v->c->n_participants)
+			return verr(v, x->line, f, "\"%s\" is not a "
+			    "participant; expected the name of the participant "
+			    "who approved the exception", x->approved_by);
+		if (v->c->participants[j].role == ANC_ROLE_OBSERVER)
+			return verr(v, x->line, f, "\"%s\" is an observer; "
+			    "expected a participant with another role",
+			    x->approved_by);
+	}
+	return ANC_OK;
+}
+
+/*
+ * A bundle with `retires` is the retire gate: it drops the anchors it
+ * names, which must not be among its anchors, and only with an inventory
+ * report that shows nothing breaks (or exceptions that say why it may).
+ */
+static int
+check_retire(struct vctx *v, const struct anc_step *s)
+{
+	struct artifact a;
+	char f[128], param[32];
+	size_t i, j;
+	int r;
+
+	for (i = 0; i < s->n_retires; i++) {
+		snprintf(param, sizeof(param), "retires[%zu]", i + 1);
+		step_field(f, sizeof(f), s, param);
+		if ((r = ref(v, s, f, s->retire_lines[i], s->retires[i],
+		    ART_STEP(ANC_STEP_SELF_SIGN) | ART_CERT, "a self-sign "
+		    "output or a certificate input", &a)) != ANC_OK)
+			return r;
+		for (j = 0; j < s->n_anchors; j++)
+			if (strcmp(s->anchors[j], s->retires[i]) == 0)
+				return verr(v, s->retire_lines[i], f, "\"%s\" "
+				    "is also anchors[%zu]; expected an anchor "
+				    "this bundle drops", s->retires[i], j + 1);
+	}
+	step_field(f, sizeof(f), s, "inventory");
+	if (s->n_retires > 0 && s->inventory == NULL)
+		return verr(v, s->line, f, "required with retires: expected "
+		    "an inventory input, the report of `inventory check` that "
+		    "shows what dropping them breaks");
+	if (s->inventory != NULL && s->n_retires == 0)
+		return verr(v, s->lines.inventory, f, "only with retires: "
+		    "expected retires naming the anchors this bundle drops");
+	if (s->inventory != NULL && (r = ref(v, s, f, s->lines.inventory,
+	    s->inventory, ART_INVENTORY, "an inventory input", &a)) != ANC_OK)
+		return r;
+	if (s->n_exceptions > 0 && s->n_retires == 0)
+		return verr(v, s->exceptions[0].line, step_field(f, sizeof(f), s,
+		    "exceptions"), "only with retires and inventory");
+	return check_exceptions(v, s);
+}
+
 static int
 check_bundle(struct vctx *v, const struct anc_step *s)
 {
@@ -333,11 +411,13 @@ check_bundle(struct vctx *v, const struct anc_step *s)
 		snprintf(param, sizeof(param), "anchors[%zu]", i + 1);
 		if ((r = ref(v, s, step_field(f, sizeof(f), s, param),
 		    line_or(s, s->anchor_lines != NULL ? s->anchor_lines[i] : 0),
-		    s->anchors[i], ART_STEP(ANC_STEP_SELF_SIGN) | ART_CERT,
-		    "a self-sign output or a certificate input", &a)) != ANC_OK)
+		    s->anchors[i], ART_STEP(ANC_STEP_SELF_SIGN) | ART_CERT |
+		    ART_BUNDLE_IN | ART_STEP(ANC_STEP_BUNDLE), "a self-sign "
+		    "output, a certificate or bundle input, or a bundle output",
+		    &a)) != ANC_OK)
 			return r;
 	}
-	return ANC_OK;
+	return check_retire(v, s);
 }
 
 /* A CRL lists certificates of its own issuer only. */
@@ -403,6 +483,75 @@ check_export(struct vctx *v, const struct anc_step *s)
 	}
 }
 
+/*
+ * Officers holding shares of the PIN (split-pin, quorum): participants
+ * with role crypto-officer, at least K of them.  `field` is where the
+ * officers are ("quorum", "steps[1].split-pin").
+ */
+static int
+check_officers(struct vctx *v, const struct anc_officers *o,
+    const char *field)
+{
+	const struct anc_ceremony *c = v->c;
+	char f[160];
+	size_t i, j;
+
+	for (i = 0; i < o->n; i++) {
+		snprintf(f, sizeof(f), "%s.officers[%zu]", field, i + 1);
+		for (j = 0; j < c->n_participants; j++)
+			if (strcmp(c->participants[j].name, o->names[i]) == 0)
+				break;
+		if (j == c->n_participants)
+			return verr(v, o->lines[i], f, "\"%s\" is not a "
+			    "participant; expected the name of a participant "
+			    "with role crypto-officer", o->names[i]);
+		if (c->participants[j].role != ANC_ROLE_CRYPTO_OFFICER)
+			return verr(v, o->lines[i], f, "\"%s\" is a participant "
+			    "with role %s; expected role crypto-officer",
+			    o->names[i], anc_role_name(c->participants[j].role));
+	}
+	if ((size_t)o->threshold > o->n) {
+		snprintf(f, sizeof(f), "%s.threshold", field);
+		return verr(v, o->threshold_line, f, "%d is more than the %zu "
+		    "officers listed; expected at most %zu", o->threshold,
+		    o->n, o->n);
+	}
+	return ANC_OK;
+}
+
+/* One new PIN per ceremony: a second split would void the first. */
+static int
+check_split_pin(struct vctx *v, const struct anc_step *s)
+{
+	const struct anc_step *t;
+	char f[128];
+	size_t i;
+
+	step_field(f, sizeof(f), s, "");
+	for (i = 0; i + 1 < (size_t)s->index; i++) {
+		t = &v->c->steps[i];
+		if (t->kind == ANC_STEP_SPLIT_PIN)
+			return verr(v, s->line, f, "steps[%d] already splits "
+			    "the PIN; expected one split-pin step per ceremony",
+			    t->index);
+	}
+	return check_officers(v, &s->officers, f);
+}
+
+/* Shares activate a token, so a quorum needs one. */
+static int
+check_quorum(struct vctx *v)
+{
+	const struct anc_ceremony *c = v->c;
+
+	if (c->quorum.threshold == 0)
+		return ANC_OK;
+	if (c->token == NULL)
+		return verr(v, c->quorum.line, "quorum", "no step uses the "
+		    "token, so there is nothing to activate; remove it");
+	return check_officers(v, &c->quorum, "quorum");
+}
+
 static int
 check_step(struct vctx *v, const struct anc_step *s)
 {
@@ -419,6 +568,8 @@ check_step(struct vctx *v, const struct anc_step *s)
 		return check_bundle(v, s);
 	case ANC_STEP_SIGN_CRL:
 		return check_sign_crl(v, s);
+	case ANC_STEP_SPLIT_PIN:
+		return check_split_pin(v, s);
 	default:
 		return check_export(v, s);
 	}
@@ -545,7 +696,8 @@ anc_validate(const struct anc_ceremony *c, struct anc_err *err)
 		if ((r = check_step(&v, &c->steps[i])) != ANC_OK)
 			return r;
 	if ((r = check_token(&v)) != ANC_OK ||
-	    (r = check_files(&v)) != ANC_OK)
+	    (r = check_files(&v)) != ANC_OK ||
+	    (r = check_quorum(&v)) != ANC_OK)
 		return r;
 	return ANC_OK;
 }

@@ -45,6 +45,10 @@ anc_err_clear(struct anc_err *e)
 
 static void
 vset(struct anc_err *e, int code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void
+vset(struct anc_err *e, int code, const char *fmt, va_list ap)
 {
 	e->code = code;
 	e->ckr = 0;

@@ -52,7 +52,8 @@ const char *anc_outbox_kind(const char *name);
  * Check that `data`, the content of outbox file `name`, is what its name
  * says and holds no private key out of place.  Sets it->kind (refined:
  * "certificate", "bundle", "crl") and it->detail.  Returns ANC_OK, or
- * ANC_E_VERIFY with err saying why (without the file name).
+ * ANC_E_VERIFY (ANC_E_INPUT for malformed PEM, ANC_E_NOMEM) with err
+ * saying why (without the file name).
  */
 int anc_outbox_check_content(const char *name, const unsigned char *data,
     size_t len, struct anc_verify_item *it, struct anc_err *err);

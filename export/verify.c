@@ -150,7 +150,9 @@ parse_sums(const char *text, size_t len, struct vlist *list,
 			return r;
 		pos = (size_t)(eol - text) + 1;
 	}
-	qsort(list->v, list->n, sizeof(list->v[0]), vfile_cmp);
+	/* An empty list has no array, and qsort must not get NULL. */
+	if (list->n > 1)
+		qsort(list->v, list->n, sizeof(list->v[0]), vfile_cmp);
 	for (i = 1; i < list->n; i++)
 		if (strcmp(list->v[i - 1].name, list->v[i].name) == 0)
 			return anc_err_set(err, ANC_E_VERIFY, "line %zu: %s "
@@ -273,7 +275,8 @@ merge(struct vlist *l)
 {
 	size_t i, o = 0;
 
-	qsort(l->v, l->n, sizeof(l->v[0]), vfile_cmp);
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(l->v[0]), vfile_cmp);
 	for (i = 0; i < l->n; i++) {
 		if (o > 0 && strcmp(l->v[o - 1].name, l->v[i].name) == 0) {
 			l->v[o - 1].present = l->v[i].present;

@@ -509,6 +509,112 @@ check_document(yaml_document_t *doc, int manifest, const char **kind,
 	return scan_scalars(doc, slot, err);
 }
 
+/*
+ * Outside its values a YAML file may hold only YAML's punctuation and
+ * white space.  A comment, tag, anchor or directive is none of the values
+ * checked above, so a key in one would pass unseen; anchorage writes none.
+ * The scanner's scalar tokens say where values are.  Their marks count
+ * characters, not bytes, and never the byte order mark.
+ */
+#define YAML_PUNCT " \t\r\n:-?,[]{}."
+#define BLOCK_HEADER "|>+-0123456789 \t\r"
+
+struct cursor {
+	const unsigned char *text;
+	size_t len, byte, ch;
+};
+
+/* The byte offset of character `ch`; characters are counted forwards. */
+static size_t
+byte_at(struct cursor *c, size_t ch)
+{
+	while (c->ch < ch && c->byte < c->len) {
+		c->byte++;
+		while (c->byte < c->len && (c->text[c->byte] & 0xc0) == 0x80)
+			c->byte++;
+		c->ch++;
+	}
+	return c->byte;
+}
+
+static size_t
+line_at(const unsigned char *text, size_t pos)
+{
+	size_t i, line = 1;
+
+	for (i = 0; i < pos; i++)
+		line += text[i] == '\n';
+	return line;
+}
+
+/* Only characters of `allowed` in text[from, to). */
+static int
+only(const unsigned char *text, size_t from, size_t to, const char *allowed,
+    size_t *bad)
+{
+	size_t i;
+
+	for (i = from; i < to; i++)
+		if (memchr(allowed, text[i], strlen(allowed)) == NULL) {
+			*bad = i;
+			return 0;
+		}
+	return 1;
+}
+
+static int
+check_outside_values(const unsigned char *text, size_t len,
+    struct anc_err *err)
+{
+	struct cursor c = { text, len, 0, 0 };
+	yaml_parser_t parser;
+	yaml_token_t tok;
+	yaml_scalar_style_t style;
+	size_t gap = 0, start, end, eol, bad = 0;
+	int done = 0, ok = 1;
+
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		gap = c.byte = 3;
+	if (!yaml_parser_initialize(&parser))
+		return anc_err_set(err, ANC_E_NOMEM, "YAML");
+	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+	yaml_parser_set_input_string(&parser, text, len);
+	while (ok && !done) {
+		if (!yaml_parser_scan(&parser, &tok)) {
+			bad = parser.problem_mark.line + 1;
+			yaml_parser_delete(&parser);
+			return anc_err_set(err, ANC_E_VERIFY, "line %zu: not "
+			    "valid UTF-8 YAML", bad);
+		}
+		done = tok.type == YAML_STREAM_END_TOKEN;
+		if (tok.type == YAML_SCALAR_TOKEN) {
+			start = byte_at(&c, tok.start_mark.index);
+			end = byte_at(&c, tok.end_mark.index);
+			ok = only(text, gap, start, YAML_PUNCT, &bad);
+			style = tok.data.scalar.style;
+			/* "| # note": a block scalar's header line. */
+			if (ok && (style == YAML_LITERAL_SCALAR_STYLE ||
+			    style == YAML_FOLDED_SCALAR_STYLE)) {
+				for (eol = start; eol < end && text[eol] != '\n';
+				    eol++)
+					continue;
+				ok = only(text, start, eol, BLOCK_HEADER, &bad);
+			}
+			gap = end;
+		}
+		yaml_token_delete(&tok);
+	}
+	yaml_parser_delete(&parser);
+	if (ok)
+		ok = only(text, gap, len, YAML_PUNCT, &bad);
+	if (!ok)
+		return anc_err_set(err, ANC_E_VERIFY, "line %zu: %s, expected "
+		    "only values and YAML punctuation (anchorage writes no "
+		    "comments, tags, anchors or directives)", line_at(text, bad),
+		    text[bad] == '#' ? "a comment" : "text outside values");
+	return ANC_OK;
+}
+
 /* manifests/ hold Kubernetes objects; helm-values-*.yaml a mapping. */
 static int
 check_yaml(const unsigned char *text, size_t len, int manifest,
@@ -549,8 +655,7 @@ check_yaml(const unsigned char *text, size_t len, int manifest,
 		    "%s", manifest ? "Kubernetes objects" : "Helm values");
 		goto out;
 	}
-	/* success */
-	r = ANC_OK;
+	r = check_outside_values(text, len, err);
  out:
 	if (loaded)
 		yaml_document_delete(&doc);

@@ -15,6 +15,9 @@ ANC_PACKAGES=(
 	python3 python3-yaml python3-cryptography
 	procps strace util-linux bsdutils
 )
+# Only scripts/test needs these, for its hardening runs: valgrind memcheck,
+# and libFuzzer (clang and its runtimes; llvm-14 symbolizes crash reports).
+ANC_TEST_PACKAGES=(valgrind clang libclang-rt-14-dev llvm-14)
 
 anc_install() {
 	local missing=()

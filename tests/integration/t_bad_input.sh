@@ -11,9 +11,14 @@ example root.yaml "$good"
 no_key() {
 	! p11_objects m8-root | grep -q "label: *$1" || fail "key $1 was left in the token"
 }
-# empty_dir DIR: the outbox holds nothing (or does not exist).
+# empty_dir DIR: the outbox holds nothing (or does not exist) but, once a
+# run has started, its transcript closed with an abort record.
 empty_dir() {
-	[ ! -e "$1" ] || [ -z "$(ls -A "$1")" ] || { ls -la "$1"; fail "$1 is not empty"; }
+	[ ! -e "$1" ] || [ -z "$(ls -A "$1" | grep -vx transcript.jsonl)" ] ||
+	    { ls -la "$1"; fail "$1 is not empty"; }
+	[ ! -e "$1/transcript.jsonl" ] ||
+	    tail -n1 "$1/transcript.jsonl" | grep -q '"type":"abort"' ||
+	    fail "$1: the transcript is not closed with an abort record"
 }
 run_good() {
 	anc ceremony run "$1" --outbox "$2" --pin-source "file:$T/pin-m8-root" --yes
@@ -55,7 +60,7 @@ pass "missing token"
 # Wrong PIN: exactly one C_Login, seen through OpenSC's pkcs11-spy.
 SPY=/usr/lib/x86_64-linux-gnu/pkcs11-spy.so
 ( umask 077; echo 000000wrong >"$T/wrong-pin" )
-PKCS11SPY=$ANC_MODULE_PATH PKCS11SPY_OUTPUT=$T/spy.log expect_exit 3 \
+PKCS11SPY_OUTPUT=$T/spy.log spy_env expect_exit 3 \
     "$ANCHORAGE" --module "$SPY" ceremony run "$good" --outbox "$T/o3" \
     --pin-source "file:$T/wrong-pin" --yes
 expect_msg 'wrong PIN; anchorage makes one attempt per run'

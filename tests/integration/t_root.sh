@@ -55,7 +55,7 @@ check_root() {
 	pass "$alg root"
 }
 
-for alg in ecdsa-p256 ecdsa-p384 rsa-3072 rsa-4096; do
+for alg in $ANC_ALGS; do
 	label="root-$alg"
 	make_token "$label"
 	example root.yaml "$T/$alg.yaml" -e "s/token=m8-root/token=$label/" \

@@ -484,7 +484,7 @@ test_shape(void **state)
 	expect("- version\n", ANC_E_FIELD, "c.yaml:1: expected a mapping");
 	expect("version: 1\nfoo: 1\n", ANC_E_FIELD,
 	    "c.yaml:2: unknown field \"foo\"; expected one of: version, "
-	    "name, description, token, participants, inputs, steps");
+	    "name, description, token, quorum, participants, inputs, steps");
 	expect("version: 1\nversion: 1\n", ANC_E_FIELD,
 	    "c.yaml:2: duplicate key \"version\"");
 	expect("version: 1\nname: t\n", ANC_E_FIELD,
@@ -594,7 +594,7 @@ test_steps_shape(void **state)
 	    "c.yaml:8: steps[1]: unknown step kind \"generate-keys\"; "
 	    "expected one of: generate-key, self-sign, issue-intermediate, "
 	    "sign-csr, cross-sign, bundle, sign-crl, export-secret, "
-	    "export-bundle, export-issuer, export-vault");
+	    "export-bundle, export-issuer, export-vault, split-pin");
 	expect(HEAD "  - generate-key: { label: k, size: 4096 }\n",
 	    ANC_E_FIELD, "c.yaml:8: steps[1].generate-key: unknown field "
 	    "\"size\"; expected one of: label, algorithm");
@@ -744,7 +744,7 @@ test_inputs(void **state)
 {
 	expect("inputs: [ { key: { name: a, file: a.pem } } ]\n", ANC_E_FIELD,
 	    "c.yaml:1: inputs[1]: unknown input kind \"key\"; expected one "
-	    "of: certificate, csr, inventory");
+	    "of: certificate, csr, inventory, bundle");
 	expect("inputs: [ { csr: { name: a, file: a.csr, key: k } } ]\n",
 	    ANC_E_FIELD, "c.yaml:1: inputs[1].csr: unknown field \"key\"; "
 	    "expected one of: name, file, sha256");
@@ -757,6 +757,348 @@ test_inputs(void **state)
 	expect("inputs:\n  - certificate: { name: a, file: \"\" }\n",
 	    ANC_E_FIELD, "c.yaml:2: inputs[1].certificate.file: expected a "
 	    "file name on one line");
+}
+
+/* Lines 1-9; then quorum or steps. */
+#define OFFICERS \
+	"version: 1\n" \
+	"name: t\n" \
+	"token: \"pkcs11:token=t\"\n" \
+	"participants:\n" \
+	"  - { name: A, role: administrator }\n" \
+	"  - { name: B, role: witness }\n" \
+	"  - { name: Carol Example, role: crypto-officer }\n" \
+	"  - { name: D, role: crypto-officer }\n" \
+	"  - { name: E, role: crypto-officer }\n"
+
+/* A split-pin step on line 11. */
+#define SPLIT(x) OFFICERS "steps:\n  - split-pin: " x "\n"
+
+static void
+test_split_pin(void **state)
+{
+	struct anc_ceremony *c;
+	const struct anc_step *s;
+
+	c = load_ok("c.yaml", SPLIT("{ threshold: 2,\n"
+	    "      officers: [Carol Example, D, E] }"));
+	s = &c->steps[0];
+	assert_int_equal(s->kind, ANC_STEP_SPLIT_PIN);
+	assert_string_equal(anc_step_kind_name(s->kind), "split-pin");
+	assert_int_equal(s->line, 11);
+	assert_int_equal(s->officers.threshold, 2);
+	assert_int_equal(s->officers.threshold_line, 11);
+	assert_int_equal(s->officers.n, 3);
+	assert_string_equal(s->officers.names[0], "Carol Example");
+	assert_string_equal(s->officers.names[2], "E");
+	assert_int_equal(s->officers.lines[1], 12);
+	assert_null(s->officers.commitment);
+	assert_int_equal(c->quorum.threshold, 0);
+	anc_ceremony_model_free(c);
+	/* K = N = 16 is the largest split. */
+	expect_ok("version: 1\nname: t\ntoken: \"pkcs11:token=t\"\n"
+	    "participants:\n  - { name: A, role: administrator }\n"
+	    "  - { name: B, role: witness }\n"
+	    "  - { name: o1, role: crypto-officer }\n"
+	    "  - { name: o2, role: crypto-officer }\n"
+	    "  - { name: o3, role: crypto-officer }\n"
+	    "  - { name: o4, role: crypto-officer }\n"
+	    "  - { name: o5, role: crypto-officer }\n"
+	    "  - { name: o6, role: crypto-officer }\n"
+	    "  - { name: o7, role: crypto-officer }\n"
+	    "  - { name: o8, role: crypto-officer }\n"
+	    "  - { name: o9, role: crypto-officer }\n"
+	    "  - { name: o10, role: crypto-officer }\n"
+	    "  - { name: o11, role: crypto-officer }\n"
+	    "  - { name: o12, role: crypto-officer }\n"
+	    "  - { name: o13, role: crypto-officer }\n"
+	    "  - { name: o14, role: crypto-officer }\n"
+	    "  - { name: o15, role: crypto-officer }\n"
+	    "  - { name: o16, role: crypto-officer }\n"
+	    "steps:\n  - split-pin: { threshold: 16, officers: [o1, o2, o3, "
+	    "o4, o5, o6, o7, o8, o9, o10, o11, o12, o13, o14, o15, o16] }\n");
+}
+
+static void
+test_split_pin_refused(void **state)
+{
+	/* Shape */
+	expect(SPLIT("{ threshold: 1, officers: [D, E] }"), ANC_E_FIELD,
+	    "c.yaml:11: steps[1].split-pin.threshold: expected an integer "
+	    "from 2 to 16");
+	expect(SPLIT("{ threshold: 17, officers: [D, E] }"), ANC_E_FIELD,
+	    "c.yaml:11: steps[1].split-pin.threshold: expected an integer "
+	    "from 2 to 16");
+	expect(SPLIT("{ threshold: \"2\", officers: [D, E] }"), ANC_E_FIELD,
+	    "c.yaml:11: steps[1].split-pin.threshold: expected an integer "
+	    "from 2 to 16");
+	expect(SPLIT("{ threshold: 2 }"), ANC_E_FIELD,
+	    "c.yaml:11: steps[1].split-pin: missing required field "
+	    "\"officers\"");
+	expect(SPLIT("{ officers: [D, E] }"), ANC_E_FIELD,
+	    "c.yaml:11: steps[1].split-pin: missing required field "
+	    "\"threshold\"");
+	expect(SPLIT("{ threshold: 2, officers: [D] }"), ANC_E_FIELD,
+	    "c.yaml:11: steps[1].split-pin.officers: expected a list of 2 to "
+	    "16 participant names");
+	expect(SPLIT("{ threshold: 2, officers: D }"), ANC_E_FIELD,
+	    "c.yaml:11: steps[1].split-pin.officers: expected a list of 2 to "
+	    "16 participant names");
+	expect(SPLIT("{ threshold: 2, officers: [o1, o2, o3, o4, o5, o6, o7, "
+	    "o8, o9, o10, o11, o12, o13, o14, o15, o16, o17] }"), ANC_E_FIELD,
+	    "c.yaml:11: steps[1].split-pin.officers: expected a list of 2 to "
+	    "16 participant names");
+	expect(SPLIT("{ threshold: 2, officers: [D, E, D] }"), ANC_E_FIELD,
+	    "c.yaml:11: steps[1].split-pin.officers[3]: \"D\" is already "
+	    "officers[1]");
+	expect(SPLIT("{ threshold: 2, officers: [D, { name: E }] }"),
+	    ANC_E_FIELD, "c.yaml:11: steps[1].split-pin.officers[2]: "
+	    "expected a string");
+	expect(SPLIT("{ threshold: 2, officers: [D, E], commitment: "
+	    "9853831d9dacee10 }"), ANC_E_FIELD, "c.yaml:11: "
+	    "steps[1].split-pin: unknown field \"commitment\"; expected one "
+	    "of: threshold, officers");
+	/* Meaning */
+	expect(SPLIT("{ threshold: 2, officers: [D, Zed] }"), ANC_E_FIELD,
+	    "c.yaml:11: steps[1].split-pin.officers[2]: \"Zed\" is not a "
+	    "participant; expected the name of a participant with role "
+	    "crypto-officer");
+	expect(SPLIT("{ threshold: 2,\n      officers: [D, B] }"), ANC_E_FIELD,
+	    "c.yaml:12: steps[1].split-pin.officers[2]: \"B\" is a "
+	    "participant with role witness; expected role crypto-officer");
+	expect(SPLIT("{ threshold: 3, officers: [D, E] }"), ANC_E_FIELD,
+	    "c.yaml:11: steps[1].split-pin.threshold: 3 is more than the 2 "
+	    "officers listed; expected at most 2");
+	expect(OFFICERS "steps:\n"
+	    "  - split-pin: { threshold: 2, officers: [D, E] }\n"
+	    "  - split-pin: { threshold: 2, officers: [D, E] }\n", ANC_E_FIELD,
+	    "c.yaml:12: steps[2].split-pin: steps[1] already splits the PIN; "
+	    "expected one split-pin step per ceremony");
+	expect("version: 1\nname: t\nparticipants:\n"
+	    "  - { name: A, role: administrator }\n"
+	    "  - { name: B, role: witness }\n"
+	    "  - { name: D, role: crypto-officer }\n"
+	    "  - { name: E, role: crypto-officer }\n"
+	    "steps:\n  - split-pin: { threshold: 2, officers: [D, E] }\n",
+	    ANC_E_FIELD, "c.yaml:9: token: required because steps[1] "
+	    "(split-pin) uses the token; expected a PKCS#11 URI such as "
+	    "pkcs11:token=m8-root");
+}
+
+/* A quorum on lines 10-11; steps from line 12. */
+#define QUORUM(x) OFFICERS "quorum: " x "\nsteps:\n" GENKEY
+
+static void
+test_quorum(void **state)
+{
+	struct anc_ceremony *c;
+	struct anc_quorum q;
+
+	c = load_ok("c.yaml", QUORUM("{ threshold: 2, officers: [E, D],\n"
+	    "          commitment: 9853831D9DACEE10 }"));
+	assert_int_equal(c->quorum.threshold, 2);
+	assert_int_equal(c->quorum.line, 10);
+	assert_int_equal(c->quorum.n, 2);
+	assert_string_equal(c->quorum.names[0], "E");
+	assert_string_equal(c->quorum.names[1], "D");
+	/* kept in lowercase, as the step prints it */
+	assert_string_equal(c->quorum.commitment, "9853831d9dacee10");
+	assert_int_equal(anc_ceremony_quorum(c, &q), 1);
+	assert_int_equal(q.threshold, 2);
+	assert_int_equal(q.n, 2);
+	assert_string_equal(q.officers[1], "D");
+	assert_string_equal(q.commitment, "9853831d9dacee10");
+	anc_ceremony_model_free(c);
+	c = load_ok("c.yaml", QUORUM("{ threshold: 3, officers: [Carol "
+	    "Example, D, E] }"));
+	assert_null(c->quorum.commitment);
+	anc_ceremony_model_free(c);
+	c = load_ok("c.yaml", HEAD GENKEY);
+	assert_int_equal(anc_ceremony_quorum(c, &q), 0);
+	anc_ceremony_model_free(c);
+}
+
+static void
+test_quorum_refused(void **state)
+{
+	expect(QUORUM("2"), ANC_E_FIELD,
+	    "c.yaml:10: quorum: expected a mapping");
+	expect(QUORUM("{ officers: [D, E] }"), ANC_E_FIELD,
+	    "c.yaml:10: quorum: missing required field \"threshold\"");
+	expect(QUORUM("{ threshold: 2, officers: [D, E], size: 2 }"),
+	    ANC_E_FIELD, "c.yaml:10: quorum: unknown field \"size\"; "
+	    "expected one of: threshold, officers, commitment");
+	expect(QUORUM("{ threshold: 2, officers: [D, E], commitment: abc }"),
+	    ANC_E_FIELD, "c.yaml:10: quorum.commitment: expected 16 "
+	    "hexadecimal digits, the commitment the split-pin step printed");
+	expect(QUORUM("{ threshold: 2, officers: [D, E], commitment: "
+	    "9853831d9dacee1g }"), ANC_E_FIELD, "c.yaml:10: "
+	    "quorum.commitment: expected 16 hexadecimal digits, the "
+	    "commitment the split-pin step printed");
+	expect(QUORUM("{ threshold: 4, officers: [Carol Example, D, E] }"),
+	    ANC_E_FIELD, "c.yaml:10: quorum.threshold: 4 is more than the 3 "
+	    "officers listed; expected at most 3");
+	expect(QUORUM("{ threshold: 2, officers: [A, D] }"), ANC_E_FIELD,
+	    "c.yaml:10: quorum.officers[1]: \"A\" is a participant with role "
+	    "administrator; expected role crypto-officer");
+	expect(QUORUM("{ threshold: 2, officers: [D, Carol] }"), ANC_E_FIELD,
+	    "c.yaml:10: quorum.officers[2]: \"Carol\" is not a participant; "
+	    "expected the name of a participant with role crypto-officer");
+	/* Nothing to activate without a token. */
+	expect("version: 1\nname: t\nparticipants:\n"
+	    "  - { name: A, role: administrator }\n"
+	    "  - { name: B, role: witness }\n"
+	    "  - { name: D, role: crypto-officer }\n"
+	    "  - { name: E, role: crypto-officer }\n"
+	    "quorum: { threshold: 2, officers: [D, E] }\n"
+	    "inputs: [ { certificate: { name: r, file: r.pem } } ]\n"
+	    "steps:\n  - bundle: { anchors: [r], output: b }\n", ANC_E_FIELD,
+	    "c.yaml:8: quorum: no step uses the token, so there is nothing to "
+	    "activate; remove it");
+}
+
+/*
+ * Rotation: bundle inputs and the retire gate's fields
+ */
+
+/* Lines 1-12; a test's steps start on line 13. */
+#define RHEAD \
+	"version: 1\n" \
+	"name: t\n" \
+	"participants:\n" \
+	"  - { name: A, role: administrator }\n" \
+	"  - { name: B, role: witness }\n" \
+	"  - { name: O, role: observer }\n" \
+	"inputs:\n" \
+	"  - certificate: { name: new, file: new.pem }\n" \
+	"  - certificate: { name: old, file: old.pem }\n" \
+	"  - inventory: { name: inv, file: inv.json }\n" \
+	"  - bundle: { name: both, file: both.pem, sha256: " \
+	"ABCDEF0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789 }\n" \
+	"steps:\n"
+
+#define FP "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define GATE(extra) \
+	RHEAD "  - bundle: { anchors: [new], retires: [old], inventory: inv" \
+	extra ", output: b }\n"
+#define EXC(c, r, a) \
+	", exceptions: [ { certificate: " c ", reason: " r ", approved-by: " \
+	a " } ]"
+
+static void
+test_rotation_fields(void **state)
+{
+	struct anc_ceremony *c;
+	const struct anc_step *s;
+
+	c = load_ok("c.yaml", RHEAD
+	    "  - bundle:\n"
+	    "      anchors: [new, both]\n"
+	    "      retires: [old]\n"
+	    "      inventory: inv\n"
+	    "      exceptions:\n"
+	    "        - { certificate: " "0123456789ABCDEF0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef, reason: \"job ends\", "
+	    "approved-by: A }\n"
+	    "      output: b\n");
+	assert_int_equal(c->inputs[3].kind, ANC_INPUT_BUNDLE);
+	assert_string_equal(c->inputs[3].name, "both");
+	assert_null(c->inputs[3].key);
+	assert_string_equal(c->inputs[3].sha256, "abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef0123456789");
+	s = &c->steps[0];
+	assert_int_equal(s->kind, ANC_STEP_BUNDLE);
+	assert_int_equal(s->n_anchors, 2);
+	assert_string_equal(s->anchors[1], "both");
+	assert_int_equal(s->n_retires, 1);
+	assert_string_equal(s->retires[0], "old");
+	assert_int_equal(s->retire_lines[0], 15);
+	assert_string_equal(s->inventory, "inv");
+	assert_int_equal(s->lines.inventory, 16);
+	assert_int_equal(s->n_exceptions, 1);
+	/* Fingerprints are kept in lowercase, as the report writes them. */
+	assert_string_equal(s->exceptions[0].certificate, FP);
+	assert_string_equal(s->exceptions[0].reason, "job ends");
+	assert_string_equal(s->exceptions[0].approved_by, "A");
+	assert_int_equal(s->exceptions[0].line, 18);
+	anc_ceremony_model_free(c);
+	/* A bundle without retires is an ordinary bundle. */
+	c = load_ok("c.yaml", RHEAD "  - bundle: { anchors: [both], output: b }\n");
+	assert_int_equal(c->steps[0].n_retires, 0);
+	assert_null(c->steps[0].inventory);
+	anc_ceremony_model_free(c);
+}
+
+static void
+test_rotation_refused(void **state)
+{
+	expect(GATE(EXC("abc", "r", "A")), ANC_E_FIELD, "c.yaml:13: "
+	    "steps[1].bundle.exceptions[1].certificate: expected 64 "
+	    "hexadecimal digits (a SHA-256 digest)");
+	expect(GATE(", exceptions: [ { certificate: " FP ", reason: r } ]"),
+	    ANC_E_FIELD, "c.yaml:13: steps[1].bundle.exceptions[1]: missing "
+	    "required field \"approved-by\"");
+	expect(GATE(", exceptions: [ { certificate: " FP ", why: r } ]"),
+	    ANC_E_FIELD, "c.yaml:13: steps[1].bundle.exceptions[1]: unknown "
+	    "field \"why\"; expected one of: certificate, reason, approved-by");
+	expect(GATE(EXC(FP, "\"\"", "A")), ANC_E_FIELD, "c.yaml:13: "
+	    "steps[1].bundle.exceptions[1].reason: expected 1 to 256 "
+	    "characters on one line, without spaces at either end");
+	expect(GATE(", exceptions: [ { certificate: " FP ", reason: r, "
+	    "approved-by: A }, { certificate: " FP ", reason: s, approved-by: "
+	    "B } ]"), ANC_E_FIELD, "c.yaml:13: steps[1].bundle.exceptions[2]."
+	    "certificate: " FP " already has exceptions[1]");
+	expect(GATE(", exceptions: []"), ANC_E_FIELD, "c.yaml:13: "
+	    "steps[1].bundle.exceptions: expected a list of 1 to 64 "
+	    "exceptions");
+	expect(RHEAD "  - bundle: { anchors: [new], retires: [old, old], "
+	    "inventory: inv, output: b }\n", ANC_E_FIELD, "c.yaml:13: "
+	    "steps[1].bundle.retires[2]: duplicate retired anchor \"old\"");
+	expect(RHEAD "  - bundle: { anchors: [new], retire: [old], output: b }\n",
+	    ANC_E_FIELD, "c.yaml:13: steps[1].bundle: unknown field \"retire\"; "
+	    "expected one of: anchors, retires, inventory, exceptions, output");
+	expect(RHEAD "  - bundle: { name: x, file: x }\n", ANC_E_FIELD,
+	    "c.yaml:13: steps[1].bundle: unknown field \"name\"; expected one "
+	    "of: anchors, retires, inventory, exceptions, output");
+}
+
+static void
+test_rotation_meaning(void **state)
+{
+	expect(RHEAD "  - bundle: { anchors: [new], retires: [old], "
+	    "output: b }\n", ANC_E_FIELD, "c.yaml:13: steps[1].bundle."
+	    "inventory: required with retires: expected an inventory input, "
+	    "the report of `inventory check` that shows what dropping them "
+	    "breaks");
+	expect(RHEAD "  - bundle: { anchors: [new], inventory: inv, "
+	    "output: b }\n", ANC_E_FIELD, "c.yaml:13: steps[1].bundle."
+	    "inventory: only with retires: expected retires naming the "
+	    "anchors this bundle drops");
+	expect(RHEAD "  - bundle: { anchors: [new, old], retires: [old], "
+	    "inventory: inv, output: b }\n", ANC_E_FIELD, "c.yaml:13: "
+	    "steps[1].bundle.retires[1]: \"old\" is also anchors[2]; expected "
+	    "an anchor this bundle drops");
+	expect(RHEAD "  - bundle: { anchors: [new], retires: [inv], "
+	    "inventory: inv, output: b }\n", ANC_E_FIELD, "c.yaml:13: "
+	    "steps[1].bundle.retires[1]: \"inv\" is an inventory input "
+	    "(inputs[3]); expected a self-sign output or a certificate input");
+	expect(RHEAD "  - bundle: { anchors: [new], retires: [old], "
+	    "inventory: new, output: b }\n", ANC_E_FIELD, "c.yaml:13: "
+	    "steps[1].bundle.inventory: \"new\" is a certificate input without "
+	    "a key (inputs[1]); expected an inventory input");
+	expect(GATE(EXC(FP, "r", "Z")), ANC_E_FIELD, "c.yaml:13: "
+	    "steps[1].bundle.exceptions[1].approved-by: \"Z\" is not a "
+	    "participant; expected the name of the participant who approved "
+	    "the exception");
+	expect(GATE(EXC(FP, "r", "O")), ANC_E_FIELD, "c.yaml:13: "
+	    "steps[1].bundle.exceptions[1].approved-by: \"O\" is an observer; "
+	    "expected a participant with another role");
+	expect(RHEAD "  - bundle: { anchors: [new]" EXC(FP, "r", "A")
+	    ", output: b }\n", ANC_E_FIELD, "c.yaml:13: steps[1].bundle."
+	    "exceptions: only with retires and inventory");
+	expect(RHEAD "  - export-bundle: { bundle: both }\n", ANC_E_FIELD,
+	    "c.yaml:13: steps[1].export-bundle.bundle: \"both\" is a bundle "
+	    "input (inputs[4]); expected a bundle output");
 }
 
 int
@@ -788,6 +1130,13 @@ main(void)
 		cmocka_unit_test(test_subject),
 		cmocka_unit_test(test_crl),
 		cmocka_unit_test(test_inputs),
+		cmocka_unit_test(test_rotation_fields),
+		cmocka_unit_test(test_rotation_refused),
+		cmocka_unit_test(test_rotation_meaning),
+		cmocka_unit_test(test_split_pin),
+		cmocka_unit_test(test_split_pin_refused),
+		cmocka_unit_test(test_quorum),
+		cmocka_unit_test(test_quorum_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,6 +29,21 @@ const char *anc_ceremony_token_uri(const struct anc_ceremony *c);
 const char *anc_ceremony_sha256(const struct anc_ceremony *c);
 
 /*
+ * A script's `quorum`: the crypto officers whose shares activate the
+ * token instead of a PIN (docs/quorum.md).  Everything is borrowed from
+ * the ceremony.
+ */
+struct anc_quorum {
+	unsigned threshold;		/* K shares needed */
+	const char *const *officers;	/* asked in this order */
+	size_t n;
+	const char *commitment;		/* 16 hex digits, or NULL */
+};
+
+/* Fills *q and returns 1 when the script has a quorum, else returns 0. */
+int anc_ceremony_quorum(const struct anc_ceremony *c, struct anc_quorum *q);
+
+/*
  * Everything that can be checked without a token: input files exist and
  * match their pinned hashes, and every certificate and CRL the script would
  * make is built with a throwaway software key of the same algorithm and
@@ -43,6 +58,70 @@ int anc_ceremony_check(const struct anc_ceremony *c, struct anc_err *err);
 int anc_ceremony_plan(const struct anc_ceremony *c, char **text,
     struct anc_err *err);
 
+/*
+ * Officers' confirmations (docs/ceremony-guide.md).  Each is a word typed
+ * in full by the named role, never a single key: at the start the
+ * administrator types the ceremony's name; before each step the
+ * administrator types "step N"; after each step the witness types
+ * "witnessed", or "exception" to record a deviation first.  "abort" at
+ * any prompt ends the ceremony; the abort is recorded.
+ */
+#define ANC_WORD_WITNESSED	"witnessed"
+#define ANC_WORD_EXCEPTION	"exception"
+#define ANC_WORD_ABORT		"abort"
+
+enum anc_confirm_phase {
+	ANC_CONFIRM_START = 1,	/* before anything touches the token */
+	ANC_CONFIRM_BEFORE,	/* before step `step` runs */
+	ANC_CONFIRM_AFTER	/* after step `step` ran */
+};
+
+/* A file or artifact shown with its SHA-256 (NULL: a key in the token). */
+struct anc_confirm_item {
+	const char *name;
+	const char *sha256;
+};
+
+/* What the officers are asked to confirm.  Everything is borrowed. */
+struct anc_confirm_req {
+	enum anc_confirm_phase phase;
+	const char *ceremony;
+	int step;			/* 1-based; 0 at the start */
+	size_t nsteps;
+	const char *kind;		/* step kind; NULL at the start */
+	const char *text;		/* what the step does, as in the plan */
+	const char *role;		/* "administrator" or "witness" */
+	const char *const *names;	/* participants in that role */
+	size_t nnames;
+	const char *expect;		/* the word that confirms */
+	/* before: the step's inputs; after: the files it wrote */
+	const struct anc_confirm_item *items;
+	size_t nitems;
+};
+
+enum anc_confirm_answer {
+	ANC_ANSWER_CONFIRM = 1,	/* typed req->expect */
+	ANC_ANSWER_EXCEPTION,	/* after a step only: text holds it */
+	ANC_ANSWER_ABORT	/* text holds the reason, may be empty */
+};
+
+struct anc_confirm {
+	enum anc_confirm_answer answer;
+	char name[129];		/* who answered: one of req->names */
+	char text[1024];	/* UTF-8, no control characters */
+};
+
+/* What the run ended with, for the officers' paper copy. */
+struct anc_closing {
+	const char *transcript;	/* path of transcript.jsonl */
+	int complete;		/* "end" (1) or "abort" (0) */
+	const char *hash;	/* SHA-256 of the closing record, hex */
+	const char *words;	/* the same as PGP words */
+	int is_signed;
+	const char *signer_sha256;	/* certificate fingerprint, or NULL */
+	const char *unsigned_reason;	/* why not signed, or NULL */
+};
+
 /* How the appliance takes part in a run.  Only appliance/ prints. */
 struct anc_ui {
 	/* Supplies the PIN for the one login attempt. */
@@ -51,21 +130,48 @@ struct anc_ui {
 	/* A line of progress for the operator ("step 2/6 self-sign"). */
 	void (*progress)(void *arg, const char *line);
 	void *progress_arg;
+	/*
+	 * Shows the request and returns the answer of the role it names:
+	 * ANC_OK with *out filled, or an error (no terminal) that ends the
+	 * run as an abort.  Not called with --yes.
+	 */
+	int (*confirm)(void *arg, const struct anc_confirm_req *req,
+	    struct anc_confirm *out, struct anc_err *err);
+	void *confirm_arg;
+	/* Called once the transcript is closed, even when the run failed. */
+	void (*closed)(void *arg, const struct anc_closing *cl);
+	void *closed_arg;
+	/*
+	 * split-pin: show `officer` their share `text` ("2-041G-..."), share
+	 * `index` of `n` of which `k` rebuild the PIN, on the terminal and to
+	 * nobody else, and return ANC_OK once they confirmed writing it down.
+	 * `text` is wiped after the call: keep, log or print it nowhere else.
+	 * NULL (no terminal): a split-pin step refuses before showing any.
+	 */
+	int (*show_share)(void *arg, const char *officer, unsigned index,
+	    unsigned k, unsigned n, const char *text, struct anc_err *err);
+	void *show_share_arg;
 };
 
 struct anc_run_opts {
-	const char *module;	/* PKCS#11 module path */
+	const char *module;	/* PKCS#11 module path; ignored in rehearsal */
 	const char *outbox;	/* directory, created if absent */
-	int rehearsal;		/* mark every record as a rehearsal */
-	int yes;		/* unattended: no confirmations */
+	int rehearsal;		/* a throwaway SoftHSM2 token; every record
+				 * marked as a rehearsal */
+	int yes;		/* unattended: confirmations recorded as such */
 };
 
 /*
- * Run the ceremony: check the outbox can take every output, open the
- * token, log in once, run each step (lint, sign in the token, verify with
- * the token's public key, then write), write SHA256SUMS.
- * On failure err says which step failed and what was left behind (files
- * written, keys generated in the token).
+ * Run the ceremony: check the outbox can take every output, start the
+ * transcript, open the token, log in once, run each step with the
+ * officers' confirmations (lint, sign in the token, verify with the
+ * token's public key, then write), close the transcript with a record
+ * signed by the ceremony's root key, write SHA256SUMS.
+ * On failure or abort the transcript is closed with an "abort" record and
+ * err says which step failed and what was left behind (files written,
+ * keys generated in the token).  An abort by the officers is ANC_E_UNSAFE.
+ * In rehearsal the token is a new SoftHSM2 token in a temporary
+ * directory, removed at the end; no PIN is asked.
  */
 int anc_ceremony_run(const struct anc_ceremony *c,
     const struct anc_run_opts *opts, const struct anc_ui *ui,

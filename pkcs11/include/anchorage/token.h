@@ -93,6 +93,25 @@ int anc_module_slots(struct anc_module *m, struct anc_slot_info **slots,
     size_t *n, struct anc_err *err);
 
 /*
+ * Initialise the first uninitialised token of the module (a rehearsal's
+ * throwaway SoftHSM2 token): C_InitToken with `label` (1 to 32 bytes,
+ * blank-padded) and the SO PIN, then C_InitPIN with the user PIN.  The PINs
+ * stay in the caller's secrets.  The slot list is read again afterwards.
+ * Returns ANC_OK, ANC_E_NOTOKEN (no blank token), ANC_E_PKCS11.
+ */
+int anc_module_init_token(struct anc_module *m, const char *label,
+    struct anc_secret *so_pin, struct anc_secret *user_pin,
+    struct anc_err *err);
+
+/*
+ * The token label an RFC 7512 URI asks for (token=), trimmed, into
+ * label[cap]; "" when the URI selects by other attributes only.  The URI
+ * is checked as anc_token_open() checks it.
+ */
+int anc_uri_token_label(const char *uri, char *label, size_t cap,
+    struct anc_err *err);
+
+/*
  * Select exactly one token by an RFC 7512 URI (token=, serial=,
  * manufacturer=, model=; object=/id=/type= are allowed and ignored here).
  * A URI carrying pin-value or pin-source is refused (ANC_E_URI), as is a
@@ -169,6 +188,17 @@ int anc_token_generate_key(struct anc_token *t, enum anc_keyalg alg,
 /* `len` random bytes from the token's generator (C_GenerateRandom). */
 int anc_token_random(struct anc_token *t, unsigned char *buf, size_t len,
     struct anc_err *err);
+
+/*
+ * Change the user PIN of a logged-in token to `new_pin` (raw C_SetPIN on
+ * our session, one attempt).  The current PIN is asked for once more
+ * through `fn` and wiped as soon as C_SetPIN returns; nothing keeps it
+ * from the login.  Returns ANC_OK, ANC_E_PIN_INCORRECT (the current PIN
+ * was wrong: nothing changed), ANC_E_PIN_LOCKED, ANC_E_PIN_LEN (the token
+ * refuses the new PIN), ANC_E_PKCS11, or the callback's error.
+ */
+int anc_token_set_pin(struct anc_token *t, anc_pin_fn fn, void *arg,
+    struct anc_secret *new_pin, struct anc_err *err);
 
 /*
  * The public key of the key pair labelled `label`, built from the public

@@ -1,0 +1,123 @@
+/*
+ * anchorage: rotation internals shared by the files of ceremony/: the
+ * inventory's readers hand entries to its checker, and the bundle step
+ * asks the retire gate whether a report allows it.
+ */
+#ifndef ANCHORAGE_ROTATION_INT_H
+#define ANCHORAGE_ROTATION_INT_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <openssl/x509.h>
+
+#include "anchorage/rotation.h"
+#include "engine.h"
+
+#define ANC_INV_CHAIN_MAX	16		/* certificates in one chain */
+#define ANC_INV_BLOCK_MAX	(64 * 1024)	/* bytes of one decoded block */
+#define ANC_INV_VALUE_MAX	(1024 * 1024)	/* a Secret's data value */
+
+/* The largest inventory report a ceremony reads (100,000 certificates
+ * take about 40 MiB). */
+#define ANC_INV_REPORT_MAX	(256u << 20)
+
+/* One certificate as read: its DER (owned), parsed on demand. */
+struct anc_inv_cert {
+	unsigned char *der;
+	size_t len;
+	X509 *x;
+};
+
+/*
+ * What a reader hands the checker: the certificate under test (c[0]) and
+ * the chain presented with it, or, when `garbage` is set, why the entry is
+ * not a certificate.
+ */
+struct anc_inv_entry {
+	char source[320];
+	struct anc_inv_cert c[ANC_INV_CHAIN_MAX];
+	size_t n;
+	int garbage;
+	char detail[256];
+};
+
+/* Check one entry, count it, hand its result to fn, and clear it.
+ * Returns ANC_OK, ANC_E_NOMEM, or fn's error (err says after which). */
+int anc_inv_check(struct anc_inventory *inv, struct anc_inv_entry *en,
+    anc_inv_fn fn, void *arg, struct anc_err *err);
+
+/* Release the certificates of an entry and reset it. */
+void anc_inv_entry_clear(struct anc_inv_entry *en);
+
+/* A garbage entry's reason, printf-style. */
+void anc_inv_entry_garbage(struct anc_inv_entry *en, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Count one Secret read; `skipped` when it is not kubernetes.io/tls. */
+void anc_inv_count_secret(struct anc_inventory *inv, int skipped);
+
+/* A name, or a certificate's subject, on one line (RFC 2253, with
+ * controls and non-ASCII escaped). */
+void anc_x509_name_text(const X509_NAME *name, char *buf, size_t cap);
+void anc_x509_subject(X509 *x, char *buf, size_t cap);
+
+/* The serial number in hex capitals, as openssl x509 -serial prints it. */
+void anc_x509_serial(X509 *x, char *buf, size_t cap);
+
+/* An ASN1_TIME as time_t; 0, or -1 if it cannot be read. */
+int anc_asn1_time(const ASN1_TIME *t, time_t *out);
+
+/* Copy text from a cluster or a file name for a terminal: anything but
+ * printable ASCII becomes '?'. */
+void anc_inv_printable(const char *s, char *out, size_t cap);
+
+/*
+ * The fast path for plain leaves under an issuing CA that X509_verify_cert
+ * has accepted (inventory_fast.c).  *out is NULL when the CA, the chain
+ * presented with it or an anchor carries constraints the fast path does
+ * not apply, or when the CA's key is not EC.  Returns ANC_OK or
+ * ANC_E_NOMEM.
+ */
+struct anc_inv_fast;
+int anc_inv_fast_new(X509 *ca, STACK_OF(X509) *chain, X509 *const *anchors,
+    size_t n, struct anc_inv_fast **out);
+void anc_inv_fast_free(struct anc_inv_fast *f);
+/* 1: the leaf (DER) is issued by the CA, valid at `at` and plain; its
+ * subject and notAfter are in res.  0: undecided, for X509_verify_cert. */
+int anc_inv_fast_leaf(const struct anc_inv_fast *f, time_t at,
+    const unsigned char *der, size_t len, struct anc_inv_result *res);
+
+/*
+ * PEM line by line, for streams and for decoded Secret values.  Each
+ * complete block, or each stretch of text that is not one, is handed to
+ * the callback with the line it began on (counting from 1): type
+ * "CERTIFICATE" etc. with its DER (wiped after the call), or type NULL
+ * with `why` saying what is wrong.
+ */
+typedef int (*anc_pem_fn)(void *arg, const char *type,
+    const unsigned char *der, size_t len, const char *why, size_t line);
+
+struct anc_pem_reader;
+
+int anc_pem_reader_new(anc_pem_fn fn, void *arg,
+    struct anc_pem_reader **out);
+/* One line, without its newline. */
+int anc_pem_reader_line(struct anc_pem_reader *r, const char *line,
+    size_t len);
+/* End of input: an open block is reported as unterminated. */
+int anc_pem_reader_end(struct anc_pem_reader *r);
+void anc_pem_reader_free(struct anc_pem_reader *r);
+
+/*
+ * The retire gate of a bundle step with `retires`: the inventory report
+ * must have been made with every retiring anchor and every anchor of
+ * `bundle`, and no certificate in it may chain only to retiring anchors
+ * (or be incomplete) unless an exception of the step names it; an
+ * exception that names no such certificate is refused too.  Returns
+ * ANC_OK, ANC_E_INPUT (the report), ANC_E_UNSAFE (what would break).
+ */
+int anc_retire_check(struct anc_engine *e, const struct anc_step *s,
+    STACK_OF(X509) *bundle, struct anc_err *err);
+
+#endif /* ANCHORAGE_ROTATION_INT_H */
