@@ -172,7 +172,7 @@ soft_issuer_cert(void *arg, const char *label, X509 *cert, X509 **out,
 		    "RSA-4096", label);
 	if ((r = soft_key(arg, label, alg, &k, err)) != ANC_OK)
 		return r;
-	if ((x = X509_dup(cert)) == NULL || X509_set_pubkey(x, k) != 1 ||
+	if ((x = X509_dup(cert)) == NULL || anc_profile_set_pubkey(x, k) != 1 ||
 	    X509_sign(x, k, anc_profile_md(k)) <= 0) {
 		X509_free(x);
 		return anc_err_ossl(err, ANC_E_CRYPTO, "throwaway copy of the "
@@ -198,8 +198,33 @@ soft_clear(struct soft *sw)
 	sw->n = 0;
 }
 
-int
-anc_ceremony_check(const struct anc_ceremony *c, struct anc_err *err)
+/*
+ * An input's key is looked up in the token, and a script whose steps use
+ * no token opens none: the run would reach for a token it never opened.
+ * validate.c lets such a key through, so it is refused here, which both
+ * `ceremony check` and `ceremony run` begin with.
+ */
+static int
+input_keys_have_token(const struct anc_ceremony *c, struct anc_err *err)
+{
+	size_t i;
+
+	if (c->token != NULL)
+		return ANC_OK;
+	for (i = 0; i < c->n_inputs; i++)
+		if (c->inputs[i].key != NULL)
+			return anc_err_set(err, ANC_E_FIELD, "%s:%d: "
+			    "inputs[%zu].certificate.key: \"%s\" names a key "
+			    "in the token, but no step uses the token; expected "
+			    "no key", c->path, c->inputs[i].line, i + 1,
+			    c->inputs[i].key);
+	return ANC_OK;
+}
+
+/* The check; with `keep`, its engine is handed back (precheck). */
+static int
+check(const struct anc_ceremony *c, struct anc_engine **keep,
+    struct anc_err *err)
 {
 	struct soft *sw;
 	struct anc_backend be = { NULL, soft_generate, soft_random,
@@ -207,6 +232,8 @@ anc_ceremony_check(const struct anc_ceremony *c, struct anc_err *err)
 	struct anc_engine *e;
 	int r = ANC_E_INTERNAL;
 
+	if ((r = input_keys_have_token(c, err)) != ANC_OK)
+		return r;
 	sw = calloc(1, sizeof(*sw));
 	e = calloc(1, sizeof(*e));
 	if (sw == NULL || e == NULL) {
@@ -217,9 +244,16 @@ anc_ceremony_check(const struct anc_ceremony *c, struct anc_err *err)
 	e->c = c;
 	e->be = &be;
 	e->now = time(NULL);
-	if ((r = anc_engine_inputs(e, err)) != ANC_OK)
+	if ((r = anc_engine_inputs(e, err)) != ANC_OK ||
+	    (r = anc_engine_steps(e, err)) != ANC_OK)
 		goto out;
-	r = anc_engine_steps(e, err);
+	if (keep != NULL) {
+		/* The throwaway keys and what they signed go now. */
+		anc_engine_keep_csrs(e);
+		e->be = NULL;
+		*keep = e;
+		e = NULL;	/* transferred */
+	}
  out:
 	if (e != NULL)
 		anc_engine_clear(e);
@@ -228,4 +262,17 @@ anc_ceremony_check(const struct anc_ceremony *c, struct anc_err *err)
 		soft_clear(sw);
 	free(sw);
 	return r;
+}
+
+int
+anc_ceremony_check(const struct anc_ceremony *c, struct anc_err *err)
+{
+	return check(c, NULL, err);
+}
+
+int
+anc_ceremony_precheck(const struct anc_ceremony *c, struct anc_engine **out,
+    struct anc_err *err)
+{
+	return check(c, out, err);
 }

@@ -28,7 +28,7 @@ add_entry(X509_CRL *crl, X509 *x, enum anc_crl_reason reason,
 	if (reason != ANC_REASON_UNSPECIFIED) {
 		if ((code = ASN1_ENUMERATED_new()) == NULL ||
 		    !ASN1_ENUMERATED_set(code, (long)reason) ||
-		    !X509_REVOKED_add1_ext_i2d(rv, NID_crl_reason, code, 0, 0)) {
+		    X509_REVOKED_add1_ext_i2d(rv, NID_crl_reason, code, 0, 0) != 1) {
 			r = anc_err_ossl(err, ANC_E_CRYPTO, "CRL reason");
 			goto out;
 		}
@@ -60,11 +60,11 @@ add_extensions(X509_CRL *crl, X509 *issuer, uint64_t number,
 		    "has no subjectKeyIdentifier to point at");
 	if ((num = ASN1_INTEGER_new()) == NULL ||
 	    !ASN1_INTEGER_set_uint64(num, number) ||
-	    !X509_CRL_add1_ext_i2d(crl, NID_crl_number, num, 0, 0) ||
+	    X509_CRL_add1_ext_i2d(crl, NID_crl_number, num, 0, 0) != 1 ||
 	    (akid = AUTHORITY_KEYID_new()) == NULL ||
 	    (akid->keyid = ASN1_OCTET_STRING_dup(skid)) == NULL ||
-	    !X509_CRL_add1_ext_i2d(crl, NID_authority_key_identifier, akid, 0,
-	    0)) {
+	    X509_CRL_add1_ext_i2d(crl, NID_authority_key_identifier, akid, 0,
+	    0) != 1) {
 		r = anc_err_ossl(err, ANC_E_CRYPTO, "CRL extensions");
 		goto out;
 	}

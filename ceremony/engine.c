@@ -76,6 +76,28 @@ input_art_kind(enum anc_input_kind kind)
 	}
 }
 
+/*
+ * The CSR the check before this run read from the same bytes, and whether
+ * it passed proof of possession there: each CSR is then parsed and
+ * verified once per run.  0 when there is none to take.
+ */
+static int
+take_csr(struct anc_engine *e, const struct anc_input *in, const char *hex,
+    struct anc_artifact *a)
+{
+	struct anc_artifact *p;
+
+	if (e->checked == NULL ||
+	    strcmp(e->checked->in_sha256[in - e->c->inputs], hex) != 0 ||
+	    (p = anc_engine_find(e->checked, in->name)) == NULL ||
+	    p->kind != ANC_ART_CSR || p->csr == NULL)
+		return 0;
+	a->csr = p->csr;
+	a->csr_verified = p->csr_verified;
+	p->csr = NULL;	/* transferred */
+	return 1;
+}
+
 static int
 load_input(struct anc_engine *e, const struct anc_input *in,
     struct anc_err *err)
@@ -125,8 +147,8 @@ load_input(struct anc_engine *e, const struct anc_input *in,
 			goto out;
 		break;
 	case ANC_INPUT_CSR:
-		if ((r = anc_steps_read_csr(data, len, in->path, &a->csr, err)) !=
-		    ANC_OK)
+		if (!take_csr(e, in, hex, a) && (r = anc_steps_read_csr(data,
+		    len, in->path, &a->csr, err)) != ANC_OK)
 			goto out;
 		break;
 	case ANC_INPUT_INVENTORY:
@@ -245,21 +267,44 @@ anc_engine_steps(struct anc_engine *e, struct anc_err *err)
 	return ANC_OK;
 }
 
+/* Free what an artifact holds; its name and kind stay. */
+static void
+art_free(struct anc_artifact *a)
+{
+	X509_free(a->cert);
+	/* EVP_PKEY_free cleanses private key material. */
+	EVP_PKEY_free(a->soft_key);
+	sk_X509_pop_free(a->certs, X509_free);
+	X509_REQ_free(a->csr);
+	X509_CRL_free(a->crl);
+	free(a->raw);
+	a->cert = NULL;
+	a->soft_key = NULL;
+	a->certs = NULL;
+	a->csr = NULL;
+	a->crl = NULL;
+	a->raw = NULL;
+	a->raw_len = 0;
+}
+
 void
 anc_engine_clear(struct anc_engine *e)
 {
-	struct anc_artifact *a;
 	size_t i;
 
-	for (i = 0; i < e->nart; i++) {
-		a = &e->arts[i];
-		X509_free(a->cert);
-		/* EVP_PKEY_free cleanses private key material. */
-		EVP_PKEY_free(a->soft_key);
-		sk_X509_pop_free(a->certs, X509_free);
-		X509_REQ_free(a->csr);
-		X509_CRL_free(a->crl);
-		free(a->raw);
-	}
+	for (i = 0; i < e->nart; i++)
+		art_free(&e->arts[i]);
 	e->nart = 0;
+}
+
+void
+anc_engine_keep_csrs(struct anc_engine *e)
+{
+	size_t i;
+
+	/* An input CSR holds its request and nothing else.  The others stay
+	 * in place, empty, so that names still find what they should. */
+	for (i = 0; i < e->nart; i++)
+		if (e->arts[i].step != NULL || e->arts[i].kind != ANC_ART_CSR)
+			art_free(&e->arts[i]);
 }

@@ -71,6 +71,7 @@ struct anc_artifact {
 	EVP_PKEY *soft_key;		/* issuing-CA key made in software */
 	STACK_OF(X509) *certs;		/* bundle or chain */
 	X509_REQ *csr;
+	int csr_verified;		/* proof of possession, key valid */
 	X509_CRL *crl;
 	unsigned char *raw;		/* input bytes (inventory) */
 	size_t raw_len;
@@ -102,6 +103,9 @@ struct anc_engine {
 	int (*record_key)(void *arg, struct anc_engine *e, const char *label,
 	    struct anc_err *err);
 	void *record_key_arg;
+	/* Run only: the check made first (anc_ceremony_precheck), whose
+	 * parsed and verified CSRs the run takes over. */
+	struct anc_engine *checked;
 };
 
 /* Load every input into an artifact (hash-checked). */
@@ -112,6 +116,18 @@ int anc_engine_steps(struct anc_engine *e, struct anc_err *err);
 
 /* Release artifacts; wipes software keys. */
 void anc_engine_clear(struct anc_engine *e);
+
+/* Release every artifact but the CSRs read as inputs. */
+void anc_engine_keep_csrs(struct anc_engine *e);
+
+/*
+ * anc_ceremony_check, handing back its engine with the CSRs it read and
+ * verified (anc_engine_keep_csrs), for the run that follows to take over
+ * instead of parsing and verifying them again.  *out is freed with
+ * anc_engine_clear and free().
+ */
+int anc_ceremony_precheck(const struct anc_ceremony *c,
+    struct anc_engine **out, struct anc_err *err);
 
 /*
  * Officers' confirmation of one phase of a step (start: s == NULL), and

@@ -2,17 +2,19 @@
  * anchorage: the inventory checker.  Which anchors does each certificate
  * of a cluster chain to, and would removing the retiring ones break it?
  *
- * Every verdict comes from OpenSSL's X509_verify_cert, with anchors as the
- * trust store and the certificate's own chain as untrusted.  A cluster
- * holds thousands of leaves under a handful of issuing CAs, so the chain
- * above a leaf is verified once: the issuing CA is checked against each
- * anchor with the rest of the presented chain, and the outcome is kept
- * together with a store that trusts that CA alone.  The leaf is then
- * verified against that store (X509_V_FLAG_PARTIAL_CHAIN): one signature
- * per leaf, which keeps a check of 100,000 certificates near the raw
- * verify rate.  The cache is keyed by the SHA-256 of the presented chain's
- * bytes, so a chain that differs in any byte is verified afresh, and it
- * has a fixed number of slots, so memory does not grow with the input.
+ * Verdicts come from OpenSSL's X509_verify_cert, with anchors as the trust
+ * store and the certificate's own chain as untrusted.  A cluster holds
+ * thousands of leaves under a handful of issuing CAs, so the chain above a
+ * leaf is verified once: the issuing CA is checked against each anchor
+ * with the rest of the presented chain, and the outcome is kept together
+ * with a store that trusts that CA alone.  A leaf is then verified against
+ * that store (X509_V_FLAG_PARTIAL_CHAIN), one signature per leaf; a plain
+ * leaf is accepted without being parsed into an X509 at all
+ * (inventory_fast.c), which keeps a check of 100,000 certificates near the
+ * raw verify rate.  The cache is keyed by the SHA-256 of the presented
+ * chain's bytes, so a chain that differs in any byte is verified afresh,
+ * and it has a fixed number of slots, so memory does not grow with the
+ * input.
  */
 #include <stdarg.h>
 #include <stdio.h>

@@ -7,8 +7,8 @@
  * own key plays no part in checking that leaf, so a leaf presented with an
  * issuing CA that X509_verify_cert has already accepted is read here with
  * a template that keeps the key as raw bytes, and only the plain case is
- * decided: a version 3 certificate named as issued by that CA (and by its
- * key identifier), inside its validity, with only the extensions
+ * decided: a version 3 certificate naming that CA as its issuer, in the
+ * same bytes as the CA's subject (and by its key identifier), inside its validity, with only the extensions
  * cert-manager puts on leaves (none marking it a CA), whose ECDSA
  * signature verifies with the CA's key.  That is everything
  * X509_verify_cert checks of such a leaf when the chain above it carries
@@ -29,12 +29,12 @@
 #include "anchorage/err.h"
 #include "rotation_int.h"
 
-/* TBSCertificate, with the public key left undecoded. */
+/* TBSCertificate, with the issuer name and the public key left as bytes. */
 typedef struct {
 	ASN1_INTEGER *version;
 	ASN1_INTEGER *serial;
 	X509_ALGOR *sig_alg;
-	X509_NAME *issuer;
+	ASN1_TYPE *issuer;
 	X509_VAL *validity;
 	X509_NAME *subject;
 	ASN1_TYPE *spki;
@@ -47,7 +47,7 @@ ASN1_SEQUENCE(LEAF_TBS) = {
 	ASN1_EXP_OPT(LEAF_TBS, version, ASN1_INTEGER, 0),
 	ASN1_SIMPLE(LEAF_TBS, serial, ASN1_INTEGER),
 	ASN1_SIMPLE(LEAF_TBS, sig_alg, X509_ALGOR),
-	ASN1_SIMPLE(LEAF_TBS, issuer, X509_NAME),
+	ASN1_SIMPLE(LEAF_TBS, issuer, ASN1_ANY),
 	ASN1_SIMPLE(LEAF_TBS, validity, X509_VAL),
 	ASN1_SIMPLE(LEAF_TBS, subject, X509_NAME),
 	ASN1_SIMPLE(LEAF_TBS, spki, ASN1_ANY),
@@ -59,6 +59,8 @@ ASN1_SEQUENCE(LEAF_TBS) = {
 struct anc_inv_fast {
 	X509 *ca;
 	EVP_PKEY_CTX *vctx;	/* ECDSA verification with the CA's key */
+	unsigned char *name;	/* the CA's subject, DER */
+	int name_len;
 };
 
 /* Constraints that X509_verify_cert applies to a leaf from above. */
@@ -94,7 +96,9 @@ anc_inv_fast_new(X509 *ca, STACK_OF(X509) *chain, X509 *const *anchors,
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return ANC_E_NOMEM;
 	if ((f->vctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL)) == NULL ||
-	    EVP_PKEY_verify_init(f->vctx) != 1 || !X509_up_ref(ca)) {
+	    EVP_PKEY_verify_init(f->vctx) != 1 ||
+	    (f->name_len = i2d_X509_NAME(X509_get_subject_name(ca),
+	    &f->name)) <= 0 || !X509_up_ref(ca)) {
 		ERR_clear_error();
 		anc_inv_fast_free(f);
 		return ANC_E_NOMEM;
@@ -110,6 +114,7 @@ anc_inv_fast_free(struct anc_inv_fast *f)
 	if (f == NULL)
 		return;
 	EVP_PKEY_CTX_free(f->vctx);
+	OPENSSL_free(f->name);
 	X509_free(f->ca);
 	free(f);
 }
@@ -144,6 +149,29 @@ split(const unsigned char *der, size_t len, struct parts *pt)
 	    p != end)
 		return -1;
 	return 0;
+}
+
+/* The raw encoding of a name read as ASN1_ANY. */
+static int
+same_bytes(const ASN1_TYPE *name, const unsigned char *der, int len)
+{
+	return name->type == V_ASN1_SEQUENCE &&
+	    ASN1_STRING_length(name->value.sequence) == len &&
+	    memcmp(ASN1_STRING_get0_data(name->value.sequence), der,
+	    (size_t)len) == 0;
+}
+
+/* Issuer and subject the same bytes: X509_verify_cert treats such a
+ * certificate as a possible root, which is not the plain case. */
+static int
+self_issued(const LEAF_TBS *t)
+{
+	unsigned char *der = NULL;
+	int len = i2d_X509_NAME(t->subject, &der), r;
+
+	r = len <= 0 || same_bytes(t->issuer, der, len);
+	OPENSSL_free(der);
+	return r;
 }
 
 /* ECDSA with SHA-2, without parameters, the same inside and outside. */
@@ -280,8 +308,8 @@ anc_inv_fast_leaf(const struct anc_inv_fast *f, time_t at,
 	if (t == NULL || p != pt.tbs + pt.tbs_len || t->version == NULL ||
 	    ASN1_INTEGER_get(t->version) != 2 ||
 	    (md = digest_of(t, pt.alg)) == NULL ||
-	    X509_NAME_cmp(t->issuer, X509_get_subject_name(f->ca)) != 0 ||
-	    X509_NAME_cmp(t->subject, t->issuer) == 0 ||
+	    !same_bytes(t->issuer, f->name, f->name_len) ||
+	    self_issued(t) ||
 	    !in_time(t, at) || !plain_exts(f, t->exts) ||
 	    !signed_by(f, &pt, md))
 		goto out;
@@ -295,4 +323,153 @@ anc_inv_fast_leaf(const struct anc_inv_fast *f, time_t at,
 	ASN1_BIT_STRING_free(pt.sig);
 	ERR_clear_error();
 	return ok;
+}
+
+/*
+ * Names and key identifiers, for cutting a PEM stream into chains: read
+ * straight from the DER, without allocating (a stream is mostly this).
+ */
+
+/* The element at *p, before end: tag, class and contents; *p moves past
+ * it.  Indefinite lengths are not DER. */
+static int
+elem(const unsigned char **p, const unsigned char *end, int *tag, int *cls,
+    const unsigned char **in, long *len)
+{
+	const unsigned char *q = *p;
+	int ret;
+
+	if (q >= end)
+		return -1;
+	ret = ASN1_get_object(&q, len, tag, cls, end - q);
+	if ((ret & 0x80) != 0 || ret == 0x21)
+		return -1;
+	*in = q;
+	*p = q + *len;
+	return 0;
+}
+
+/* An element of the given universal tag; its contents. */
+static int
+want(const unsigned char **p, const unsigned char *end, int tag,
+    const unsigned char **in, long *len)
+{
+	int t, c;
+
+	if (elem(p, end, &t, &c, in, len) != 0 || t != tag ||
+	    c != V_ASN1_UNIVERSAL)
+		return -1;
+	return 0;
+}
+
+/* The key identifier inside a SKID (OCTET STRING) or AKID (SEQUENCE whose
+ * [0] is the key identifier) extension value. */
+static void
+ext_key_id(const unsigned char *v, long vlen, int akid, const unsigned char **id,
+    int *len)
+{
+	const unsigned char *p = v, *in;
+	long l;
+	int t, c;
+
+	if (!akid) {
+		if (want(&p, v + vlen, V_ASN1_OCTET_STRING, &in, &l) == 0)
+			*id = in, *len = (int)l;
+		return;
+	}
+	if (want(&p, v + vlen, V_ASN1_SEQUENCE, &in, &l) != 0)
+		return;
+	p = in;
+	if (elem(&p, in + l, &t, &c, &in, &l) == 0 && c ==
+	    V_ASN1_CONTEXT_SPECIFIC && t == 0)
+		*id = in, *len = (int)l;
+}
+
+static int
+ids_exts(const unsigned char *p, const unsigned char *end,
+    struct anc_inv_ids *ids)
+{
+	static const unsigned char skid[] = { 0x55, 0x1d, 0x0e };
+	static const unsigned char akid[] = { 0x55, 0x1d, 0x23 };
+	const unsigned char *ext, *q, *oid, *v;
+	long el, ol, vl;
+	int t, c;
+
+	while (p < end) {
+		if (want(&p, end, V_ASN1_SEQUENCE, &ext, &el) != 0 ||
+		    (q = ext, want(&q, ext + el, V_ASN1_OBJECT, &oid, &ol)) != 0 ||
+		    elem(&q, ext + el, &t, &c, &v, &vl) != 0 ||
+		    (t == V_ASN1_BOOLEAN && elem(&q, ext + el, &t, &c, &v, &vl) !=
+		    0) || t != V_ASN1_OCTET_STRING)
+			return -1;
+		if (ol == 3 && memcmp(oid, skid, 3) == 0)
+			ext_key_id(v, vl, 0, &ids->skid, &ids->skid_len);
+		else if (ol == 3 && memcmp(oid, akid, 3) == 0)
+			ext_key_id(v, vl, 1, &ids->akid, &ids->akid_len);
+	}
+	return 0;
+}
+
+int
+anc_inv_ids_get(const unsigned char *der, size_t len, struct anc_inv_ids *ids)
+{
+	const unsigned char *p = der, *end = der + len, *in, *tbs, *tend, *s;
+	long l;
+	int t, c;
+
+	memset(ids, 0, sizeof(*ids));
+	if (len > (size_t)LONG_MAX || want(&p, end, V_ASN1_SEQUENCE, &in, &l) !=
+	    0 || p != end)
+		return -1;
+	p = in;
+	if (want(&p, end, V_ASN1_SEQUENCE, &tbs, &l) != 0)
+		return -1;
+	tend = tbs + l;
+	if (want(&p, end, V_ASN1_SEQUENCE, &in, &l) != 0 ||
+	    want(&p, end, V_ASN1_BIT_STRING, &in, &l) != 0 || p != end)
+		return -1;
+	p = tbs;
+	if (elem(&p, tend, &t, &c, &in, &l) != 0)
+		return -1;
+	if (c == V_ASN1_CONTEXT_SPECIFIC && t == 0 &&
+	    elem(&p, tend, &t, &c, &in, &l) != 0)
+		return -1;
+	if (t != V_ASN1_INTEGER || want(&p, tend, V_ASN1_SEQUENCE, &in, &l))
+		return -1;
+	s = p;
+	if (want(&p, tend, V_ASN1_SEQUENCE, &in, &l) != 0)
+		return -1;
+	ids->issuer = s, ids->issuer_len = (int)(p - s);
+	if (want(&p, tend, V_ASN1_SEQUENCE, &in, &l) != 0)
+		return -1;
+	s = p;
+	if (want(&p, tend, V_ASN1_SEQUENCE, &in, &l) != 0)
+		return -1;
+	ids->subject = s, ids->subject_len = (int)(p - s);
+	if (want(&p, tend, V_ASN1_SEQUENCE, &in, &l) != 0)
+		return -1;
+	while (p < tend) {
+		if (elem(&p, tend, &t, &c, &in, &l) != 0 ||
+		    c != V_ASN1_CONTEXT_SPECIFIC)
+			return -1;
+		if (t == 3 && (s = in, want(&s, in + l, V_ASN1_SEQUENCE, &in,
+		    &l)) == 0 && ids_exts(in, in + l, ids) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+anc_inv_ids_issues(const struct anc_inv_ids *x, const struct anc_inv_ids *last)
+{
+	/* A root ends its chain. */
+	if (last->issuer_len == last->subject_len &&
+	    memcmp(last->issuer, last->subject, (size_t)last->issuer_len) == 0)
+		return 0;
+	if (x->subject_len != last->issuer_len ||
+	    memcmp(x->subject, last->issuer, (size_t)x->subject_len) != 0)
+		return 0;
+	return last->akid_len == 0 || x->skid_len == 0 ||
+	    (last->akid_len == x->skid_len &&
+	    memcmp(last->akid, x->skid, (size_t)x->skid_len) == 0);
 }

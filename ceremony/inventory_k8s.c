@@ -8,8 +8,9 @@
  * many the cluster has.  kubectl sorts keys, so `type` arrives after
  * `data`: nothing can be decided before the mapping ends.
  *
- * tls.key is never decoded or copied; libyaml's copy of it is wiped as soon
- * as the event is done with.
+ * tls.key is never decoded or copied; libyaml's copy of it (and of any
+ * other data value but tls.crt and ca.crt) is wiped as soon as the event
+ * is done with.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@ struct k8s {
 	yaml_parser_t yp;
 	yaml_event_t ev;
 	int have_ev;
+	int wipe;		/* the current event is a secret's value */
 };
 
 /* A data value: its text, or why it is unusable. */
@@ -79,9 +81,10 @@ drop_event(struct k8s *k)
 	if (!k->have_ev)
 		return;
 	/* A tls.key, or any other secret value, does not linger. */
-	if (k->ev.type == YAML_SCALAR_EVENT)
+	if (k->wipe && k->ev.type == YAML_SCALAR_EVENT)
 		OPENSSL_cleanse(k->ev.data.scalar.value,
 		    k->ev.data.scalar.length);
+	k->wipe = 0;
 	yaml_event_delete(&k->ev);
 	k->have_ev = 0;
 }
@@ -202,6 +205,7 @@ data_field(struct k8s *k, struct object *o, const char *key, int top)
 		return keep_value(k, &o->tls);
 	if (strcmp(key, "ca.crt") == 0)
 		return keep_value(k, &o->ca);
+	k->wipe = 1;
 	return skip(k);
 }
 

@@ -18,9 +18,7 @@
 #include <sys/stat.h>
 
 #include <openssl/crypto.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/x509v3.h>
 
 #include "anchorage/err.h"
 #include "rotation_int.h"
@@ -67,8 +65,10 @@ anc_pem_reader_free(struct anc_pem_reader *r)
 	if (r == NULL)
 		return;
 	EVP_ENCODE_CTX_free(r->dec);
+	/* Each block is wiped when handed over; only an unfinished one is
+	 * left. */
 	if (r->buf != NULL)
-		OPENSSL_clear_free(r->buf, ANC_INV_BLOCK_MAX + 128);
+		OPENSSL_clear_free(r->buf, r->len);
 	free(r);
 }
 
@@ -224,6 +224,8 @@ struct stream {
 	const char *name;	/* the file, for sources */
 	size_t blocks;		/* blocks and junk seen in this file */
 	struct anc_inv_entry en;
+	struct anc_inv_ids last;	/* of the chain's last certificate,
+					 * valid while the chain is open */
 };
 
 static int
@@ -253,53 +255,48 @@ garbage(struct stream *st, const char *why, size_t line)
 	return flush(st);
 }
 
-/* Does x carry on the chain so far: the issuer of its last certificate,
- * which is not itself a root? */
+/* Does the certificate with `ids` carry on the chain so far, issuing its
+ * last certificate? */
 static int
-continues(const struct anc_inv_entry *en, X509 *x)
+continues(const struct stream *st, const struct anc_inv_ids *ids)
 {
-	X509 *last;
+	const struct anc_inv_entry *en = &st->en;
 
-	if (en->n == 0 || en->n == ANC_INV_CHAIN_MAX || en->garbage)
-		return 0;
-	last = en->c[en->n - 1].x;
-	return X509_self_signed(last, 0) != 1 &&
-	    X509_check_issued(x, last) == X509_V_OK;
+	return en->n > 0 && en->n < ANC_INV_CHAIN_MAX && !en->garbage &&
+	    anc_inv_ids_issues(ids, &st->last);
 }
 
+/* Certificates are cut into chains by names and key identifiers only:
+ * parsing each into an X509 costs more than checking it (see
+ * inventory_fast.c), and the checker parses what it needs. */
 static int
 certificate(struct stream *st, const unsigned char *der, size_t len,
     size_t line)
 {
-	const unsigned char *p = der;
+	struct anc_inv_ids ids;
 	struct anc_inv_cert *c;
-	X509 *x;
+	unsigned char *copy;
 	int r;
 
-	x = d2i_X509(NULL, &p, (long)len);
-	if (x == NULL || p != der + len) {
-		X509_free(x);
-		ERR_clear_error();
+	if ((copy = malloc(len)) == NULL)
+		return anc_err_set(st->err, ANC_E_NOMEM, "%s", st->name);
+	memcpy(copy, der, len);
+	if (anc_inv_ids_get(copy, len, &ids) != 0) {
+		free(copy);
 		return garbage(st, "a CERTIFICATE block that is not a valid "
 		    "X.509 certificate", line);
 	}
-	if (!continues(&st->en, x)) {
+	if (!continues(st, &ids)) {
 		if ((r = flush(st)) != ANC_OK) {
-			X509_free(x);
+			free(copy);
 			return r;
 		}
 		start(st, line);
 	}
-	ERR_clear_error();
-	c = &st->en.c[st->en.n];
-	if ((c->der = malloc(len)) == NULL) {
-		X509_free(x);
-		return anc_err_set(st->err, ANC_E_NOMEM, "%s", st->name);
-	}
-	memcpy(c->der, der, len);
+	c = &st->en.c[st->en.n++];
+	c->der = copy;	/* transferred */
 	c->len = len;
-	c->x = x;
-	st->en.n++;
+	st->last = ids;	/* points into c->der */
 	return ANC_OK;
 }
 

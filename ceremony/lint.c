@@ -22,6 +22,7 @@
 #include <openssl/x509v3.h>
 
 #include "anchorage/err.h"
+#include "anchorage/sigcheck.h"
 #include "profile.h"
 
 /* What a rule sees: the certificate, its spec, decoded extensions. */
@@ -648,7 +649,10 @@ anc_lint_cert(X509 *x, const struct anc_cert_spec *s, int signed_,
 int
 anc_verify_cert(X509 *x, EVP_PKEY *pub, struct anc_err *err)
 {
-	if (pub == NULL || X509_verify(x, pub) != 1)
+	/* Always verified here, never answered from an earlier check: this
+	 * is the check after signing.  The success is remembered on x, so
+	 * the exports that check the same bytes again need not. */
+	if (!anc_sig_verify(x, pub))
 		return anc_err_ossl(err, ANC_E_BADSIG, "certificate signature "
 		    "does not verify with the signing key's public key");
 	return ANC_OK;

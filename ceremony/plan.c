@@ -154,6 +154,16 @@ put_what(struct text *t, const struct anc_step *s)
 		put(t, "make a trust bundle of");
 		for (i = 0; i < s->n_anchors; i++)
 			put(t, "%s %s", i ? "," : "", s->anchors[i]);
+		for (i = 0; i < s->n_retires; i++)
+			put(t, "%s %s", i ? "," : ", dropping", s->retires[i]);
+		if (s->inventory != NULL)
+			put(t, ", only if inventory report %s shows that nothing "
+			    "breaks", s->inventory);
+		for (i = 0; i < s->n_exceptions; i++)
+			put(t, "; exception: %s may break (\"%s\", approved by "
+			    "%s)", s->exceptions[i].certificate,
+			    s->exceptions[i].reason,
+			    s->exceptions[i].approved_by);
 		break;
 	case ANC_STEP_SIGN_CRL:
 		put(t, "with the key of %s, sign CRL number %llu revoking %zu "

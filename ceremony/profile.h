@@ -64,6 +64,13 @@ int anc_profile_build(const struct anc_cert_spec *s, X509 **out,
 int anc_profile_subject(const struct anc_cert_spec *s, X509_NAME **out,
     struct anc_err *err);
 
+/* X509_set_pubkey, the same bytes for a fraction of the cost (profile.c
+ * says why): 1 on success, 0 with OpenSSL's error queue set. */
+int anc_profile_set_pubkey(X509 *x, EVP_PKEY *key);
+
+/* i2d_PUBKEY (the DER SubjectPublicKeyInfo), likewise. */
+int anc_profile_i2d_pubkey(EVP_PKEY *key, unsigned char **der);
+
 /* The digest a key signs with: SHA-384 for P-384, SHA-256 otherwise. */
 const EVP_MD *anc_profile_md(EVP_PKEY *signer);
 

@@ -21,6 +21,7 @@ static const char *const input_kinds[] = {
 	[ANC_INPUT_CERTIFICATE] = "certificate",
 	[ANC_INPUT_CSR] = "csr",
 	[ANC_INPUT_INVENTORY] = "inventory",
+	[ANC_INPUT_BUNDLE] = "bundle",
 };
 
 /* -1 (unreadable) becomes null. */
@@ -166,6 +167,9 @@ anc_rec_step_inputs(const struct anc_engine *e, const struct anc_step *s,
 	case ANC_STEP_BUNDLE:
 		for (i = 0; i < s->n_anchors; i++)
 			item(e, v, cap, n, s->anchors[i], 0);
+		for (i = 0; i < s->n_retires; i++)
+			item(e, v, cap, n, s->retires[i], 0);
+		item(e, v, cap, n, s->inventory, 0);
 		break;
 	case ANC_STEP_SIGN_CRL:
 		item(e, v, cap, n, s->issuer, 0);

@@ -89,6 +89,22 @@ int anc_inv_fast_leaf(const struct anc_inv_fast *f, time_t at,
     const unsigned char *der, size_t len, struct anc_inv_result *res);
 
 /*
+ * A certificate's names (DER) and key identifiers, read from its bytes
+ * without parsing it into an X509: what the PEM stream reader needs to cut
+ * chains.  The pointers are into `der`.  anc_inv_ids_get returns 0, or -1
+ * when the bytes are not shaped like a certificate.
+ */
+struct anc_inv_ids {
+	const unsigned char *issuer, *subject, *skid, *akid;
+	int issuer_len, subject_len, skid_len, akid_len;	/* 0: absent */
+};
+int anc_inv_ids_get(const unsigned char *der, size_t len,
+    struct anc_inv_ids *ids);
+/* Does x issue `last`, by name and key identifier, last being no root? */
+int anc_inv_ids_issues(const struct anc_inv_ids *x,
+    const struct anc_inv_ids *last);
+
+/*
  * PEM line by line, for streams and for decoded Secret values.  Each
  * complete block, or each stretch of text that is not one, is handed to
  * the callback with the line it began on (counting from 1): type

@@ -109,7 +109,8 @@ tok_stand_in(void *arg, const char *label, X509 *cert, X509 **out,
 	    (r = anc_token_public_key(arg, label, &pub, err)) != ANC_OK ||
 	    (r = anc_token_signer(arg, label, &signer, err)) != ANC_OK)
 		goto out;
-	if ((x = X509_dup(cert)) == NULL || X509_set_pubkey(x, pub) != 1 ||
+	if ((x = X509_dup(cert)) == NULL ||
+	    anc_profile_set_pubkey(x, pub) != 1 ||
 	    X509_sign(x, signer, anc_profile_md(pub)) <= 0 ||
 	    X509_verify(x, pub) != 1) {
 		r = anc_err_ossl(err, ANC_E_CRYPTO, "rehearsal copy of the "
@@ -449,16 +450,21 @@ anc_ceremony_run(const struct anc_ceremony *c, const struct anc_run_opts *o,
 	struct anc_module *m = NULL;
 	struct anc_token *t = NULL;
 	struct anc_outbox *ob = NULL;
-	struct anc_engine *e = NULL;
+	struct anc_engine *e = NULL, *checked = NULL;
 	int r = ANC_E_INTERNAL;
 
-	if ((r = anc_ceremony_check(c, err)) != ANC_OK)
+	if ((r = anc_ceremony_precheck(c, &checked, err)) != ANC_OK)
 		return r;
-	if (!o->yes && (ui == NULL || ui->confirm == NULL))
-		return anc_err_set(err, ANC_E_USAGE, "no way to ask the officers "
+	if (!o->yes && (ui == NULL || ui->confirm == NULL)) {
+		r = anc_err_set(err, ANC_E_USAGE, "no way to ask the officers "
 		    "for confirmations; use --yes for an unattended run");
-	if ((e = calloc(1, sizeof(*e))) == NULL)
-		return anc_err_set(err, ANC_E_NOMEM, "run");
+		goto out;
+	}
+	if ((e = calloc(1, sizeof(*e))) == NULL) {
+		r = anc_err_set(err, ANC_E_NOMEM, "run");
+		goto out;
+	}
+	e->checked = checked;
 	if ((r = anc_outbox_open(o->outbox, &ob, err)) != ANC_OK ||
 	    (r = outputs_free(c, ob, err)) != ANC_OK)
 		goto out;
@@ -482,6 +488,9 @@ anc_ceremony_run(const struct anc_ceremony *c, const struct anc_run_opts *o,
 		anc_tr_free(e->tr);
 	}
 	free(e);
+	if (checked != NULL)
+		anc_engine_clear(checked);
+	free(checked);
 	/* Token before module: libp11 must not outlive its sessions. */
 	anc_token_free(t);
 	anc_module_free(m);

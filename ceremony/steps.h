@@ -74,10 +74,13 @@ int anc_steps_read_csr(const unsigned char *data, size_t len,
  * subject rules.  Requested extensions are ignored, never copied.  Sets
  * *subject (owned by the caller) to the subject to certify.  Returns
  * ANC_OK or ANC_E_POLICY naming the rule ("policy key-size: ...").
+ * `verified` (may be NULL) says whether this same request object has
+ * passed the proof of possession and key validation already, which are
+ * then not repeated; it is set when they pass.
  */
-int anc_policy_check_csr(X509_REQ *req, const struct anc_step *s,
-    X509 *issuer, const struct anc_cert_spec *spec, X509_NAME **subject,
-    struct anc_err *err);
+int anc_policy_check_csr(X509_REQ *req, int *verified,
+    const struct anc_step *s, X509 *issuer, const struct anc_cert_spec *spec,
+    X509_NAME **subject, struct anc_err *err);
 
 /*
  * An unsigned CRL (crl.c): v2, the issuer's name, thisUpdate now,

@@ -139,8 +139,8 @@ anc_step_sign_csr(struct anc_engine *e, const struct anc_step *s,
 	if (csr == NULL || csr->kind != ANC_ART_CSR)
 		return anc_err_set(err, ANC_E_INTERNAL, "csr \"%s\"", s->csr);
 	spec_init(&spec, e, s, issuer);
-	if ((r = anc_policy_check_csr(csr->csr, s, issuer->cert, &spec,
-	    &subject, err)) != ANC_OK)
+	if ((r = anc_policy_check_csr(csr->csr, &csr->csr_verified, s,
+	    issuer->cert, &spec, &subject, err)) != ANC_OK)
 		goto out;
 	anc_engine_say(e, "  %s: proof of possession verified; requested "
 	    "extensions ignored; policy passed", s->csr);

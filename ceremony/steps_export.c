@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/pem.h>
 
 #include "anchorage/err.h"
 #include "anchorage/manifest.h"
@@ -52,19 +51,6 @@ write_text(struct anc_engine *e, const char *file, char *text, size_t len,
 	return r;
 }
 
-/* PKCS#8 PEM of the issuing-CA key in a BIO whose buffer is cleansed on
- * free (BIO_s_secmem), so no copy of the key outlives the step. */
-static int
-key_pem(EVP_PKEY *key, BIO **bio, BUF_MEM **mem, struct anc_err *err)
-{
-	if ((*bio = BIO_new(BIO_s_secmem())) == NULL ||
-	    PEM_write_bio_PrivateKey(*bio, key, NULL, NULL, 0, NULL,
-	    NULL) != 1)
-		return anc_err_ossl(err, ANC_E_CRYPTO, "issuing-CA key PEM");
-	BIO_get_mem_ptr(*bio, mem);
-	return ANC_OK;
-}
-
 int
 anc_step_export_secret(struct anc_engine *e, const struct anc_step *s,
     struct anc_err *err)
@@ -72,8 +58,6 @@ anc_step_export_secret(struct anc_engine *e, const struct anc_step *s,
 	struct anc_artifact *ica, *root;
 	struct anc_provenance p;
 	X509 *chain[2];
-	BIO *bio = NULL;
-	BUF_MEM *mem = NULL;
 	char file[160], *text = NULL;
 	size_t len = 0;
 	int r;
@@ -86,10 +70,8 @@ anc_step_export_secret(struct anc_engine *e, const struct anc_step *s,
 	provenance(e, &p);
 	chain[0] = ica->cert;
 	chain[1] = root->cert;
-	if ((r = key_pem(ica->soft_key, &bio, &mem, err)) != ANC_OK)
-		goto out;
 	if ((r = anc_manifest_tls_secret(s->k8s_name, s->k8s_namespace, chain,
-	    2, mem->data, mem->length, &p, &text, &len, err)) != ANC_OK)
+	    2, ica->soft_key, &p, &text, &len, err)) != ANC_OK)
 		goto out;
 	snprintf(file, sizeof(file), "manifests/secret-%s.yaml", s->k8s_name);
 	/* The only file that holds a private key: owner-only. */
@@ -99,7 +81,6 @@ anc_step_export_secret(struct anc_engine *e, const struct anc_step *s,
 	    root->name);
  out:
 	anc_freezero(text, len);
-	BIO_free(bio);
 	return r;
 }
 

@@ -155,8 +155,9 @@ who(struct html *h, const json_t *rec)
 	esc(h, str(rec, "name"));
 	put(h, " (");
 	esc(h, str(rec, "role"));
-	put(h, ")%s%s", json_is_string(json_object_get(rec, "time")) ? ", " :
-	    "", str(rec, "time"));
+	put(h, ")%s", json_is_string(json_object_get(rec, "time")) ? ", " :
+	    "");
+	esc(h, str(rec, "time"));
 }
 
 static const json_t *
@@ -256,11 +257,14 @@ section_inputs(struct html *h, const json_t *recs)
 			put(h, "<h2>Inputs</h2>\n<table>\n");
 		put(h, "<tr><th>");
 		esc(h, str(r, "name"));
-		put(h, " (%s%s)</th><td>", str(r, "kind"), json_is_true(
-		    json_object_get(r, "pinned")) ? ", SHA-256 pinned" : "");
+		put(h, " (");
+		esc(h, str(r, "kind"));
+		put(h, "%s)</th><td>", json_is_true(json_object_get(r,
+		    "pinned")) ? ", SHA-256 pinned" : "");
 		esc(h, str(r, "path"));
-		put(h, "<br><span class=\"hash\">%s</span></td></tr>\n",
-		    str(r, "sha256"));
+		put(h, "<br><span class=\"hash\">");
+		esc(h, str(r, "sha256"));
+		put(h, "</span></td></tr>\n");
 	}
 	if (any)
 		put(h, "</table>\n");
@@ -277,9 +281,13 @@ key_row(struct html *h, const json_t *r)
 
 	put(h, "<tr><th>Key in the token</th><td>");
 	esc(h, str(r, "label"));
-	put(h, ", %s, id <span class=\"hash\">%s</span><br>SPKI SHA-256 "
-	    "<span class=\"hash\">%s</span><br>", str(r, "key_type"),
-	    str(r, "id"), str(r, "spki_sha256"));
+	put(h, ", ");
+	esc(h, str(r, "key_type"));
+	put(h, ", id <span class=\"hash\">");
+	esc(h, str(r, "id"));
+	put(h, "</span><br>SPKI SHA-256 <span class=\"hash\">");
+	esc(h, str(r, "spki_sha256"));
+	put(h, "</span><br>");
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		put(h, "%s%s=%s", i > 0 ? ", " : "", names[i],
 		    json_is_null(json_object_get(a, names[i])) ? "unknown" :
@@ -307,8 +315,9 @@ step_row(struct html *h, const json_t *r)
 	} else if (strcmp(type, "output") == 0) {
 		put(h, "<tr><th>Wrote</th><td>");
 		esc(h, str(r, "file"));
-		put(h, "<br><span class=\"hash\">%s</span></td></tr>\n",
-		    str(r, "sha256"));
+		put(h, "<br><span class=\"hash\">");
+		esc(h, str(r, "sha256"));
+		put(h, "</span></td></tr>\n");
 	} else if (strcmp(type, "key") == 0) {
 		key_row(h, r);
 	}
@@ -320,17 +329,20 @@ step_head(struct html *h, const json_t *r)
 	const json_t *in;
 	size_t i;
 
-	put(h, "<div class=\"step\">\n<h3>Step %d: %s</h3>\n<p>",
-	    num(r, "step"), str(r, "kind"));
+	put(h, "<div class=\"step\">\n<h3>Step %d: ", num(r, "step"));
+	esc(h, str(r, "kind"));
+	put(h, "</h3>\n<p>");
 	esc(h, str(r, "description"));
-	put(h, "</p>\n<table>\n<tr><th>Began (UTC)</th><td>%s</td></tr>\n",
-	    str(r, "time"));
+	put(h, "</p>\n<table>\n<tr><th>Began (UTC)</th><td>");
+	esc(h, str(r, "time"));
+	put(h, "</td></tr>\n");
 	json_array_foreach(json_object_get(r, "inputs"), i, in) {
 		put(h, "<tr><th>Input</th><td>");
 		esc(h, str(in, "name"));
-		put(h, "<br><span class=\"hash\">%s</span></td></tr>\n",
-		    json_is_true(json_object_get(in, "token_key")) ?
+		put(h, "<br><span class=\"hash\">");
+		esc(h, json_is_true(json_object_get(in, "token_key")) ?
 		    "key in the token" : str(in, "sha256"));
+		put(h, "</span></td></tr>\n");
 	}
 }
 
@@ -430,10 +442,10 @@ section_signoff(struct html *h, const json_t *recs, const json_t *start)
 
 	put(h, "<h2>Sign-off</h2>\n<p>By signing, each participant states "
 	    "whether the key ceremony above was performed in accordance "
-	    "with the script whose SHA-256 is <span class=\"hash\">%s</span>, "
-	    "with the exceptions listed above, and that the closing hash "
-	    "written here is the one the appliance showed.</p>\n",
-	    str(json_object_get(start, "script"), "sha256"));
+	    "with the script whose SHA-256 is <span class=\"hash\">");
+	esc(h, str(json_object_get(start, "script"), "sha256"));
+	put(h, "</span>, with the exceptions listed above, and that the "
+	    "closing hash written here is the one the appliance showed.</p>\n");
 	json_array_foreach(json_object_get(p, "participants"), i, one) {
 		put(h, "<div class=\"sign\"><h3>");
 		esc(h, str(one, "name"));

@@ -44,11 +44,17 @@ static int
 vfail(struct vctx *v, size_t line, struct anc_err *err, const char *fmt, ...)
 {
 	char msg[ANC_ERR_MSG_MAX];
+	unsigned char *p;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* The message quotes the transcript, whose strings may hold terminal
+	 * escapes that would redraw what the operator reads. */
+	for (p = (unsigned char *)msg; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	v->s->fail_line = line;
 	return anc_err_set(err, ANC_E_VERIFY, "%s/%s:%zu: record %zu: %s",
 	    v->outbox, ANC_TR_FILE, line, line, msg);
@@ -334,7 +340,12 @@ pem_name(const struct dirent *d)
 	return n > 4 && strcmp(d->d_name + n - 4, ".pem") == 0;
 }
 
-/* A certificate for `pub`: --anchor first, then the outbox's PEM files. */
+/*
+ * A certificate for `pub`: in --anchor alone when it is given, because
+ * that is the verifier naming the key it trusts, and a certificate the
+ * outbox brings along (which whoever rewrote the transcript could have
+ * put there) must not stand in for it; else in the outbox's PEM files.
+ */
 static int
 find_anchor(struct vctx *v, EVP_PKEY *pub, const char *want)
 {
@@ -342,11 +353,14 @@ find_anchor(struct vctx *v, EVP_PKEY *pub, const char *want)
 	char path[4096];
 	int i, n, found = 0;
 
-	if (v->anchor != NULL && (found = anchor_in(v->anchor, pub, want,
-	    v->s->anchor_sha256)) > 0)
-		snprintf(v->s->anchor_file, sizeof(v->s->anchor_file), "%s",
-		    v->anchor);
-	n = found > 0 ? 0 : scandir(v->outbox, &names, pem_name, alphasort);
+	if (v->anchor != NULL) {
+		if ((found = anchor_in(v->anchor, pub, want,
+		    v->s->anchor_sha256)) > 0)
+			snprintf(v->s->anchor_file, sizeof(v->s->anchor_file),
+			    "%s", v->anchor);
+		return found > 0;
+	}
+	n = scandir(v->outbox, &names, pem_name, alphasort);
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", v->outbox,
 		    names[i]->d_name);
@@ -395,11 +409,12 @@ check_closing(struct vctx *v, const json_t *rec, size_t no,
 		r = vfail(v, no, err, "the signature does not verify with "
 		    "signer.spki: the closing record was changed");
 	else if (!find_anchor(v, pub, want))
-		r = vfail(v, no, err, "the signature verifies, but no "
-		    "certificate in %s/*.pem%s%s carries the signing key; give "
-		    "the root certificate with --anchor FILE", v->outbox,
-		    v->anchor != NULL ? " or " : "",
-		    v->anchor != NULL ? v->anchor : "");
+		r = v->anchor != NULL ? vfail(v, no, err, "the signature "
+		    "verifies, but no certificate in %s (--anchor) carries the "
+		    "signing key: the transcript was not signed by that root",
+		    v->anchor) : vfail(v, no, err, "the signature verifies, but "
+		    "no certificate in %s/*.pem carries the signing key; give "
+		    "the root certificate with --anchor FILE", v->outbox);
 	else
 		v->s->is_signed = 1;
 	EVP_PKEY_free(pub);

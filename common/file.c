@@ -92,8 +92,17 @@ open_hidden(int dirfd, const char *name, mode_t mode, char *tmp, size_t cap)
 }
 
 int
-anc_file_create(int dirfd, const char *name, mode_t mode, const void *data,
-    size_t len, struct anc_err *err)
+anc_dir_sync(int dirfd, const char *what, struct anc_err *err)
+{
+	if (fsync(dirfd) != 0)
+		return anc_err_set(err, ANC_E_IO, "%s: cannot sync directory: "
+		    "%s", what, strerror(errno));
+	return ANC_OK;
+}
+
+static int
+create(int dirfd, const char *name, mode_t mode, const void *data,
+    size_t len, int sync_dir, struct anc_err *err)
 {
 	char tmp[512] = "";
 	int fd = -1, r = ANC_E_INTERNAL, linked = 0;
@@ -128,11 +137,8 @@ anc_file_create(int dirfd, const char *name, mode_t mode, const void *data,
 	} else if (link_unnamed(fd, dirfd, name) != 0)
 		goto link_failed;
 	linked = 1;
-	if (fsync(dirfd) != 0) {
-		r = anc_err_set(err, ANC_E_IO, "%s: cannot sync directory: %s",
-		    name, strerror(errno));
+	if (sync_dir && (r = anc_dir_sync(dirfd, name, err)) != ANC_OK)
 		goto out;
-	}
 	/* success */
 	r = ANC_OK;
 	goto out;
@@ -154,6 +160,20 @@ anc_file_create(int dirfd, const char *name, mode_t mode, const void *data,
 	if (r != ANC_OK && linked)
 		(void)unlinkat(dirfd, name, 0);
 	return r;
+}
+
+int
+anc_file_create(int dirfd, const char *name, mode_t mode, const void *data,
+    size_t len, struct anc_err *err)
+{
+	return create(dirfd, name, mode, data, len, 1, err);
+}
+
+int
+anc_file_create_data_synced(int dirfd, const char *name, mode_t mode,
+    const void *data, size_t len, struct anc_err *err)
+{
+	return create(dirfd, name, mode, data, len, 0, err);
 }
 
 int

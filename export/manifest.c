@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include <openssl/bio.h>
+#include <openssl/buffer.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -26,6 +27,7 @@
 #include "anchorage/hash.h"
 #include "anchorage/manifest.h"
 #include "anchorage/secmem.h"
+#include "anchorage/sigcheck.h"
 #include "yaml_emit.h"
 
 #define PREFIX ANC_ANNOTATION_PREFIX
@@ -185,10 +187,13 @@ is_ca(X509 *x)
 	return X509_check_ca(x) == 1;
 }
 
+/* The signature is checked once per certificate object (sigcheck.h): for
+ * a certificate of this run, the check made after signing it with the
+ * token's public key answers here. */
 static int
 is_self_signed_ca(X509 *x)
 {
-	return is_ca(x) && X509_self_signed(x, 1) == 1;
+	return is_ca(x) && anc_sig_self_signed(x);
 }
 
 /*
@@ -214,7 +219,7 @@ check_chain(const char *what, X509 *const *chain, size_t n,
 	 * queue; the message below says more. */
 	for (i = 0; i + 1 < n; i++) {
 		if (X509_check_issued(chain[i + 1], chain[i]) != X509_V_OK ||
-		    X509_verify(chain[i], X509_get0_pubkey(chain[i + 1])) != 1) {
+		    !anc_sig_check(chain[i], X509_get0_pubkey(chain[i + 1]))) {
 			ERR_clear_error();
 			return anc_err_set(err, ANC_E_INTERNAL, "%s: "
 			    "certificate %zu is not issued by certificate %zu "
@@ -230,47 +235,37 @@ check_chain(const char *what, X509 *const *chain, size_t n,
 	return ANC_OK;
 }
 
-static int
-no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-	/* cert-manager cannot read an encrypted key; never prompt. */
-	return -1;
-}
-
 /* The key must be the issuing CA's, or every signing fails in-cluster. */
 static int
-check_key(X509 *ca, const char *key_pem, size_t key_len,
-    struct anc_err *err)
+check_key(X509 *ca, EVP_PKEY *key, struct anc_err *err)
 {
-	BIO *bio = NULL;
-	EVP_PKEY *pk = NULL;
-	int r = ANC_E_INTERNAL;
+	if (key == NULL)
+		return anc_err_set(err, ANC_E_INTERNAL, "tls.key: no key");
+	if (X509_check_private_key(ca, key) != 1)
+		return anc_err_ossl(err, ANC_E_INTERNAL, "tls.key: does not "
+		    "match the issuing CA certificate (tls.crt's first)");
+	return ANC_OK;
+}
 
-	if (key_pem == NULL || key_len == 0 || key_len > INT_MAX) {
-		r = anc_err_set(err, ANC_E_INTERNAL, "tls.key: no key");
-		goto out;
-	}
-	if ((bio = BIO_new_mem_buf(key_pem, (int)key_len)) == NULL) {
-		r = anc_err_ossl(err, ANC_E_NOMEM, "tls.key");
-		goto out;
-	}
-	if ((pk = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase,
-	    NULL)) == NULL) {
-		r = anc_err_ossl(err, ANC_E_INTERNAL, "tls.key: expected an "
-		    "unencrypted PEM private key");
-		goto out;
-	}
-	if (X509_check_private_key(ca, pk) != 1) {
-		r = anc_err_ossl(err, ANC_E_INTERNAL, "tls.key: does not match "
-		    "the issuing CA certificate (tls.crt's first)");
-		goto out;
-	}
-	/* success */
-	r = ANC_OK;
- out:
-	EVP_PKEY_free(pk);
-	BIO_free(bio);
-	return r;
+/*
+ * The key as unencrypted PKCS#8 PEM, which cert-manager reads, in a BIO
+ * whose buffer is cleansed on free (BIO_s_secmem).  Encoded here from the
+ * key itself rather than handed in as PEM: the check above is then made on
+ * the key that is written, with no decoding of it (a sixth of a ceremony
+ * in OpenSSL 3.0).
+ */
+static int
+key_pem(EVP_PKEY *key, BIO **bio, BUF_MEM **mem, struct anc_err *err)
+{
+	if ((*bio = BIO_new(BIO_s_secmem())) == NULL ||
+	    PEM_write_bio_PrivateKey(*bio, key, NULL, NULL, 0, NULL,
+	    NULL) != 1)
+		return anc_err_ossl(err, ANC_E_CRYPTO, "tls.key: PEM");
+	BIO_get_mem_ptr(*bio, mem);
+	if ((*mem)->length == 0 || (*mem)->length > INT_MAX / 2)
+		return anc_err_set(err, ANC_E_INTERNAL, "tls.key: PEM of %zu "
+		    "bytes", (*mem)->length);
+	return ANC_OK;
 }
 
 /* Base64 without line breaks, as Kubernetes `data` wants it. */
@@ -492,7 +487,7 @@ emit_secret(struct anc_yaml *y, const struct meta *m,
 
 int
 anc_manifest_tls_secret(const char *name, const char *ns,
-    X509 *const *chain, size_t n, const char *key_pem, size_t key_len,
+    X509 *const *chain, size_t n, EVP_PKEY *key,
     const struct anc_provenance *p, char **out, size_t *len,
     struct anc_err *err)
 {
@@ -501,6 +496,8 @@ anc_manifest_tls_secret(const char *name, const char *ns,
 	struct anc_yaml y;
 	struct ann ann[4];
 	struct meta m = { name, ns, "issuing-ca", p, ann, 4 };
+	BIO *kbio = NULL;
+	BUF_MEM *kmem = NULL;
 	char *doc = NULL;
 	size_t doc_len = 0;
 	int r = ANC_E_INTERNAL;
@@ -514,10 +511,11 @@ anc_manifest_tls_secret(const char *name, const char *ns,
 	}
 	if ((r = check_meta("Secret", &m, err)) != ANC_OK ||
 	    (r = check_chain("tls.crt", chain, n, err)) != ANC_OK ||
-	    (r = check_key(chain[0], key_pem, key_len, err)) != ANC_OK ||
+	    (r = check_key(chain[0], key, err)) != ANC_OK ||
+	    (r = key_pem(key, &kbio, &kmem, err)) != ANC_OK ||
 	    (r = cert_info(chain[0], "issuing CA", &ica, err)) != ANC_OK ||
 	    (r = cert_info(chain[n - 1], "root", &root, err)) != ANC_OK ||
-	    (r = secret_parts(chain, n, key_len, &sp, err)) != ANC_OK)
+	    (r = secret_parts(chain, n, kmem->length, &sp, err)) != ANC_OK)
 		goto out;
 	ann[0] = (struct ann){ PREFIX "issuing-ca-sha256", ica.sha256 };
 	ann[1] = (struct ann){ PREFIX "issuing-ca-not-after", ica.not_after };
@@ -526,7 +524,8 @@ anc_manifest_tls_secret(const char *name, const char *ns,
 	emit_secret(&y, &m, &sp);
 	if ((r = anc_yaml_close(&y, "Secret", &doc, &doc_len, err)) !=
 	    ANC_OK ||
-	    (r = fill_key(doc, doc_len, &sp, key_pem, key_len, err)) != ANC_OK)
+	    (r = fill_key(doc, doc_len, &sp, kmem->data, kmem->length,
+	    err)) != ANC_OK)
 		goto out;
 	*out = doc;
 	*len = doc_len;
@@ -537,6 +536,7 @@ anc_manifest_tls_secret(const char *name, const char *ns,
 	anc_freezero(doc, doc_len + 1);
 	anc_yaml_free(&y);
 	secret_parts_free(&sp);
+	BIO_free(kbio);
 	return r;
 }
 

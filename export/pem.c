@@ -79,6 +79,63 @@ read_block(const unsigned char *data, size_t len, struct block *b,
 	return ok;
 }
 
+/* The line p[0, n), less a CR, is a, b and c joined. */
+static int
+line_is(const unsigned char *p, size_t n, const char *a, const char *b,
+    const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	return n == la + lb + lc && memcmp(p, a, la) == 0 &&
+	    memcmp(p + la, b, lb) == 0 && memcmp(p + la + lb, c, lc) == 0;
+}
+
+static int
+line_is_base64(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	for (i = 0; i < n; i++)
+		if (!((p[i] >= 'A' && p[i] <= 'Z') ||
+		    (p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') ||
+		    p[i] == '+' || p[i] == '/' || p[i] == '='))
+			return 0;
+	return n > 0;
+}
+
+/*
+ * PEM_read_bio_ex skips lines it cannot read as a BEGIN line, and cuts a
+ * base64 line at its first other character, so text could ride along in
+ * a block unseen.  The bytes it read must be exactly a BEGIN line, base64
+ * lines and an END line of `type`, each ended by LF or CRLF (the last may
+ * end the file instead).
+ */
+static int
+block_is_plain(const unsigned char *p, size_t n, const char *type)
+{
+	const unsigned char *eol;
+	size_t pos = 0, len, line = 0;
+	int end = 0, ok = 1;
+
+	while (pos < n && !end) {
+		eol = memchr(p + pos, '\n', n - pos);
+		len = eol != NULL ? (size_t)(eol - (p + pos)) : n - pos;
+		if (line++ == 0)
+			ok = line_is(p + pos, len, PEM_BEGIN, type, "-----");
+		else if ((end = line_is(p + pos, len, "-----END ", type,
+		    "-----")) == 0)
+			ok = line_is_base64(p + pos, len);
+		if (!ok)
+			return 0;
+		pos += len + (eol != NULL);
+	}
+	return end && pos == n;
+}
+
 int
 anc_pem_each(const unsigned char *data, size_t len, const char *what,
     anc_pem_block_fn fn, void *arg, size_t *nblocks, struct anc_err *err)
@@ -108,6 +165,13 @@ anc_pem_each(const unsigned char *data, size_t len, const char *what,
 		if (!read_block(data + pos, len - pos, &b, &used)) {
 			r = anc_err_ossl(err, ANC_E_INPUT, "%s%sblock %zu (line "
 			    "%zu): malformed PEM", what, sep, num,
+			    line_of(data, pos));
+			goto out;
+		}
+		if (!block_is_plain(data + pos, used, b.type)) {
+			r = anc_err_set(err, ANC_E_INPUT, "%s%sblock %zu (line "
+			    "%zu): expected only a BEGIN line, base64 lines "
+			    "and an END line", what, sep, num,
 			    line_of(data, pos));
 			goto out;
 		}

@@ -25,6 +25,12 @@
 
 #define PRIVATE_KEY "PRIVATE KEY"
 #define HELM_PREFIX "helm-values-"
+/* Bytes of the shortest private key looked for, and base64 characters of
+ * that many bytes; a P-256 key without its public half is 51 bytes. */
+#define KEY_DER_MIN 32
+#define KEY_B64_MIN ((KEY_DER_MIN * 4 + 2) / 3)
+/* Levels of base64 taken off while looking for a key. */
+#define KEY_B64_DEPTH 2
 
 void
 anc_printable(const unsigned char *s, size_t n, char *out, size_t cap)
@@ -87,7 +93,7 @@ der_private_key(const unsigned char *der, size_t len)
 	EVP_PKEY *k;
 
 	/* Every key encoding is a SEQUENCE; skip the decoders otherwise. */
-	if (len < 32 || der[0] != 0x30 || len > LONG_MAX)
+	if (len < KEY_DER_MIN || der[0] != 0x30 || len > LONG_MAX)
 		return 0;
 	ERR_set_mark();
 	k = d2i_AutoPrivateKey(NULL, &p, (long)len);
@@ -96,22 +102,114 @@ der_private_key(const unsigned char *der, size_t len)
 	return k != NULL;
 }
 
-/* A private key in plain text, or once base64 is taken off. */
+/*
+ * A DER private key starting anywhere in `d`.  Every PKCS#8, SEC1 and
+ * PKCS#1 encoding is a SEQUENCE whose first member is its version,
+ * INTEGER 0 or 1, so only such places are handed to the decoders: a key
+ * with text, a certificate or other base64 around it is found too.
+ */
 static int
-holds_private_key(const unsigned char *s, size_t n)
+der_key_in(const unsigned char *d, size_t n)
 {
-	unsigned char *dec = NULL;
-	size_t dn = 0;
-	int found;
+	size_t i, h;
 
-	if (memmem(s, n, PRIVATE_KEY, strlen(PRIVATE_KEY)) != NULL)
-		return 1;
-	if (b64_decode(s, n, &dec, &dn) != 0)
-		return 0;
-	found = memmem(dec, dn, PRIVATE_KEY, strlen(PRIVATE_KEY)) != NULL ||
-	    der_private_key(dec, dn);
-	anc_freezero(dec, dn);
+	for (i = 0; i + KEY_DER_MIN <= n; i++) {
+		if (d[i] != 0x30)
+			continue;
+		h = d[i + 1] < 0x80 ? 2 : d[i + 1] == 0x81 ? 3 :
+		    d[i + 1] == 0x82 ? 4 : d[i + 1] == 0x83 ? 5 : 0;
+		if (h != 0 && d[i + h] == 0x02 && d[i + h + 1] == 0x01 &&
+		    d[i + h + 2] <= 1 && der_private_key(d + i, n - i))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+b64_alpha(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '+' || c == '/';
+}
+
+static int
+space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* `rn` base64 characters without padding to bytes; their count. */
+static size_t
+b64_run_decode(const unsigned char *run, size_t rn, unsigned char *dec)
+{
+	unsigned char tail[4];
+	size_t q = rn / 4 * 4, t = rn % 4, dn = 0;
+	int got;
+
+	if (q > 0 && (got = EVP_DecodeBlock(dec, run, (int)q)) > 0)
+		dn = (size_t)got;
+	/* The last 2 or 3 characters, padded as an encoder would have. */
+	if (t >= 2) {
+		memcpy(tail, run + q, t);
+		memset(tail + t, '=', 4 - t);
+		if ((got = EVP_DecodeBlock(dec + dn, tail, 4)) == 3)
+			dn += t - 1;
+		anc_wipe(tail, sizeof(tail));
+	}
+	return dn;
+}
+
+static int holds_private_key(const unsigned char *s, size_t n, int depth);
+
+/*
+ * Each run of base64 in `s` (white space inside a run is skipped, as PEM
+ * and wrapped text have it), decoded from each of the four characters a
+ * quantum may start at, so that whatever stands before a key cannot put
+ * it out of step, and searched again one level deeper.  Returns 1, 0, or
+ * -1 when out of memory.
+ */
+static int
+b64_runs_hold_key(const unsigned char *s, size_t n, int depth)
+{
+	unsigned char *run = NULL, *dec = NULL;
+	size_t i = 0, rn = 0, off, dn = 0, cap = n / 4 * 3 + 3;
+	int found = 0;
+
+	if ((run = malloc(n + 1)) == NULL || (dec = malloc(cap)) == NULL) {
+		found = -1;
+		goto out;
+	}
+	while (i < n && found == 0) {
+		for (rn = 0; i < n && (b64_alpha(s[i]) || space(s[i])); i++)
+			if (b64_alpha(s[i]))
+				run[rn++] = s[i];
+		i++;	/* the character that ended the run */
+		for (off = 0; off < 4 && rn >= off + KEY_B64_MIN &&
+		    found == 0; off++) {
+			dn = b64_run_decode(run + off, rn - off, dec);
+			found = holds_private_key(dec, dn, depth - 1);
+			anc_wipe(dec, dn);
+		}
+		anc_wipe(run, rn);
+	}
+ out:
+	anc_freezero(run, n + 1);
+	anc_freezero(dec, cap);
 	return found;
+}
+
+/*
+ * A private key in `s`: PEM ("PRIVATE KEY"), DER, or either in base64,
+ * down to `depth` levels of base64 (a Secret's data holds base64 of PEM,
+ * itself base64).  Returns 1, 0, or -1 when out of memory.
+ */
+static int
+holds_private_key(const unsigned char *s, size_t n, int depth)
+{
+	if (memmem(s, n, PRIVATE_KEY, strlen(PRIVATE_KEY)) != NULL ||
+	    der_key_in(s, n))
+		return 1;
+	return depth > 0 ? b64_runs_hold_key(s, n, depth) : 0;
 }
 
 static int
@@ -119,6 +217,7 @@ check_text(const unsigned char *d, size_t n, size_t *lines,
     struct anc_err *err)
 {
 	size_t i;
+	int found;
 
 	if (memchr(d, '\0', n) != NULL)
 		return anc_err_set(err, ANC_E_VERIFY, "binary data, expected "
@@ -126,6 +225,10 @@ check_text(const unsigned char *d, size_t n, size_t *lines,
 	if (memmem(d, n, PRIVATE_KEY, strlen(PRIVATE_KEY)) != NULL)
 		return anc_err_set(err, ANC_E_VERIFY, "holds \"%s\", expected "
 		    "no private key", PRIVATE_KEY);
+	if ((found = holds_private_key(d, n, KEY_B64_DEPTH)) != 0)
+		return anc_err_set(err, found < 0 ? ANC_E_NOMEM : ANC_E_VERIFY,
+		    "%s", found < 0 ? "looking for private keys" : "holds a "
+		    "private key in base64 or DER, expected none");
 	*lines = 0;
 	for (i = 0; i < n; i++)
 		if (d[i] == '\n')
@@ -145,12 +248,18 @@ scan_pem_block(void *arg, size_t num, const char *type,
 	const unsigned char *p = der;
 	X509_CRL *crl;
 	X509 *x;
-	int ok;
+	int ok, found;
 
 	if (strstr(type, PRIVATE_KEY) != NULL)
 		return anc_err_set(err, ANC_E_VERIFY, "block %zu is a private "
 		    "key (%.40s), expected only certificates or CRLs", num,
 		    type);
+	/* A certificate can carry any bytes in an extension or a name. */
+	if ((found = holds_private_key(der, len, KEY_B64_DEPTH)) != 0)
+		return anc_err_set(err, found < 0 ? ANC_E_NOMEM : ANC_E_VERIFY,
+		    "block %zu: %s", num, found < 0 ? "looking for private "
+		    "keys" : "holds a private key in base64 or DER, expected "
+		    "none");
 	if (strcmp(type, "CERTIFICATE") == 0) {
 		x = d2i_X509(NULL, &p, (long)len);
 		ok = x != NULL && p == der + len;
@@ -475,13 +584,17 @@ scan_scalars(yaml_document_t *doc, const yaml_node_t *slot[2],
     struct anc_err *err)
 {
 	const yaml_node_t *n;
+	int found;
 
 	for (n = doc->nodes.start; n < doc->nodes.top; n++) {
 		if (n->type != YAML_SCALAR_NODE || n == slot[0] ||
 		    n == slot[1])
 			continue;
-		if (holds_private_key(n->data.scalar.value,
-		    n->data.scalar.length))
+		if ((found = holds_private_key(n->data.scalar.value,
+		    n->data.scalar.length, KEY_B64_DEPTH)) < 0)
+			return anc_err_set(err, ANC_E_NOMEM, "line %zu: looking "
+			    "for private keys", line_of(n));
+		if (found)
 			return anc_err_set(err, ANC_E_VERIFY, "line %zu: a "
 			    "private key, allowed only in tls.key of a "
 			    "kubernetes.io/tls Secret", line_of(n));

@@ -223,39 +223,63 @@ rsa_public(const unsigned char *mod, size_t mlen, const unsigned char *exp,
 	return r;
 }
 
-int
-anc_token_public_key(struct anc_token *t, const char *label, EVP_PKEY **out,
+/* Read the public key object labelled `label` from the token. */
+static int
+read_public(struct anc_token *t, const char *label, EVP_PKEY **out,
     struct anc_err *err)
 {
 	CK_OBJECT_HANDLE h;
-	unsigned char *a = NULL, *b = NULL;
-	size_t alen = 0, blen = 0;
+	CK_ATTRIBUTE a[] = {
+		{ CKA_EC_PARAMS, NULL, 0 }, { CKA_EC_POINT, NULL, 0 },
+		{ CKA_MODULUS, NULL, 0 }, { CKA_PUBLIC_EXPONENT, NULL, 0 },
+	};
 	int r;
 
 	if ((r = anc_p11_find_one(t, CKO_PUBLIC_KEY, label, &h, err)) != ANC_OK)
 		return r;
-	if ((r = anc_p11_attr(t, h, CKA_EC_PARAMS, &a, &alen, err)) != ANC_OK)
-		goto out;
-	if (alen > 0) {
-		if ((r = anc_p11_attr(t, h, CKA_EC_POINT, &b, &blen, err)) ==
-		    ANC_OK)
-			r = ec_public(a, alen, b, blen, out, err);
-		goto out;
-	}
-	if ((r = anc_p11_attr(t, h, CKA_MODULUS, &a, &alen, err)) != ANC_OK ||
-	    (r = anc_p11_attr(t, h, CKA_PUBLIC_EXPONENT, &b, &blen, err)) !=
+	if ((r = anc_p11_attrs(t, h, a, sizeof(a) / sizeof(a[0]), err)) !=
 	    ANC_OK)
-		goto out;
-	if (alen == 0 || blen == 0) {
+		return r;
+	if (a[0].ulValueLen > 0)
+		r = ec_public(a[0].pValue, a[0].ulValueLen, a[1].pValue,
+		    a[1].ulValueLen, out, err);
+	else if (a[2].ulValueLen > 0 && a[3].ulValueLen > 0)
+		r = rsa_public(a[2].pValue, a[2].ulValueLen, a[3].pValue,
+		    a[3].ulValueLen, out, err);
+	else
 		r = anc_err_set(err, ANC_E_UNSAFE, "key \"%s\": public key "
 		    "object has neither an EC point nor an RSA modulus", label);
-		goto out;
-	}
-	r = rsa_public(a, alen, b, blen, out, err);
- out:
-	free(a);
-	free(b);
+	anc_p11_attrs_free(a, sizeof(a) / sizeof(a[0]));
 	return r;
+}
+
+int
+anc_token_public_key(struct anc_token *t, const char *label, EVP_PKEY **out,
+    struct anc_err *err)
+{
+	EVP_PKEY *pk = NULL;
+	size_t i;
+	int r;
+
+	for (i = 0; i < t->npubs; i++)
+		if (strcmp(t->pubs[i].label, label) == 0)
+			break;
+	if (i == t->npubs) {
+		if ((r = read_public(t, label, &pk, err)) != ANC_OK)
+			return r;
+		/* Past the last slot, a key is read again each time. */
+		if (t->npubs == ANC_SIGNERS_MAX) {
+			*out = pk;
+			return ANC_OK;
+		}
+		snprintf(t->pubs[i].label, sizeof(t->pubs[i].label), "%s",
+		    label);
+		t->pubs[t->npubs++].pkey = pk;	/* owned by the token */
+	}
+	if (!EVP_PKEY_up_ref(t->pubs[i].pkey))
+		return anc_err_set(err, ANC_E_INTERNAL, "key reference");
+	*out = t->pubs[i].pkey;
+	return ANC_OK;
 }
 
 /*

@@ -80,38 +80,78 @@ anc_p11_find_one(struct anc_token *t, CK_ULONG cls, const char *label,
 	return ANC_OK;
 }
 
-int
-anc_p11_attr(struct anc_token *t, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type,
-    unsigned char **out, size_t *len, struct anc_err *err)
+/*
+ * C_GetAttributeValue answers every attribute of a template even when it
+ * returns one of these (PKCS#11 2.40, 5.7): each it cannot give is marked
+ * CK_UNAVAILABLE_INFORMATION and the others are read.
+ */
+static int
+template_rv_ok(CK_RV rv)
 {
-	CK_ATTRIBUTE a = { type, NULL, 0 };
-	CK_RV rv;
+	return rv == CKR_OK || rv == CKR_ATTRIBUTE_SENSITIVE ||
+	    rv == CKR_ATTRIBUTE_TYPE_INVALID || rv == CKR_BUFFER_TOO_SMALL;
+}
 
-	*out = NULL;
-	*len = 0;
-	rv = t->m->fl->C_GetAttributeValue(t->session, h, &a, 1);
-	if (rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID ||
-	    a.ulValueLen == CK_UNAVAILABLE_INFORMATION)
-		return ANC_OK;
-	if (rv != CKR_OK)
+void
+anc_p11_attrs_free(CK_ATTRIBUTE *a, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(a[i].pValue);
+		a[i].pValue = NULL;
+		a[i].ulValueLen = 0;
+	}
+}
+
+int
+anc_p11_attrs(struct anc_token *t, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *a,
+    size_t n, struct anc_err *err)
+{
+	CK_RV rv;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		a[i].pValue = NULL;
+		a[i].ulValueLen = 0;
+	}
+	/* Two calls whatever n is: every size, then every value.  SoftHSM2
+	 * reads the object's file again for each call. */
+	rv = t->m->fl->C_GetAttributeValue(t->session, h, a, (CK_ULONG)n);
+	if (!template_rv_ok(rv))
 		return anc_err_ckr(err, ANC_E_PKCS11, rv,
 		    "C_GetAttributeValue failed");
-	if ((a.pValue = malloc(a.ulValueLen + 1)) == NULL)
-		return anc_err_set(err, ANC_E_NOMEM, "attribute");
-	rv = t->m->fl->C_GetAttributeValue(t->session, h, &a, 1);
-	if (rv != CKR_OK) {
-		free(a.pValue);
+	for (i = 0; i < n; i++) {
+		if (a[i].ulValueLen == CK_UNAVAILABLE_INFORMATION) {
+			a[i].ulValueLen = 0;
+			continue;
+		}
+		if ((a[i].pValue = malloc(a[i].ulValueLen + 1)) == NULL) {
+			anc_p11_attrs_free(a, n);
+			return anc_err_set(err, ANC_E_NOMEM, "attribute");
+		}
+	}
+	rv = t->m->fl->C_GetAttributeValue(t->session, h, a, (CK_ULONG)n);
+	if (!template_rv_ok(rv)) {
+		anc_p11_attrs_free(a, n);
 		return anc_err_ckr(err, ANC_E_PKCS11, rv,
 		    "C_GetAttributeValue failed");
 	}
-	((unsigned char *)a.pValue)[a.ulValueLen] = '\0';
-	*out = a.pValue;
-	*len = a.ulValueLen;
+	for (i = 0; i < n; i++) {
+		if (a[i].pValue == NULL ||
+		    a[i].ulValueLen == CK_UNAVAILABLE_INFORMATION) {
+			free(a[i].pValue);
+			a[i].pValue = NULL;
+			a[i].ulValueLen = 0;
+			continue;
+		}
+		((unsigned char *)a[i].pValue)[a[i].ulValueLen] = '\0';
+	}
 	return ANC_OK;
 }
 
-/* Boolean attributes of a key, each read on its own so that one a token
- * does not know (-1) does not hide the others. */
+/* Boolean attributes of a key; one a token does not know reads as -1
+ * without hiding the others. */
 static const struct {
 	CK_ATTRIBUTE_TYPE type;
 	size_t off;
@@ -128,21 +168,50 @@ static const struct {
 #undef B
 };
 
+#define NBOOLS (sizeof(bool_attrs) / sizeof(bool_attrs[0]))
+
+/* The fixed-size attributes of a key, in one call. */
+struct fixed {
+	CK_OBJECT_CLASS cls;
+	CK_KEY_TYPE kt;
+	CK_ULONG bits;		/* CKA_MODULUS_BITS, RSA public keys */
+	CK_BBOOL b[NBOOLS];
+};
+
 static void
-read_bools(struct anc_token *t, CK_OBJECT_HANDLE h, struct anc_key_info *ki)
+read_fixed(struct anc_token *t, CK_OBJECT_HANDLE h, struct fixed *f,
+    struct anc_key_info *ki)
 {
-	CK_BBOOL v;
-	CK_ATTRIBUTE a;
+	CK_ATTRIBUTE a[3 + NBOOLS] = {
+		{ CKA_CLASS, &f->cls, sizeof(f->cls) },
+		{ CKA_KEY_TYPE, &f->kt, sizeof(f->kt) },
+		{ CKA_MODULUS_BITS, &f->bits, sizeof(f->bits) },
+	};
+	CK_RV rv;
 	size_t i;
 
-	for (i = 0; i < sizeof(bool_attrs) / sizeof(bool_attrs[0]); i++) {
-		a.type = bool_attrs[i].type;
-		a.pValue = &v;
-		a.ulValueLen = sizeof(v);
-		*(int *)((char *)ki + bool_attrs[i].off) =
-		    t->m->fl->C_GetAttributeValue(t->session, h, &a, 1) ==
-		    CKR_OK && a.ulValueLen == sizeof(v) ? (v ? 1 : 0) : -1;
+	memset(f, 0, sizeof(*f));
+	for (i = 0; i < NBOOLS; i++) {
+		a[3 + i].type = bool_attrs[i].type;
+		a[3 + i].pValue = &f->b[i];
+		a[3 + i].ulValueLen = sizeof(f->b[i]);
 	}
+	rv = t->m->fl->C_GetAttributeValue(t->session, h, a,
+	    (CK_ULONG)(sizeof(a) / sizeof(a[0])));
+	/* Whatever the token could not give is unknown, as if absent. */
+	if (!template_rv_ok(rv))
+		for (i = 0; i < sizeof(a) / sizeof(a[0]); i++)
+			a[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
+	if (a[0].ulValueLen != sizeof(f->cls))
+		f->cls = (CK_OBJECT_CLASS)-1;
+	if (a[1].ulValueLen != sizeof(f->kt))
+		f->kt = (CK_KEY_TYPE)-1;
+	if (a[2].ulValueLen != sizeof(f->bits))
+		f->bits = 0;
+	for (i = 0; i < NBOOLS; i++)
+		*(int *)((char *)ki + bool_attrs[i].off) =
+		    a[3 + i].ulValueLen == sizeof(CK_BBOOL) ?
+		    (f->b[i] ? 1 : 0) : -1;
 }
 
 /* DER OIDs of the curves we generate (CKA_EC_PARAMS). */
@@ -168,80 +237,63 @@ anc_p11_curve_oid(enum anc_keyalg alg, size_t *len)
 	return NULL;
 }
 
-static int
-key_type(struct anc_token *t, CK_OBJECT_HANDLE h, struct anc_key_info *ki,
-    struct anc_err *err)
+static void
+key_type(const struct fixed *f, const CK_ATTRIBUTE *params,
+    const CK_ATTRIBUTE *modulus, struct anc_key_info *ki)
 {
-	CK_KEY_TYPE kt = (CK_KEY_TYPE)-1;
-	CK_ULONG bits = 0;
-	CK_ATTRIBUTE a = { CKA_KEY_TYPE, &kt, sizeof(kt) };
-	unsigned char *v = NULL;
-	size_t len = 0;
-	int r;
+	CK_ULONG bits = f->bits;
+	size_t len = params->ulValueLen;
 
-	(void)t->m->fl->C_GetAttributeValue(t->session, h, &a, 1);
-	if (kt == CKK_EC) {
-		if ((r = anc_p11_attr(t, h, CKA_EC_PARAMS, &v, &len, err)) !=
-		    ANC_OK)
-			return r;
-		if (len == sizeof(oid_p256) && memcmp(v, oid_p256, len) == 0)
+	if (f->kt == CKK_EC) {
+		if (len == sizeof(oid_p256) &&
+		    memcmp(params->pValue, oid_p256, len) == 0)
 			ki->alg = ANC_KEY_EC_P256;
 		else if (len == sizeof(oid_p384) &&
-		    memcmp(v, oid_p384, len) == 0)
+		    memcmp(params->pValue, oid_p384, len) == 0)
 			ki->alg = ANC_KEY_EC_P384;
 		snprintf(ki->type, sizeof(ki->type), "EC %s",
 		    ki->alg == ANC_KEY_EC_P256 ? "P-256" :
 		    ki->alg == ANC_KEY_EC_P384 ? "P-384" : "other curve");
-		free(v);
-		return ANC_OK;
+		return;
 	}
-	if (kt == CKK_RSA) {
-		if ((r = anc_p11_attr(t, h, CKA_MODULUS, &v, &len, err)) !=
-		    ANC_OK)
-			return r;
-		bits = (CK_ULONG)len * 8;
-		if (len == 0) {
-			a.type = CKA_MODULUS_BITS;
-			a.pValue = &bits;
-			a.ulValueLen = sizeof(bits);
-			(void)t->m->fl->C_GetAttributeValue(t->session, h,
-			    &a, 1);
-		}
+	if (f->kt == CKK_RSA) {
+		/* Private keys have no CKA_MODULUS_BITS: the modulus says. */
+		if (modulus->ulValueLen > 0)
+			bits = (CK_ULONG)modulus->ulValueLen * 8;
 		ki->alg = bits == 3072 ? ANC_KEY_RSA_3072 :
 		    bits == 4096 ? ANC_KEY_RSA_4096 : ANC_KEY_NONE;
 		snprintf(ki->type, sizeof(ki->type), "RSA %lu",
 		    (unsigned long)bits);
-		free(v);
-		return ANC_OK;
+		return;
 	}
 	snprintf(ki->type, sizeof(ki->type), "key type 0x%lx",
-	    (unsigned long)kt);
-	return ANC_OK;
+	    (unsigned long)f->kt);
 }
 
 int
 anc_p11_key_info(struct anc_token *t, CK_OBJECT_HANDLE h,
     struct anc_key_info *ki, struct anc_err *err)
 {
-	CK_OBJECT_CLASS cls = (CK_OBJECT_CLASS)-1;
-	CK_ATTRIBUTE a = { CKA_CLASS, &cls, sizeof(cls) };
-	unsigned char *v = NULL;
-	size_t len = 0;
+	struct fixed f;
+	CK_ATTRIBUTE v[] = {
+		{ CKA_LABEL, NULL, 0 }, { CKA_ID, NULL, 0 },
+		{ CKA_EC_PARAMS, NULL, 0 }, { CKA_MODULUS, NULL, 0 },
+	};
 	int r;
 
 	memset(ki, 0, sizeof(*ki));
-	(void)t->m->fl->C_GetAttributeValue(t->session, h, &a, 1);
-	ki->is_private = cls == CKO_PRIVATE_KEY;
-	if ((r = anc_p11_attr(t, h, CKA_LABEL, &v, &len, err)) != ANC_OK)
+	read_fixed(t, h, &f, ki);
+	ki->is_private = f.cls == CKO_PRIVATE_KEY;
+	if ((r = anc_p11_attrs(t, h, v, sizeof(v) / sizeof(v[0]), err)) !=
+	    ANC_OK)
 		return r;
-	anc_p11_str(ki->label, sizeof(ki->label), v, len);
-	free(v);
-	if ((r = anc_p11_attr(t, h, CKA_ID, &v, &len, err)) != ANC_OK)
-		return r;
-	ki->id_len = len < sizeof(ki->id) ? len : sizeof(ki->id);
+	anc_p11_str(ki->label, sizeof(ki->label), v[0].pValue,
+	    v[0].ulValueLen);
+	ki->id_len = v[1].ulValueLen < sizeof(ki->id) ? v[1].ulValueLen :
+	    sizeof(ki->id);
 	if (ki->id_len > 0)
-		memcpy(ki->id, v, ki->id_len);
-	free(v);
-	read_bools(t, h, ki);
-	return key_type(t, h, ki, err);
+		memcpy(ki->id, v[1].pValue, ki->id_len);
+	key_type(&f, &v[2], &v[3], ki);
+	anc_p11_attrs_free(v, sizeof(v) / sizeof(v[0]));
+	return ANC_OK;
 }

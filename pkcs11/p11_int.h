@@ -24,7 +24,8 @@ struct anc_module {
 	char description[33];
 };
 
-/* A libp11 private key handed out as an EVP_PKEY, fetched once. */
+/* A libp11 private key handed out as an EVP_PKEY, fetched once; or a
+ * public key read from the token, kept for the next caller. */
 struct anc_signer {
 	char label[129];
 	EVP_PKEY *pkey;
@@ -39,6 +40,10 @@ struct anc_token {
 	int logged_in;
 	struct anc_signer signers[ANC_SIGNERS_MAX];
 	size_t nsigners;
+	/* Public keys read back, by label: a label is never reused and a key
+	 * never changes, so each is read once per session. */
+	struct anc_signer pubs[ANC_SIGNERS_MAX];
+	size_t npubs;
 };
 
 /* Record a failed PKCS#11 call: message plus the CK_RV's name. */
@@ -74,12 +79,14 @@ int anc_p11_key_info(struct anc_token *t, CK_OBJECT_HANDLE h,
     struct anc_key_info *info, struct anc_err *err);
 
 /*
- * Read a variable-length attribute.  *out (owned by the caller) is NULL
- * with *len 0 when the attribute is absent or unreadable.
+ * Read the variable-length attributes a[i].type of one object, in two
+ * calls (all sizes, then all values).  Each a[i].pValue becomes a
+ * NUL-terminated copy owned by the caller (anc_p11_attrs_free), or NULL
+ * with ulValueLen 0 when the attribute is absent or unreadable.
  */
-int anc_p11_attr(struct anc_token *t, CK_OBJECT_HANDLE h,
-    CK_ATTRIBUTE_TYPE type, unsigned char **out, size_t *len,
-    struct anc_err *err);
+int anc_p11_attrs(struct anc_token *t, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *a,
+    size_t n, struct anc_err *err);
+void anc_p11_attrs_free(CK_ATTRIBUTE *a, size_t n);
 
 /* DER OID (CKA_EC_PARAMS) of an EC keyalg; NULL for RSA. */
 const unsigned char *anc_p11_curve_oid(enum anc_keyalg alg, size_t *len);

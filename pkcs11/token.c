@@ -318,6 +318,11 @@ anc_token_close(struct anc_token *t)
 		t->signers[i].pkey = NULL;
 	}
 	t->nsigners = 0;
+	for (i = 0; i < t->npubs; i++) {
+		EVP_PKEY_free(t->pubs[i].pkey);
+		t->pubs[i].pkey = NULL;
+	}
+	t->npubs = 0;
 	if (t->have_session) {
 		if (t->logged_in)
 			(void)t->m->fl->C_Logout(t->session);

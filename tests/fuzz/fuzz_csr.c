@@ -137,7 +137,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	spec.not_after = now + (time_t)s.validity;
 	spec.path_length = s.path_length;
 	anc_err_clear(&err);
-	r = anc_policy_check_csr(req, &s, issuer, &spec, &subject, &err);
+	r = anc_policy_check_csr(req, NULL, &s, issuer, &spec, &subject,
+	    &err);
 	if (r == ANC_OK) {
 		if (subject == NULL)
 			abort();

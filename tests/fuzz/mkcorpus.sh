@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Regenerates the seed corpora under tests/fuzz/corpus/ and the fixture
-# outbox tests/fuzz/outbox/: real material (the example ceremonies run on a
-# throwaway SoftHSM2 token, certificates and CSRs made by openssl) and
-# hand-made tricky cases.  Keys and tokens are throwaway; every run makes
-# new ones, so the files change each time.
+# Regenerates the seed corpora of the targets below, under
+# tests/fuzz/corpus/, and the fixture outbox tests/fuzz/outbox/ if it is
+# absent: real material (the example ceremonies run on a throwaway
+# SoftHSM2 token, certificates and CSRs made by openssl) and hand-made
+# tricky cases.  Keys and tokens are throwaway; every run makes new ones,
+# so the files change each time.
 #
 #   ANCHORAGE=build/anchorage ANC_TOKEN_INIT=build/tests/anc-token-init \
 #       tests/fuzz/mkcorpus.sh
@@ -12,9 +13,9 @@ export ANC_SRC
 source "$ANC_SRC/tests/integration/lib.sh"
 
 F=$ANC_SRC/tests/fuzz
-rm -rf "$F/corpus" "$F/outbox"
-mkdir -p "$F"/corpus/{ceremony,pem,csr,outbox_content,outbox_sums,pin}
 C=$F/corpus
+(cd "$C" 2>/dev/null && rm -rf ceremony pem csr outbox_content outbox_sums pin)
+mkdir -p "$C"/{ceremony,pem,csr,outbox_content,outbox_sums,pin}
 
 # The example ceremonies, run for real: outboxes, root, CSR.
 make_token m8-root
@@ -132,6 +133,11 @@ sed 's/$/\r/' "$W/root/root-2026.pem" >"$C/pem/crlf.pem"
 head -c -1 "$W/root/root-2026.pem" >"$C/pem/no-final-newline.pem"
 sed '2,3d' "$W/root/root-2026.pem" >"$C/pem/truncated.pem"
 printf -- '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n' >"$C/pem/empty-block.pem"
+# OpenSSL skips what it cannot read as a BEGIN line, and cuts base64 lines
+# at the first other character: neither may hide text.
+{ printf -- '-----BEGIN CERTIFICATE--PRIVATE KEY---\nc2VjcmV0\n'
+  cat "$W/root/root-2026.pem"; } >"$C/pem/begin-junk.pem"
+sed '2s/$/ PRIVATE KEY/' "$W/root/root-2026.pem" >"$C/pem/base64-suffix.pem"
 
 # csr: requests as Vault and openssl make them, PEM and DER, and ones the
 # policy refuses.
@@ -161,13 +167,18 @@ PY
 { cat "$C/csr/p256.der"; printf 'extra'; } >"$C/csr/trailing.der"
 cat "$C/csr/p384.csr" "$C/csr/rsa2048.csr" >"$C/csr/two-blocks.csr"
 
-# The fixture outbox SHA256SUMS seeds refer to: the issuing-CA outbox
-# without its Secret (it holds a key) and SHA256SUMS, plus the Vault README.
-mkdir -p "$F/outbox/manifests"
-(cd "$W/issuing" && cp helm-values-*.yaml issuing-2026.pem trust-bundle.pem "$F/outbox/" &&
-    cp manifests/bundle-*.yaml manifests/configmap-*.yaml manifests/issuer-*.yaml \
-    "$F/outbox/manifests/")
-cp "$W/vault-out/vault-chain.README.txt" "$F/outbox/"
+# The fixture outbox the outbox_sums and transcript seeds refer to: the
+# issuing-CA outbox without its Secret (it holds a key) and SHA256SUMS,
+# plus the Vault README.  Made only when absent: other targets' seeds
+# hold hashes of its files.
+if [ ! -d "$F/outbox" ]; then
+	mkdir -p "$F/outbox/manifests"
+	(cd "$W/issuing" && cp helm-values-*.yaml issuing-2026.pem \
+	    trust-bundle.pem "$F/outbox/" && cp manifests/bundle-*.yaml \
+	    manifests/configmap-*.yaml manifests/issuer-*.yaml \
+	    "$F/outbox/manifests/")
+	cp "$W/vault-out/vault-chain.README.txt" "$F/outbox/"
+fi
 
 # outbox_content: "NAME\n" then the bytes, for every file of the real
 # outboxes, and files outbox verify must refuse.
@@ -209,6 +220,14 @@ content configmap-dup-key.yaml manifests/configmap-x.yaml "$T/cm-dup.yaml"
 printf -- '- a\n- b\n' >"$T/list.yaml"
 content helm-list.yaml helm-values-x.yaml "$T/list.yaml"
 content traversal.pem ../root.pem "$W/root/root-2026.pem"
+content begin-junk.pem root.pem "$C/pem/begin-junk.pem"
+content base64-suffix.pem root.pem "$C/pem/base64-suffix.pem"
+sed 's/^  name: /  name: \&a /' "$cm" >"$T/cm-anchor.yaml"
+content configmap-anchor.yaml manifests/configmap-x.yaml "$T/cm-anchor.yaml"
+sed 's/^kind: /kind: !!str /' "$cm" >"$T/cm-tag.yaml"
+content configmap-tag.yaml manifests/configmap-x.yaml "$T/cm-tag.yaml"
+sed 's/^  trust-bundle.pem: |$/  trust-bundle.pem: | # note/' "$cm" >"$T/cm-header.yaml"
+content configmap-block-comment.yaml manifests/configmap-x.yaml "$T/cm-header.yaml"
 content unknown-kind.txt notes.txt "$T/t.jsonl"
 
 # outbox_sums: SHA256SUMS of the fixture outbox, and lists verify refuses.

@@ -32,17 +32,24 @@ if [ ${#targets[@]} -eq 0 ]; then
 	done
 fi
 
-CC=${ANC_FUZZ_CC:-clang} cmake -S "$top" -B "$build" -DANC_FUZZ=ON \
-    -DANC_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$(nproc)" --target fuzz-targets >/dev/null
-
 logs=$build/fuzz-logs
 mkdir -p "$logs" "$build/fuzz-artifacts"
+CC=clang cmake -S "$top" -B "$build" -DANC_FUZZ=ON \
+    -DANC_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j"$(nproc)" --target fuzz-targets \
+    >"$logs/build.log" 2>&1 || { cat "$logs/build.log"; exit 1; }
+# Crash reports name functions and lines.
+[ -x /usr/lib/llvm-14/bin/llvm-symbolizer ] &&
+    export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer
 
 run_one() {
 	local name=$1 dict=() rc=0
 	local work=$build/fuzz-work/$name seeds=$top/tests/fuzz/corpus/$name
-	[ -d "$seeds" ] || { echo "no seeds: $seeds" >"$logs/$name.log"; echo 1 >"$logs/$name.rc"; return; }
+	if [ ! -d "$seeds" ]; then
+		echo "no seeds: $seeds" >"$logs/$name.log"
+		echo 1 >"$logs/$name.rc"
+		return
+	fi
 	mkdir -p "$work"
 	[ -f "$top/tests/fuzz/$name.dict" ] && dict=(-dict="$top/tests/fuzz/$name.dict")
 	"$build/tests/fuzz/fuzz_$name" -max_total_time="$secs" -timeout=10 \

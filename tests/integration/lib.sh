@@ -51,15 +51,20 @@ if [ "${ANC_VALGRIND:-0}" = 1 ]; then
 fi
 anc() { "${ANC_RUN[@]}" "$ANCHORAGE" --module "$ANC_MODULE_PATH" "$@"; }
 
-# spy_env CMD...: CMD run with OpenSC's pkcs11-spy as the module, logging
-# to $PKCS11SPY_OUTPUT.  The spy keeps its log FILE, function list and
-# module handle in globals it never frees, even after C_Finalize; libp11
-# then unloads it, so LeakSanitizer reports them lost from a module it
-# can no longer name, which no suppression can match.  Leak checking is
-# off for these runs only.
+# lsan_off CMD...: CMD without LeakSanitizer (in the ASan build; elsewhere
+# it changes nothing), for runs it cannot check: under ptrace (strace), and
+# through OpenSC's pkcs11-spy, below.
+lsan_off() {
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$@"
+}
+
+# spy_env CMD...: CMD run with pkcs11-spy as the module, logging to
+# $PKCS11SPY_OUTPUT.  The spy keeps its log FILE, function list and module
+# handle in globals it never frees, even after C_Finalize; libp11 then
+# unloads it, so LeakSanitizer reports them lost from a module it can no
+# longer name, which no suppression can match.
 spy_env() {
-	PKCS11SPY=$ANC_MODULE_PATH \
-	    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$@"
+	PKCS11SPY=$ANC_MODULE_PATH lsan_off "$@"
 }
 
 # The key algorithms a test goes through; ANC_ALGS overrides.  Under

@@ -50,6 +50,28 @@ expect_exit 2 anc ceremony check "$T/pinuri.yaml"
 expect_msg 'pin'
 pass "PIN in URI refused"
 
+# A key named for an input, in a script whose steps use no token: there is
+# no token to look for it in, so it is refused before anything is made.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$T/nk.key" -subj /CN=nk -days 2 -out "$T/nk.pem" \
+    -addext basicConstraints=critical,CA:TRUE 2>/dev/null
+cat >"$T/nokey.yaml" <<'EOF'
+version: 1
+name: key-without-token
+participants:
+  - { name: "Alice Example", role: administrator }
+  - { name: "Bob Example", role: witness }
+inputs:
+  - certificate: { name: old-root, file: nk.pem, key: m8-root }
+steps:
+  - bundle: { anchors: [old-root], output: tb }
+EOF
+expect_exit 2 anc ceremony check "$T/nokey.yaml"
+expect_msg 'nokey.yaml:7: inputs\[1\].certificate.key: "m8-root" names a key in the token, but no step uses the token'
+expect_exit 2 anc ceremony run "$T/nokey.yaml" --outbox "$T/o-nokey" --yes
+empty_dir "$T/o-nokey"
+pass "input key without a token refused"
+
 # Missing token.
 sed 's/token=m8-root/token=absent/' "$good" >"$T/absent.yaml"
 expect_exit 3 run_good "$T/absent.yaml" "$T/o2"

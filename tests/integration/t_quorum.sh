@@ -41,7 +41,7 @@ expect_err() {
 # of C_Login calls goes to $logins.
 spy_run() {
 	rm -f "$T/spy.log"
-	PKCS11SPY=$ANC_MODULE_PATH PKCS11SPY_OUTPUT=$T/spy.log drive "$1" \
+	PKCS11SPY_OUTPUT=$T/spy.log spy_env drive "$1" \
 	    "$ANCHORAGE" --module "$SPY" ceremony run "$2" --outbox "$3" --yes
 	logins=$(grep -c 'C_Login' "$T/spy.log" || true)
 }

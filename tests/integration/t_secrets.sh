@@ -46,7 +46,8 @@ for s in issuing-ca vault-intermediate; do
 		openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 		    -keyout /dev/null -subj "/CN=vault int" -out "$C/vault/pki_int.csr" 2>/dev/null
 	fi
-	strace -f -qq -e trace=fork,vfork,clone,clone3,execve -o "$T/trace-$s" \
+	lsan_off strace -f -qq -e trace=fork,vfork,clone,clone3,execve \
+	    -o "$T/trace-$s" \
 	    "$ANCHORAGE" --module "$ANC_MODULE_PATH" ceremony run "$C/$s.yaml" \
 	    --outbox "$C/$s" --pin-source "file:$T/pin-m8-root" --yes \
 	    >>"$T/out1" 2>>"$T/err1" || fail "ceremony $s"

@@ -172,6 +172,9 @@ expect_msg 'the signature verifies, but no certificate in .* carries the signing
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$T/other.key" -subj /CN=other -days 2 -out "$T/other.pem" 2>/dev/null
 expect_exit 1 anc transcript verify "$T/ica/nobundle" --anchor "$T/other.pem"
+# --anchor pins the root: the bundle in the outbox does not stand in for it.
+expect_exit 1 anc transcript verify "$T/ica/issuing-ca" --anchor "$T/other.pem"
+expect_msg "other.pem \\(--anchor\\) carries the signing key: the transcript was not signed by that root"
 anc transcript verify "$T/ica/nobundle" --anchor "$O/root-2026.pem" >"$T/v3" ||
     fail "--anchor with the root"
 grep -q "SHA-256 $fp ($O/root-2026.pem)" "$T/v3" || fail "--anchor: not named"

@@ -34,7 +34,8 @@ setsid -w "$ANCHORAGE" --module /nonexistent/module.so ceremony run \
 grep -q 'complete (rehearsal)' "$T/out" || fail "the run does not say rehearsal"
 grep -q "rehearsal: throwaway SoftHSM2 token in $TMPDIR/anchorage-rehearsal\\." \
     "$T/err" || fail "the throwaway token is not announced"
-! grep -qi 'PIN' "$T/out" "$T/err" || fail "a PIN was mentioned"
+# A whole word: the closing hash's words include "spindle".
+! grep -qiw 'PIN' "$T/out" "$T/err" || fail "a PIN was mentioned"
 all_rehearsal "$T/root/transcript.jsonl" || fail "root: unmarked records"
 anc transcript verify "$T/root" >"$T/v" || fail "root: transcript verify"
 grep -q 'REHEARSAL' "$T/v" || fail "verify does not say REHEARSAL"
@@ -57,6 +58,37 @@ anc transcript verify "$T/ica/out" >/dev/null || fail "issuing: transcript verif
 grep -q '"type":"key"' "$T/ica/out/transcript.jsonl" ||
     fail "issuing: the stand-in key is not recorded"
 pass "rehearsal of the issuing-CA ceremony with a stand-in root key"
+
+# A trust bundle brought in is recorded as one, with its hash.
+mkdir -p "$T/rot"
+cp "$T/ica/out/trust-bundle.pem" "$T/rot/"
+cat >"$T/rot/bundle-input.yaml" <<'EOF'
+version: 1
+name: bundle-input
+token: "pkcs11:token=m8-root"
+participants:
+  - { name: "Alice Example", role: administrator }
+  - { name: "Bob Example", role: witness }
+inputs:
+  - bundle: { name: bundle-in-use, file: trust-bundle.pem }
+steps:
+  - generate-key: { label: m8-root-2027, algorithm: ecdsa-p256 }
+  - self-sign: { key: m8-root-2027, subject: { CN: root-2027 },
+                 validity: 87600h, path-length: 1, output: root-2027 }
+  - bundle: { anchors: [root-2027, bundle-in-use], output: tb }
+EOF
+setsid -w "$ANCHORAGE" ceremony run "$T/rot/bundle-input.yaml" \
+    --outbox "$T/rot/out" --rehearsal --yes </dev/null >"$T/out4" \
+    2>"$T/err4" || { cat "$T/err4"; fail "rehearsal with a bundle input"; }
+"$PY" - "$T/rot/out/transcript.jsonl" \
+    "$(sha256sum <"$T/rot/trust-bundle.pem" | cut -d' ' -f1)" <<'EOF' ||
+import json, sys
+ins = [r for r in map(json.loads, open(sys.argv[1])) if r["type"] == "input"]
+assert [(r["name"], r["kind"], r["sha256"]) for r in ins] == \
+    [("bundle-in-use", "bundle", sys.argv[2])], ins
+EOF
+    fail "the bundle input is not recorded as a bundle"
+pass "rehearsal with a bundle input: recorded as kind bundle"
 
 # On a terminal, without --yes: the officers confirm, still no PIN asked.
 mkdir -m 700 "$T/cap"

@@ -1,5 +1,6 @@
 /*
- * common/: the error table, careful files, PIN files, secrets and hex.
+ * common/: the error table, careful files, PIN files, secrets, hex and
+ * signature checks made once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,10 +14,14 @@
 
 #include <cmocka.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include "anchorage/err.h"
 #include "anchorage/file.h"
 #include "anchorage/hash.h"
 #include "anchorage/secmem.h"
+#include "anchorage/sigcheck.h"
 
 static char dir[] = "/tmp/anc-test-common-XXXXXX";
 
@@ -111,7 +116,19 @@ test_create(void **state)
 	    ANC_E_INTERNAL);
 	assert_int_equal(anc_file_exists_at(dfd, "a.pem"), 1);
 	assert_int_equal(anc_file_exists_at(dfd, "none"), 0);
+	/* Contents synced, the name left for one directory sync later. */
+	assert_int_equal(anc_file_create_data_synced(dfd, "b.pem", 0600,
+	    "hello", 5, &e), ANC_OK);
+	path(p, sizeof(p), "b.pem");
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(st.st_size, 5);
+	assert_int_equal(anc_file_create_data_synced(dfd, "b.pem", 0600, "x",
+	    1, &e), ANC_E_EXISTS);
+	assert_int_equal(anc_dir_sync(dfd, dir, &e), ANC_OK);
 	close(dfd);
+	assert_int_equal(anc_dir_sync(-1, dir, &e), ANC_E_IO);
+	assert_non_null(strstr(e.msg, "cannot sync directory"));
 }
 
 static void
@@ -238,6 +255,72 @@ test_secret_and_hex(void **state)
 	    "96177a9cb410ff61f20015ad");
 }
 
+/* A self-signed certificate of `key`. */
+static X509 *
+self_signed(EVP_PKEY *key)
+{
+	X509 *x = X509_new();
+
+	assert_non_null(x);
+	assert_int_equal(X509_set_version(x, X509_VERSION_3), 1);
+	assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(x), 7), 1);
+	assert_int_equal(X509_NAME_add_entry_by_txt(X509_get_subject_name(x),
+	    "CN", MBSTRING_UTF8, (const unsigned char *)"sig", -1, -1, 0), 1);
+	assert_int_equal(X509_set_issuer_name(x, X509_get_subject_name(x)),
+	    1);
+	assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), 0));
+	assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 3600));
+	assert_int_equal(X509_set_pubkey(x, key), 1);
+	assert_true(X509_sign(x, key, EVP_sha256()) > 0);
+	return x;
+}
+
+/* A remembered success answers only for the same bytes and an equal key;
+ * anything else is verified, and failures are never remembered. */
+static void
+test_sigcheck(void **state)
+{
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY *k2 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY *same = NULL;
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	X509 *x, *dup;
+	int len;
+
+	assert_non_null(k);
+	assert_non_null(k2);
+	x = self_signed(k);
+	assert_int_equal(anc_sig_check(x, k2), 0);
+	assert_int_equal(anc_sig_check(x, k2), 0);
+	assert_int_equal(anc_sig_verify(x, k), 1);
+	assert_int_equal(anc_sig_check(x, k), 1);
+	assert_int_equal(anc_sig_self_signed(x), 1);
+	/* An equal key of another object, decoded afresh. */
+	len = i2d_PUBKEY(k, &der);
+	assert_true(len > 0);
+	p = der;
+	assert_non_null(same = d2i_PUBKEY(NULL, &p, len));
+	assert_int_equal(anc_sig_check(x, same), 1);
+	assert_int_equal(anc_sig_check(x, k2), 0);
+	/* A copy starts with nothing remembered and verifies on its own. */
+	assert_non_null(dup = X509_dup(x));
+	assert_int_equal(anc_sig_check(dup, k), 1);
+	X509_free(dup);
+	/* Signed again by another key: the old success no longer holds. */
+	assert_true(X509_sign(x, k2, EVP_sha256()) > 0);
+	assert_int_equal(anc_sig_check(x, k), 0);
+	assert_int_equal(anc_sig_self_signed(x), 0);
+	assert_int_equal(anc_sig_check(x, k2), 1);
+	assert_int_equal(anc_sig_verify(NULL, k), 0);
+	assert_int_equal(anc_sig_check(x, NULL), 0);
+	X509_free(x);
+	OPENSSL_free(der);
+	EVP_PKEY_free(same);
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(k2);
+}
+
 int
 main(void)
 {
@@ -248,6 +331,7 @@ main(void)
 		cmocka_unit_test(test_pin_file),
 		cmocka_unit_test(test_dir),
 		cmocka_unit_test(test_secret_and_hex),
+		cmocka_unit_test(test_sigcheck),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

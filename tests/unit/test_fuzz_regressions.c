@@ -34,6 +34,22 @@
 	"    MIIBkzCCATigAwIBAgIRAWhXtp8EXSGCJH2YKcgzP3wwCgYIKoZIzj0EAwIwJzEl\n" \
 	"    -----END CERTIFICATE-----\n"
 
+/* The root of ceremony/examples/root.yaml, as one of its runs made it;
+ * ROOT_B64 is its first base64 line, ROOT_REST the rest of the block. */
+#define ROOT_BEGIN "-----BEGIN CERTIFICATE-----\n"
+#define ROOT_B64 "MIIBkjCCATigAwIBAgIRAetpvHtIRyCdtHDtyOYPjr4wCgYIKoZIzj0EAwIwJzEl"
+#define ROOT_REST \
+	"MCMGA1UEAwwccm9vdC5tb25vc2tvcGUuY2x1c3Rlci5sb2NhbDAeFw0yNjExMjky\n" \
+	"MjQxMjdaFw0zNjExMjYyMjQxMjdaMCcxJTAjBgNVBAMMHHJvb3QubW9ub3Nrb3Bl\n" \
+	"LmNsdXN0ZXIubG9jYWwwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAARDood8sl+c\n" \
+	"RkiHanF9oT8X6JW+K8aMcrFBUo2V/O24R8O7Xs/DGkvFqbSj/9hQQ3x9LvuyuodB\n" \
+	"KnK7r8jkVbz8o0UwQzAOBgNVHQ8BAf8EBAMCAQYwEgYDVR0TAQH/BAgwBgEB/wIB\n" \
+	"ATAdBgNVHQ4EFgQUcUsONvR8CthCDoDxF6OSyxAW26wwCgYIKoZIzj0EAwIDSAAw\n" \
+	"RQIhAOCJhsRi6F1UgnbwH02ydQjP/foioyFk0bDlfbbllgx4AiB8ZeCi+VuIR4gx\n" \
+	"B7pHkxqCbTWRnk9MFC1WMnEvttZuQQ==\n" \
+	"-----END CERTIFICATE-----\n"
+#define ROOT ROOT_BEGIN ROOT_B64 "\n" ROOT_REST
+
 /* The start of a PKCS#8 P-256 key: enough to be recognised as one. */
 #define KEY_B64 "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgixx0YtcMbqR81Vmz"
 
@@ -98,6 +114,62 @@ test_outbox_content_key_in_comment(void **state)
 	    "line 5: a comment");
 }
 
+static int
+read_certs(const char *pem, int *n, struct anc_err *err)
+{
+	STACK_OF(X509) *sk = NULL;
+	int r;
+
+	anc_err_clear(err);
+	r = anc_pem_read_certs((const unsigned char *)pem, strlen(pem),
+	    "c.pem", &sk, err);
+	*n = sk != NULL ? sk_X509_num(sk) : 0;
+	sk_X509_pop_free(sk, X509_free);
+	return r;
+}
+
+static void
+pem_refused(const char *pem)
+{
+	struct anc_err err;
+	int n;
+
+	assert_int_equal(read_certs(pem, &n, &err), ANC_E_INPUT);
+	assert_string_equal(err.msg, "c.pem: block 1 (line 1): expected only "
+	    "a BEGIN line, base64 lines and an END line");
+	assert_int_not_equal(check("root.pem", pem, &err), ANC_OK);
+}
+
+/*
+ * outbox_content: OpenSSL's PEM reader skips lines it cannot read as a
+ * BEGIN line and cuts a base64 line at its first other character, so a
+ * key could ride along in a .pem that `outbox verify` passed, and in an
+ * input certificate.  Found as a vault-chain.pem whose first BEGIN line
+ * had become "-----BEGIN CERTIFICATE--PRIVATE KEY---".
+ */
+static void
+test_outbox_content_text_in_pem(void **state)
+{
+	struct anc_err err;
+	int n;
+
+	assert_int_equal(read_certs(ROOT, &n, &err), ANC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(check("root.pem", ROOT, &err), ANC_OK);
+	/* What other tools write is still read: CRLF, no final newline. */
+	assert_int_equal(read_certs("-----BEGIN CERTIFICATE-----\r\n" ROOT_B64
+	    "\r\n" ROOT_REST, &n, &err), ANC_OK);
+	assert_int_equal(read_certs(ROOT_BEGIN ROOT_B64 "\n" ROOT_REST
+	    "\n" ROOT_BEGIN ROOT_B64 "\n" ROOT_REST, &n, &err), ANC_OK);
+	assert_int_equal(n, 2);
+	pem_refused("-----BEGIN CERTIFICATE--PRIVATE KEY---\n" KEY_B64 "\n"
+	    "-----END CERTIFICATE-----\n" ROOT);
+	pem_refused(ROOT_BEGIN ROOT_B64 " -----BEGIN PRIVATE KEY----- " KEY_B64
+	    "\n" ROOT_REST);
+	pem_refused(ROOT_BEGIN "Proc-Type: 4,ENCRYPTED\n\n" ROOT_B64 "\n"
+	    ROOT_REST);
+}
+
 /*
  * outbox_sums: an empty SHA256SUMS handed qsort() a NULL array (undefined
  * behaviour; UBSan stopped on it).  Found on the empty seed.
@@ -131,6 +203,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_outbox_content_key_in_comment),
+		cmocka_unit_test(test_outbox_content_text_in_pem),
 		cmocka_unit_test(test_outbox_sums_empty),
 	};
 

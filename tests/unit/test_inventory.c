@@ -765,9 +765,37 @@ expect_gate(const char *steps, int code, const char *msg)
 	struct anc_err err;
 
 	anc_err_clear(&err);
-	assert_int_equal(gate(steps, &err), code);
+	if (gate(steps, &err) != code)
+		fail_msg("expected %s, got: %s", anc_strerror(code), err.msg);
 	if (msg != NULL && strstr(err.msg, msg) == NULL)
 		fail_msg("\"%s\" lacks \"%s\"", err.msg, msg);
+}
+
+/*
+ * `ceremony check` re-signs an input whose key is in the token with a
+ * throwaway key (a retire ceremony that also signs a CRL with the old
+ * root); the gate still knows it by subject and serial.
+ */
+static void
+keyed_retire(void)
+{
+	struct anc_ceremony *c = NULL;
+	struct anc_err err;
+
+	tc_write(path("keyed.yaml"), "version: 1\nname: retire-keyed\n"
+	    "token: \"pkcs11:token=t\"\nparticipants:\n"
+	    "  - { name: Alice, role: administrator }\n"
+	    "  - { name: Bob, role: witness }\ninputs:\n"
+	    "  - certificate: { name: root-new, file: root-new.pem }\n"
+	    "  - certificate: { name: root-old, file: root-old.pem, key: old }\n"
+	    "  - inventory: { name: report, file: report.json }\nsteps:\n"
+	    "  - sign-crl: { issuer: root-old, crl-number: 1, output: crl }\n"
+	    "  - bundle: { anchors: [root-new], retires: [root-old], "
+	    "inventory: report, output: b }\n");
+	if (anc_ceremony_load(path("keyed.yaml"), &c, &err) != ANC_OK ||
+	    anc_ceremony_check(c, &err) != ANC_OK)
+		fail_msg("%s", err.msg);
+	anc_ceremony_free(c);
 }
 
 #define RETIRE \
@@ -803,6 +831,7 @@ test_gate(void **state)
 	make_report(W.anchors, path("g.pem"), path("report.json"), NULL);
 	expect_gate(RETIRE, ANC_OK, NULL);
 	expect_gate(steps, ANC_E_UNSAFE, "exceptions[1]: certificate ");
+	keyed_retire();
 
 	/* A report made without the anchor being retired proves nothing. */
 	make_report(path("root-new.pem"), path("g.pem"), path("report.json"),
@@ -843,6 +872,173 @@ test_bundle_input(void **state)
 	    ANC_E_UNSAFE, "certificate 2 of \"leafy\" is not a CA certificate");
 }
 
+/*
+ * The fast path for plain leaves against X509_verify_cert: each variant
+ * is checked once after a plain leaf of the same chain, in Secrets (so the
+ * fast path is tried), and once alone (so X509_verify_cert decides); the
+ * results must be the same.
+ */
+
+enum variant { V_PLAIN, V_EXPIRED, V_NOT_YET, V_FORGED, V_CRIT_UNKNOWN,
+    V_NONCRIT_UNKNOWN, V_CA, V_SHA384, V_V1, V_PRINTABLE, V_DUP_SAN,
+    V_NO_AKID, V_WRONG_AKID, V__COUNT };
+
+static void
+add_raw_ext(X509 *x, const char *oid, int crit)
+{
+	ASN1_OBJECT *o = OBJ_txt2obj(oid, 1);
+	ASN1_OCTET_STRING *v = ASN1_OCTET_STRING_new();
+	X509_EXTENSION *e;
+
+	assert_non_null(o);
+	assert_non_null(v);
+	assert_int_equal(ASN1_OCTET_STRING_set(v, (const unsigned char *)
+	    "\x05\x00", 2), 1);
+	e = X509_EXTENSION_create_by_OBJ(NULL, o, crit, v);
+	assert_non_null(e);
+	assert_int_equal(X509_add_ext(x, e, -1), 1);
+	X509_EXTENSION_free(e);
+	ASN1_OCTET_STRING_free(v);
+	ASN1_OBJECT_free(o);
+}
+
+static X509 *
+variant(enum variant v, const struct tc *ica)
+{
+	EVP_PKEY *k = tc_key(), *other = tc_key();
+	X509 *x = X509_new();
+	time_t nb = T0 - DAY, na = T0 + 30 * DAY;
+
+	if (v == V_EXPIRED)
+		nb = T0 - 60 * DAY, na = T0 - DAY;
+	if (v == V_NOT_YET)
+		nb = T0 + DAY, na = T0 + 60 * DAY;
+	X509_set_version(x, v == V_V1 ? 0 : 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 7000 + (long)v);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN",
+	    MBSTRING_UTF8, (const unsigned char *)"variant.svc", -1, -1, 0);
+	if (v == V_PRINTABLE)
+		/* The issuer's name as a PrintableString: the same name to
+		 * X509_verify_cert, other bytes to the fast path. */
+		X509_NAME_add_entry_by_txt(X509_get_issuer_name(x), "CN",
+		    V_ASN1_PRINTABLESTRING, (const unsigned char *)"ica-new",
+		    -1, -1, 0);
+	else
+		X509_set_issuer_name(x, X509_get_subject_name(ica->x));
+	ASN1_TIME_set(X509_getm_notBefore(x), nb);
+	ASN1_TIME_set(X509_getm_notAfter(x), na);
+	X509_set_pubkey(x, k);
+	if (v != V_V1) {
+		tc_ext(x, ica->x, NID_basic_constraints, v == V_CA ?
+		    "critical,CA:TRUE" : "critical,CA:FALSE");
+		tc_ext(x, ica->x, NID_key_usage, "critical,digitalSignature");
+		tc_ext(x, ica->x, NID_ext_key_usage, "serverAuth");
+		tc_ext(x, ica->x, NID_subject_alt_name, "DNS:variant.svc");
+		if (v == V_WRONG_AKID)
+			tc_ext(x, W.ica_old.x, NID_authority_key_identifier,
+			    "keyid");
+		else if (v != V_NO_AKID)
+			tc_ext(x, ica->x, NID_authority_key_identifier, "keyid");
+	}
+	if (v == V_DUP_SAN)
+		tc_ext(x, ica->x, NID_subject_alt_name, "DNS:other.svc");
+	if (v == V_CRIT_UNKNOWN || v == V_NONCRIT_UNKNOWN)
+		add_raw_ext(x, "1.3.6.1.4.1.99999.1", v == V_CRIT_UNKNOWN);
+	assert_true(X509_sign(x, v == V_FORGED ? other : ica->k,
+	    v == V_SHA384 ? EVP_sha384() : EVP_sha256()) > 0);
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(other);
+	return x;
+}
+
+/* Secrets with these tls.crt chains (NULL-terminated pairs), checked by a
+ * new inventory. */
+static void
+check_variants(struct results *rs, X509 *leaf1, X509 *leaf2)
+{
+	struct anc_inventory *inv = inventory(NULL);
+	struct anc_err err;
+	char *y = NULL, *p;
+
+	append(&y, "items:\n");
+	secret(&y, "first", "kubernetes.io/tls", p = b64_of(tc_pem(leaf1,
+	    W.ica_new.x, NULL)), NULL);
+	free(p);
+	if (leaf2 != NULL) {
+		secret(&y, "second", "kubernetes.io/tls", p = b64_of(tc_pem(
+		    leaf2, W.ica_new.x, NULL)), NULL);
+		free(p);
+	}
+	tc_write(path("variants.yaml"), y);
+	free(y);
+	rs->n = 0;
+	if (anc_inventory_k8s(inv, path("variants.yaml"), collect, rs, &err) !=
+	    ANC_OK)
+		fail_msg("%s", err.msg);
+	anc_inventory_free(inv);
+}
+
+static void
+test_fast_path(void **state)
+{
+	struct results *fast = calloc(1, sizeof(*fast));
+	struct results *slow = calloc(1, sizeof(*slow));
+	const struct anc_inv_result *a, *b;
+	struct anc_inv_fast *f = NULL;
+	struct anc_inv_result r;
+	struct tc nc;
+	unsigned char *der;
+	X509 *x;
+	int v, len;
+
+	assert_non_null(fast);
+	assert_non_null(slow);
+	assert_int_equal(anc_inv_fast_new(W.ica_new.x, NULL, &W.root_new.x, 1,
+	    &f), ANC_OK);
+	assert_non_null(f);
+	for (v = 0; v < V__COUNT; v++) {
+		x = variant((enum variant)v, &W.ica_new);
+		/* The fast path itself decides only the plain cases. */
+		der = NULL;
+		len = i2d_X509(x, &der);
+		memset(&r, 0, sizeof(r));
+		assert_int_equal(anc_inv_fast_leaf(f, T0, der, (size_t)len, &r),
+		    v == V_PLAIN || v == V_SHA384 || v == V_NO_AKID);
+		OPENSSL_free(der);
+		check_variants(fast, W.leaf_new.x, x);
+		check_variants(slow, x, NULL);
+		X509_free(x);
+		assert_int_equal(fast->n, 2);
+		assert_int_equal(slow->n, 1);
+		a = &fast->r[1];
+		b = &slow->r[0];
+		if (a->status != b->status || a->anchors != b->anchors ||
+		    strcmp(a->detail, b->detail) != 0 ||
+		    strcmp(a->subject, b->subject) != 0 ||
+		    strcmp(a->not_after, b->not_after) != 0 ||
+		    strcmp(a->sha256, b->sha256) != 0)
+			fail_msg("variant %d: after a plain leaf %s (%s), alone "
+			    "%s (%s)", v, anc_inv_status_name(a->status),
+			    a->detail, anc_inv_status_name(b->status), b->detail);
+		/* Plain variants chain; the broken ones do not. */
+		assert_int_equal(b->status == ANC_INV_OK, v == V_PLAIN ||
+		    v == V_NONCRIT_UNKNOWN || v == V_CA || v == V_SHA384 ||
+		    v == V_V1 || v == V_PRINTABLE || v == V_NO_AKID);
+	}
+	anc_inv_fast_free(f);
+	/* A CA under name constraints is never taken on the fast path. */
+	nc = tc_make("ica-nc", &W.root_new, 0, T0 - DAY, T0 + DAY);
+	tc_ext(nc.x, W.root_new.x, NID_name_constraints,
+	    "critical,permitted;DNS:.example");
+	assert_true(X509_sign(nc.x, W.root_new.k, EVP_sha256()) > 0);
+	assert_int_equal(anc_inv_fast_new(nc.x, NULL, &W.root_new.x, 1, &f),
+	    ANC_OK);
+	assert_null(f);
+	tc_free(&nc);
+	free(fast);
+	free(slow);
+}
+
 int
 main(void)
 {
@@ -857,6 +1053,7 @@ main(void)
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_gate),
 		cmocka_unit_test(test_bundle_input),
+		cmocka_unit_test(test_fast_path),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include <openssl/bio.h>
+#include <openssl/encoder.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -797,6 +798,104 @@ test_verify_key_in_configmap(void **state)
 	free(dir);
 }
 
+/* Base64 of the key's DER (PKCS#8, or SEC1 with `sec1`), no PEM armour. */
+static char *
+key_der_b64(int sec1)
+{
+	unsigned char *der = NULL;
+	OSSL_ENCODER_CTX *ectx;
+	size_t n = 0;
+	char *k;
+
+	ectx = OSSL_ENCODER_CTX_new_for_pkey(fx.key, EVP_PKEY_KEYPAIR, "DER",
+	    sec1 ? "type-specific" : "PrivateKeyInfo", NULL);
+	assert_non_null(ectx);
+	assert_int_equal(OSSL_ENCODER_to_data(ectx, &der, &n), 1);
+	OSSL_ENCODER_CTX_free(ectx);
+	k = b64(der, n);
+	OPENSSL_free(der);
+	return k;
+}
+
+/* A key riding along after the bundle in the ConfigMap, with no armour
+ * and a stray character that puts its base64 out of step. */
+static void
+extra_key_after_bundle(struct anc_outbox *ob)
+{
+	char *k = key_der_b64(0), *v = NULL, *y;
+
+	assert_true(asprintf(&v, "%s\nx%s\n", fx.bundle_pem, k) > 0);
+	y = configmap_yaml(v);
+	add(ob, "manifests/configmap-extra.yaml", y);
+	free(y);
+	free(v);
+	free(k);
+}
+
+/* The same key wrapped like PEM, after a word of prose, in a README. */
+static void
+extra_key_in_readme(struct anc_outbox *ob)
+{
+	char *k = key_der_b64(1), *t = NULL;
+
+	assert_true(strlen(k) > 64);
+	assert_true(asprintf(&t, "vault write pki_int/config key=%.64s\n%s\n",
+	    k, k + 64) > 0);
+	add(ob, "notes.README.txt", t);
+	free(t);
+	free(k);
+}
+
+/* The key's DER in an extension of a well-formed certificate. */
+static void
+extra_key_in_cert(struct anc_outbox *ob)
+{
+	unsigned char *der = NULL;
+	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+	ASN1_OBJECT *oid = OBJ_txt2obj("1.3.6.1.4.1.99999.1", 1);
+	X509_EXTENSION *ext;
+	X509 *x = self_signed("carrier", fx.key);
+	char *pem;
+	BIO *b;
+	int n = i2d_PrivateKey(fx.key, &der);
+
+	assert_true(n > 0);
+	assert_int_equal(ASN1_OCTET_STRING_set(os, der, n), 1);
+	ext = X509_EXTENSION_create_by_OBJ(NULL, oid, 0, os);
+	assert_non_null(ext);
+	assert_int_equal(X509_add_ext(x, ext, -1), 1);
+	assert_true(X509_sign(x, fx.key, EVP_sha256()) > 0);
+	b = BIO_new(BIO_s_mem());
+	assert_int_equal(PEM_write_bio_X509(b, x), 1);
+	pem = bio_text(b);
+	add(ob, "carrier.pem", pem);
+	free(pem);
+	X509_EXTENSION_free(ext);
+	X509_free(x);
+	ASN1_OBJECT_free(oid);
+	ASN1_OCTET_STRING_free(os);
+	OPENSSL_free(der);
+}
+
+static void
+test_verify_key_smuggled(void **state)
+{
+	char *dir;
+
+	dir = make_good("t-smuggle-cm", extra_key_after_bundle);
+	expect_verify_fail(dir, "manifests/configmap-extra.yaml",
+	    "a private key, allowed only in tls.key");
+	free(dir);
+	dir = make_good("t-smuggle-readme", extra_key_in_readme);
+	expect_verify_fail(dir, "notes.README.txt",
+	    "holds a private key in base64 or DER");
+	free(dir);
+	dir = make_good("t-smuggle-cert", extra_key_in_cert);
+	expect_verify_fail(dir, "carrier.pem",
+	    "block 1: holds a private key in base64 or DER");
+	free(dir);
+}
+
 static void
 extra_secret_wrong_field(struct anc_outbox *ob)
 {
@@ -1186,6 +1285,7 @@ main(void)
 		cmocka_unit_test(test_verify_missing),
 		cmocka_unit_test(test_verify_key_in_pem),
 		cmocka_unit_test(test_verify_key_in_configmap),
+		cmocka_unit_test(test_verify_key_smuggled),
 		cmocka_unit_test(test_verify_secrets),
 		cmocka_unit_test(test_verify_yaml),
 		cmocka_unit_test(test_verify_symlink),

@@ -475,6 +475,86 @@ test_key_alg(void **state)
 	EVP_PKEY_free(rsa2048);
 }
 
+/* The TBS DER of `x` signed by `signer`: the signature itself is random. */
+static unsigned char *
+tbs_der(X509 *x, EVP_PKEY *signer, int *len)
+{
+	unsigned char *der = NULL;
+
+	assert_true(X509_sign(x, signer, EVP_sha256()) > 0);
+	*len = i2d_re_X509_tbs(x, &der);
+	assert_true(*len > 0);
+	return der;
+}
+
+/*
+ * The SubjectPublicKeyInfo is set from a copy of the key in the legacy
+ * ASN.1-method form (anc_profile_set_pubkey): the certificate must be byte
+ * for byte what X509_set_pubkey with the key itself makes, and the SPKI
+ * what i2d_PUBKEY makes (anc_profile_i2d_pubkey), for every key
+ * type, a point in compressed form, a key decoded from DER as a CSR's is,
+ * and a curve outside the profiles.
+ */
+static void
+test_spki_bytes(void **state)
+{
+	struct anc_cert_spec s;
+	EVP_PKEY *comp, *decoded, *keys[6];
+	unsigned char *spki = NULL, *a, *b;
+	const unsigned char *p;
+	X509 *x, *y;
+	int la, lb, n;
+	size_t i;
+
+	comp = EVP_PKEY_dup(fx.p256b);
+	assert_non_null(comp);
+	assert_int_equal(EVP_PKEY_set_utf8_string_param(comp,
+	    "point-format", "compressed"), 1);
+	n = i2d_PUBKEY(comp, &spki);
+	assert_true(n > 0);
+	p = spki;
+	decoded = d2i_PUBKEY(NULL, &p, n);
+	assert_non_null(decoded);
+	OPENSSL_free(spki);
+	keys[0] = fx.p256;
+	keys[1] = fx.p384;
+	keys[2] = fx.rsa3072;
+	keys[3] = comp;
+	keys[4] = decoded;
+	keys[5] = fx.p521;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		spec_int(&s, keys[i], fx.root);
+		x = build(&s);
+		y = build(&s);
+		assert_int_equal(X509_set_pubkey(y, keys[i]), 1);
+		a = tbs_der(x, fx.p256, &la);
+		b = tbs_der(y, fx.p256, &lb);
+		assert_int_equal(la, lb);
+		assert_memory_equal(a, b, (size_t)la);
+		/* The certificate's key is the key, whichever form it has. */
+		assert_int_equal(EVP_PKEY_eq(X509_get0_pubkey(x), keys[i]), 1);
+		OPENSSL_free(a);
+		OPENSSL_free(b);
+		a = b = NULL;
+		la = anc_profile_i2d_pubkey(keys[i], &a);
+		lb = i2d_PUBKEY(keys[i], &b);
+		assert_true(la > 0);
+		assert_int_equal(la, lb);
+		assert_memory_equal(a, b, (size_t)la);
+		OPENSSL_free(a);
+		OPENSSL_free(b);
+		X509_free(x);
+		X509_free(y);
+	}
+	/* The compressed point stayed compressed: 33 octets for P-256. */
+	spec_int(&s, decoded, fx.root);
+	x = build(&s);
+	assert_int_equal(ASN1_STRING_length(X509_get0_pubkey_bitstr(x)), 33);
+	X509_free(x);
+	EVP_PKEY_free(decoded);
+	EVP_PKEY_free(comp);
+}
+
 static void
 test_build_refuses(void **state)
 {
@@ -1107,6 +1187,7 @@ main(void)
 		cmocka_unit_test(test_cross),
 		cmocka_unit_test(test_key_alg),
 		cmocka_unit_test(test_build_refuses),
+		cmocka_unit_test(test_spki_bytes),
 		cmocka_unit_test(test_lint_signed_needs_signature_check),
 	};
 	size_t n = sizeof(lcases) / sizeof(lcases[0]), i;

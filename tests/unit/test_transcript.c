@@ -304,6 +304,17 @@ test_signed(void **state)
 	assert_int_equal(anc_transcript_verify(dir, NULL, &s, &err), ANC_OK);
 	assert_true(s.is_signed);
 	assert_non_null(strstr(s.anchor_file, "root.pem"));
+	/* --anchor names the key the verifier trusts: a certificate the
+	 * outbox brings along does not stand in for it. */
+	snprintf(anchor, sizeof(anchor), "%s/other.pem", dir);
+	assert_int_equal(anc_transcript_verify(dir, anchor, &s, &err),
+	    ANC_E_VERIFY);
+	assert_false(s.is_signed);
+	assert_non_null(strstr(err.msg, "other.pem (--anchor)"));
+	snprintf(anchor, sizeof(anchor), "%s/root.pem", dir);
+	assert_int_equal(anc_transcript_verify(dir, anchor, &s, &err), ANC_OK);
+	assert_true(s.is_signed);
+	assert_string_equal(s.anchor_file, anchor);
 	X509_digest(cert, EVP_sha256(), (unsigned char *)anchor, NULL);
 	anc_hex((unsigned char *)anchor, 32, fp);
 	assert_string_equal(s.anchor_sha256, fp);
@@ -357,6 +368,13 @@ test_tampering_named(void **state)
 	    ANC_E_VERIFY);
 	assert_int_equal(s.fail_line, 2);
 	assert_non_null(strstr(err.msg, "without a valid file name"));
+	/* What the transcript says is quoted without its terminal escapes. */
+	edit_line(2, "\"type\":\"output\"", "\"type\":\"\\u001B[2Kok\"");
+	assert_int_equal(anc_transcript_verify(dir, NULL, &s, &err),
+	    ANC_E_VERIFY);
+	assert_non_null(strstr(err.msg, "type \"?[2Kok\" is not a record "
+	    "type"));
+	assert_null(strchr(err.msg, '\033'));
 }
 
 static void
@@ -374,6 +392,40 @@ test_verify_missing(void **state)
 	assert_non_null(strstr(err.msg, "empty"));
 }
 
+/* Whatever a record holds reaches the report as text, never as markup:
+ * a transcript can verify without a signature, so its content is the
+ * writer's, and the report is what the officers read and sign. */
+static void
+test_report_escapes(void **state)
+{
+	static const char tag[] = "<script>alert(1)</script>";
+	struct anc_transcript *t = NULL;
+	struct anc_err err;
+	char *html = NULL;
+
+	assert_int_equal(anc_tr_open(dfd, dir, 0, 0, &t, &err), ANC_OK);
+	assert_int_equal(anc_tr_append(t, "start", json_pack("{s:s, s:n, "
+	    "s:{s:s}}", "ceremony", "unit", "signer", "script", "sha256", tag),
+	    &err), ANC_OK);
+	assert_int_equal(anc_tr_append(t, "input", json_pack("{s:s, s:s, "
+	    "s:s, s:s, s:b}", "name", "in", "kind", tag, "path", "p", "sha256",
+	    tag, "pinned", 0), &err), ANC_OK);
+	assert_int_equal(anc_tr_append(t, "step", json_pack("{s:i, s:s, s:s, "
+	    "s:[{s:s, s:s}]}", "step", 1, "kind", tag, "description", "d",
+	    "inputs", "name", "in", "sha256", tag), &err), ANC_OK);
+	assert_int_equal(anc_tr_append(t, "key", json_pack("{s:i, s:s, s:s, "
+	    "s:s, s:s, s:{}}", "step", 1, "label", "k", "key_type", tag, "id",
+	    tag, "spki_sha256", tag, "attributes"), &err), ANC_OK);
+	assert_int_equal(anc_tr_close(t, "end", json_pack("{s:n, s:s}",
+	    "signer", "unsigned_reason", "no key"), NULL, NULL, &err), ANC_OK);
+	anc_tr_free(t);
+	assert_int_equal(anc_transcript_report(dir, NULL, &html, &err),
+	    ANC_OK);
+	assert_null(strstr(html, "<script"));
+	assert_non_null(strstr(html, "&lt;script&gt;alert(1)"));
+	free(html);
+}
+
 int
 main(void)
 {
@@ -389,6 +441,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tampering_named, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_verify_missing, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_report_escapes, setup,
 		    teardown),
 	};
 

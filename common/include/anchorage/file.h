@@ -5,7 +5,9 @@
  * written into a file that has no name (O_TMPFILE) or a hidden name created
  * with O_CREAT|O_EXCL|O_NOFOLLOW, fsync'd, then linked to its final name,
  * which fails if anything (a file, a symlink) is already there.  The
- * directory is fsync'd afterwards so the name survives a power cut.
+ * directory is fsync'd afterwards so the name survives a power cut: at
+ * once, or after several files (anc_file_create_data_synced, then
+ * anc_dir_sync).
  */
 #ifndef ANCHORAGE_FILE_H
 #define ANCHORAGE_FILE_H
@@ -23,6 +25,19 @@ struct anc_err;
  */
 int anc_file_create(int dirfd, const char *name, mode_t mode,
     const void *data, size_t len, struct anc_err *err);
+
+/*
+ * As anc_file_create, but the directory is not fsync'd: the contents are
+ * on disk before the name exists, the name itself only once the caller
+ * has called anc_dir_sync.  For several files in a row, one directory sync
+ * after the last instead of one each.
+ */
+int anc_file_create_data_synced(int dirfd, const char *name, mode_t mode,
+    const void *data, size_t len, struct anc_err *err);
+
+/* fsync a directory, so that the names made in it survive a power cut.
+ * `what` names it in the message.  Returns ANC_OK or ANC_E_IO. */
+int anc_dir_sync(int dirfd, const char *what, struct anc_err *err);
 
 /*
  * Append one record to an already open file and fsync it.  Used for the

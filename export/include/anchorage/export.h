@@ -32,10 +32,11 @@ int anc_outbox_check_absent(struct anc_outbox *ob, const char *name,
     struct anc_err *err);
 
 /*
- * Create `name` with `data`, atomically, fsync'd, never overwriting
- * (anc_file_create), and remember its SHA-256 for SHA256SUMS.  `name` is
- * a plain file name, or "manifests/" and a plain file name (manifests/ is
- * created, mode 0700, on first use).
+ * Create `name` with `data`, atomically, its contents fsync'd, never
+ * overwriting (anc_file_create_data_synced), and remember its SHA-256 for
+ * SHA256SUMS.  `name` is a plain file name, or "manifests/" and a plain
+ * file name (manifests/ is created, mode 0700, on first use).  The names
+ * are fsync'd by anc_outbox_finish, before SHA256SUMS lists them.
  */
 int anc_outbox_add(struct anc_outbox *ob, const char *name,
     const void *data, size_t len, mode_t mode, struct anc_err *err);
@@ -50,7 +51,8 @@ int anc_outbox_add(struct anc_outbox *ob, const char *name,
 int anc_outbox_record(struct anc_outbox *ob, const char *name,
     struct anc_err *err);
 
-/* Write SHA256SUMS over every file added, sorted by name. */
+/* Sync the outbox's directories, then write SHA256SUMS over every file
+ * added, sorted by name. */
 int anc_outbox_finish(struct anc_outbox *ob, struct anc_err *err);
 
 /* Files written so far, in order; NULL past the end. */

@@ -28,12 +28,14 @@ struct anc_provenance {
 /*
  * A kubernetes.io/tls Secret for cert-manager's CA issuer (DESIGN.md):
  * tls.crt = chain[0] (the issuing CA) followed by the rest of its chain up
- * to the root, tls.key = key_pem (PEM, PKCS#8), ca.crt = the root, which
- * must be chain[n-1].  Values in `data`, base64.  Annotations carry the
- * issuing CA's and root's SHA-256 fingerprints and notAfter.
+ * to the root, tls.key = `key`, the issuing CA's private key, as
+ * unencrypted PKCS#8 PEM, ca.crt = the root, which must be chain[n-1].
+ * Values in `data`, base64.  Annotations carry the issuing CA's and
+ * root's SHA-256 fingerprints and notAfter.  *out holds the key: free it
+ * with anc_freezero.
  */
 int anc_manifest_tls_secret(const char *name, const char *ns,
-    X509 *const *chain, size_t n, const char *key_pem, size_t key_len,
+    X509 *const *chain, size_t n, EVP_PKEY *key,
     const struct anc_provenance *p, char **out, size_t *len,
     struct anc_err *err);
 

@@ -203,8 +203,9 @@ int anc_token_set_pin(struct anc_token *t, anc_pin_fn fn, void *arg,
 /*
  * The public key of the key pair labelled `label`, built from the public
  * key object's attributes (CKA_EC_PARAMS/CKA_EC_POINT or
- * CKA_MODULUS/CKA_PUBLIC_EXPONENT) without using the private key.  Owned
- * by the caller (EVP_PKEY_free).
+ * CKA_MODULUS/CKA_PUBLIC_EXPONENT) without using the private key.  Read
+ * from the token once per label and session, then shared: a reference
+ * owned by the caller (EVP_PKEY_free), never to be modified.
  */
 int anc_token_public_key(struct anc_token *t, const char *label,
     EVP_PKEY **out, struct anc_err *err);
