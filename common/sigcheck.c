@@ -50,7 +50,7 @@ slot_get(void)
 static void
 remember(X509 *x, EVP_PKEY *key)
 {
-	struct verified *v;
+	struct verified *v, *old;
 	int idx = slot_get();
 
 	if (idx < 0 || (v = calloc(1, sizeof(*v))) == NULL)
@@ -60,9 +60,14 @@ remember(X509 *x, EVP_PKEY *key)
 		return;
 	}
 	v->key = key;
-	/* Replacing the record frees the old one through verified_free. */
-	if (X509_set_ex_data(x, idx, v) != 1)
+	/* ex_data's free function runs only when x is freed, so a record
+	 * that is replaced is freed here. */
+	old = X509_get_ex_data(x, idx);
+	if (X509_set_ex_data(x, idx, v) != 1) {
 		verified_free(NULL, v, NULL, idx, 0, NULL);
+		return;
+	}
+	verified_free(NULL, old, NULL, idx, 0, NULL);
 }
 
 /* Was x, exactly as it is now, verified with a key equal to `key`? */
