@@ -95,11 +95,23 @@ expect_msg() {
 	}
 }
 
+# type_pin FILE: the PIN typed into a pseudo-terminal for a program that
+# reads it only from a terminal (pkcs11-tool).  Typed again a few times:
+# a loaded machine may start the program late and flush the first line;
+# extra lines are never read.
+type_pin() {
+	local i
+	for i in 1 2 3 4; do
+		sleep 0.4
+		cat "$1" 2>/dev/null || return 0
+	done
+}
+
 # p11_objects LABEL: pkcs11-tool's view of the private keys, logged in with
 # the PIN typed on a pseudo-terminal (pkcs11-tool reads no PIN file).
 p11_objects() {
 	local label=$1
-	(sleep 0.3; cat "$T/pin-$label") | script -qec "pkcs11-tool --module \
+	type_pin "$T/pin-$label" | script -qec "pkcs11-tool --module \
 	    $ANC_MODULE_PATH --token-label $label --login --list-objects \
 	    --type privkey" /dev/null 2>&1 | tr -d '\r'
 }

@@ -37,10 +37,10 @@ no_partial() {
 }
 keys_in_token() { p11_objects m8-root | grep -c 'Private Key Object' || true; }
 delete_key() {	# officers' way forward: destroy the orphan key, then rerun
-	(sleep 0.3; cat "$T/pin-m8-root") | script -qec "pkcs11-tool --module \
+	type_pin "$T/pin-m8-root" | script -qec "pkcs11-tool --module \
 	    $ANC_MODULE_PATH --token-label m8-root --login --delete-object \
 	    --type privkey --label $1" /dev/null >/dev/null 2>&1
-	(sleep 0.3; cat "$T/pin-m8-root") | script -qec "pkcs11-tool --module \
+	type_pin "$T/pin-m8-root" | script -qec "pkcs11-tool --module \
 	    $ANC_MODULE_PATH --token-label m8-root --login --delete-object \
 	    --type pubkey --label $1" /dev/null >/dev/null 2>&1
 	[ "$(keys_in_token)" -eq 0 ] || fail "could not delete $1"

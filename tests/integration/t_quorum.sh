@@ -49,7 +49,7 @@ spy_run() {
 # login_ok PINFILE: pkcs11-tool logs in with that PIN (typed on a pty).
 login_ok() {
 	local out
-	out=$( (sleep 0.3; cat "$1") | script -qec "pkcs11-tool --module \
+	out=$(type_pin "$1" | script -qec "pkcs11-tool --module \
 	    $ANC_MODULE_PATH --token-label m8-root --login --list-objects \
 	    --type privkey" /dev/null 2>&1 | tr -d '\r')
 	grep -q 'Logging in' <<<"$out" && ! grep -Eq 'CKR_|error' <<<"$out"
