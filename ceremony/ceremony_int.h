@@ -46,7 +46,8 @@ enum anc_input_kind {
 	ANC_INPUT_CERTIFICATE = 1,	/* a PEM certificate from an earlier ceremony */
 	ANC_INPUT_CSR,			/* a PEM or DER PKCS#10 request */
 	ANC_INPUT_INVENTORY,		/* an inventory check report (rotation) */
-	ANC_INPUT_BUNDLE		/* a PEM trust bundle: every certificate */
+	ANC_INPUT_BUNDLE,		/* a PEM trust bundle: every certificate */
+	ANC_INPUT_CRL			/* a CRL from an earlier ceremony */
 };
 
 struct anc_input {
@@ -168,6 +169,7 @@ struct anc_step {
 	struct anc_revocation *revoke;
 	size_t n_revoke;
 	uint64_t crl_number;
+	char *previous;		/* the CRL this one replaces: a crl input */
 
 	/* exports: Kubernetes object name and namespace */
 	char *k8s_name;

@@ -2,6 +2,7 @@
  * anchorage: building a root's CRL.  Signing and verification happen in
  * steps_ca.c, like every other signature.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include <openssl/x509v3.h>
@@ -76,6 +77,50 @@ add_extensions(X509_CRL *crl, X509 *issuer, uint64_t number,
 	return r;
 }
 
+/*
+ * The CRL this one replaces: same issuer, signed by it, a smaller number.
+ * Its entries still in force are carried over, so a revocation never
+ * disappears by being forgotten in the script.
+ */
+static int
+carry_previous(X509_CRL *crl, X509_CRL *prev, X509 *issuer, int signed_,
+    uint64_t number, const char *name, struct anc_err *err)
+{
+	STACK_OF(X509_REVOKED) *old = X509_CRL_get_REVOKED(prev);
+	X509_REVOKED *rv, *dup, *found;
+	ASN1_INTEGER *pn;
+	uint64_t n = 0;
+	int i, ok;
+
+	if (X509_NAME_cmp(X509_CRL_get_issuer(prev),
+	    X509_get_subject_name(issuer)) != 0 || (signed_ &&
+	    X509_CRL_verify(prev, X509_get0_pubkey(issuer)) != 1))
+		return anc_err_ossl(err, ANC_E_UNSAFE, "previous CRL %s was not "
+		    "issued and signed by this CRL's issuer", name);
+	pn = X509_CRL_get_ext_d2i(prev, NID_crl_number, NULL, NULL);
+	ok = pn != NULL && ASN1_INTEGER_get_uint64(&n, pn) == 1;
+	ASN1_INTEGER_free(pn);
+	if (!ok)
+		return anc_err_set(err, ANC_E_UNSAFE, "previous CRL %s has no "
+		    "readable CRL number", name);
+	if (number <= n)
+		return anc_err_set(err, ANC_E_UNSAFE, "crl-number %llu must be "
+		    "greater than %llu, the number of the previous CRL %s",
+		    (unsigned long long)number, (unsigned long long)n, name);
+	for (i = 0; i < sk_X509_REVOKED_num(old); i++) {
+		rv = sk_X509_REVOKED_value(old, i);
+		if (X509_CRL_get0_by_serial(crl, &found, (ASN1_INTEGER *)(uintptr_t)
+		    X509_REVOKED_get0_serialNumber(rv)) == 1)
+			continue;
+		if ((dup = X509_REVOKED_dup(rv)) == NULL ||
+		    !X509_CRL_add0_revoked(crl, dup)) {
+			X509_REVOKED_free(dup);
+			return anc_err_ossl(err, ANC_E_NOMEM, "CRL entry");
+		}
+	}
+	return ANC_OK;
+}
+
 int
 anc_crl_build(struct anc_engine *e, const struct anc_step *s, X509 *issuer,
     X509_CRL **out, struct anc_err *err)
@@ -129,6 +174,19 @@ anc_crl_build(struct anc_engine *e, const struct anc_step *s, X509 *issuer,
 		}
 		if ((r = add_entry(crl, a->cert, s->revoke[i].reason, now,
 		    err)) != ANC_OK)
+			goto out;
+	}
+	if (s->previous != NULL) {
+		a = anc_engine_find(e, s->previous);
+		if (a == NULL || a->kind != ANC_ART_CRL) {
+			r = anc_err_set(err, ANC_E_INTERNAL, "previous \"%s\"",
+			    s->previous);
+			goto out;
+		}
+		/* When checking, the issuer carries a throwaway key, so
+		 * only the run can check the previous CRL's signature. */
+		if ((r = carry_previous(crl, a->crl, issuer, e->ob != NULL,
+		    s->crl_number, s->previous, err)) != ANC_OK)
 			goto out;
 	}
 	if ((r = add_extensions(crl, issuer, s->crl_number, err)) != ANC_OK)

@@ -71,6 +71,8 @@ input_art_kind(enum anc_input_kind kind)
 		return ANC_ART_CSR;
 	case ANC_INPUT_BUNDLE:
 		return ANC_ART_BUNDLE;
+	case ANC_INPUT_CRL:
+		return ANC_ART_CRL;
 	default:
 		return ANC_ART_INVENTORY;
 	}
@@ -159,6 +161,11 @@ load_input(struct anc_engine *e, const struct anc_input *in,
 	case ANC_INPUT_BUNDLE:
 		/* Every certificate: never only the first block. */
 		if ((r = anc_pem_read_certs(data, len, in->path, &a->certs,
+		    err)) != ANC_OK)
+			goto out;
+		break;
+	case ANC_INPUT_CRL:
+		if ((r = anc_steps_read_crl(data, len, in->path, &a->crl,
 		    err)) != ANC_OK)
 			goto out;
 		break;

@@ -186,6 +186,7 @@ step_free(struct anc_step *s)
 	free(s->retires);
 	free(s->retire_lines);
 	free(s->inventory);
+	free(s->previous);
 	for (i = 0; i < s->n_exceptions; i++) {
 		free(s->exceptions[i].certificate);
 		free(s->exceptions[i].reason);

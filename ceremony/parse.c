@@ -1567,6 +1567,7 @@ static const struct field sign_crl_fields[] = {
 	{ "issuer",	 REQ, &t_artifact,     S(issuer),     SL(issuer),   NULL },
 	{ "revoke",	 OPT, &t_revoke,       0,	      0,	    NULL },
 	{ "crl-number",	 REQ, &t_crl_number,   S(crl_number), 0,	    NULL },
+	{ "previous",	 OPT, &t_artifact,     S(previous),   0,	    NULL },
 	{ "validity",	 OPT, &t_crl_validity, S(validity),   SL(validity), "720h" },
 	{ "output",	 REQ, &t_artifact,     S(output),     SL(output),   NULL },
 };
@@ -1696,6 +1697,7 @@ static const struct input_kind {
 	{ "inventory", ANC_INPUT_INVENTORY, file_input_fields,
 	    N(file_input_fields) },
 	{ "bundle", ANC_INPUT_BUNDLE, file_input_fields, N(file_input_fields) },
+	{ "crl", ANC_INPUT_CRL, file_input_fields, N(file_input_fields) },
 };
 
 /* Relative to the script's directory, so a script and its inputs move

@@ -22,6 +22,7 @@ static const char *const input_kinds[] = {
 	[ANC_INPUT_CSR] = "csr",
 	[ANC_INPUT_INVENTORY] = "inventory",
 	[ANC_INPUT_BUNDLE] = "bundle",
+	[ANC_INPUT_CRL] = "crl",
 };
 
 /* -1 (unreadable) becomes null. */

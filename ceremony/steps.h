@@ -64,6 +64,10 @@ int anc_steps_write_stack(struct anc_engine *e, const char *name,
 int anc_steps_write(struct anc_engine *e, const char *file, const void *data,
     size_t len, mode_t mode, struct anc_err *err);
 
+/* A CRL, PEM or DER, with no trailing data. */
+int anc_steps_read_crl(const unsigned char *data, size_t len,
+    const char *what, X509_CRL **out, struct anc_err *err);
+
 /* A PKCS#10 request, PEM or DER, with no trailing data. */
 int anc_steps_read_csr(const unsigned char *data, size_t len,
     const char *what, X509_REQ **out, struct anc_err *err);

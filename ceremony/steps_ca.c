@@ -124,6 +124,32 @@ anc_steps_read_csr(const unsigned char *data, size_t len, const char *what,
 }
 
 int
+anc_steps_read_crl(const unsigned char *data, size_t len, const char *what,
+    X509_CRL **out, struct anc_err *err)
+{
+	const unsigned char *p = data;
+	X509_CRL *crl = NULL;
+	BIO *bio;
+
+	if (len > 0 && data[0] == 0x30) {
+		crl = d2i_X509_CRL(NULL, &p, (long)len);
+		if (crl != NULL && p != data + len) {
+			X509_CRL_free(crl);
+			return anc_err_set(err, ANC_E_INPUT, "%s: trailing data "
+			    "after the DER CRL", what);
+		}
+	} else if ((bio = BIO_new_mem_buf(data, (int)len)) != NULL) {
+		crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+	}
+	if (crl == NULL)
+		return anc_err_ossl(err, ANC_E_INPUT, "%s: expected an X509 CRL "
+		    "(PEM or DER)", what);
+	*out = crl;
+	return ANC_OK;
+}
+
+int
 anc_step_sign_csr(struct anc_engine *e, const struct anc_step *s,
     struct anc_err *err)
 {

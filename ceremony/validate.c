@@ -21,6 +21,7 @@
 #define ART_CSR		(1u << 22)		/* csr input */
 #define ART_INVENTORY	(1u << 23)		/* inventory input */
 #define ART_BUNDLE_IN	(1u << 24)		/* bundle input */
+#define ART_CRL_IN	(1u << 25)		/* crl input */
 
 struct vctx {
 	const struct anc_ceremony *c;
@@ -78,6 +79,8 @@ input_kind_name(enum anc_input_kind k)
 		return "inventory";
 	case ANC_INPUT_BUNDLE:
 		return "bundle";
+	case ANC_INPUT_CRL:
+		return "crl";
 	default:
 		return "unknown";
 	}
@@ -140,6 +143,8 @@ art_class(const struct artifact *a)
 		return ART_CSR;
 	case ANC_INPUT_BUNDLE:
 		return ART_BUNDLE_IN;
+	case ANC_INPUT_CRL:
+		return ART_CRL_IN;
 	default:
 		return ART_INVENTORY;
 	}
@@ -447,6 +452,9 @@ check_sign_crl(struct vctx *v, const struct anc_step *s)
 			    "issued by \"%s\", not by this CRL's issuer \"%s\"",
 			    rv->certificate, a.step->issuer, s->issuer);
 	}
+	if (s->previous != NULL)
+		return ref(v, s, step_field(f, sizeof(f), s, "previous"),
+		    s->line, s->previous, ART_CRL_IN, "a crl input", &a);
 	return ANC_OK;
 }
 

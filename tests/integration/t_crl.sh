@@ -49,3 +49,37 @@ expect_exit 4 anc ceremony run "$C/bad.yaml" --outbox "$C/bad" \
 expect_msg 'is the CRL.s issuer itself'
 [ ! -e "$C/bad/root-2026-crl-1.pem" ] || fail "a CRL was written"
 pass "CRL refuses to revoke its own issuer"
+
+# The next CRL names the previous one: its number must grow, and what the
+# previous one revoked is carried over even though this script revokes
+# nothing new.
+crl2() {	# crl2 NAME NUMBER
+	cat >"$C/$1.yaml" <<YAML
+version: 1
+name: $1
+token: "pkcs11:token=m8-root"
+participants:
+  - { name: "Alice Example", role: administrator }
+  - { name: "Bob Example", role: witness }
+inputs:
+  - certificate: { name: root-2026, file: root/root-2026.pem, key: m8-root-2026 }
+  - crl: { name: crl-1, file: crl/root-2026-crl-1.pem }
+steps:
+  - sign-crl: { issuer: root-2026, previous: crl-1, crl-number: $2, output: crl-next }
+YAML
+}
+crl2 same-number 1
+expect_exit 4 anc ceremony run "$C/same-number.yaml" --outbox "$C/same" \
+    --pin-source "file:$T/pin-m8-root" --yes
+expect_msg 'crl-number 1 must be greater than 1, the number of the previous CRL crl-1'
+[ ! -e "$C/same/crl-next.pem" ] || fail "a CRL with a number that does not grow was written"
+crl2 next 2
+anc -q ceremony run "$C/next.yaml" --outbox "$C/next" \
+    --pin-source "file:$T/pin-m8-root" --yes >/dev/null || fail "second CRL"
+text=$(openssl crl -in "$C/next/crl-next.pem" -noout -text)
+grep -A1 'X509v3 CRL Number' <<<"$text" | grep -q '^ *2$' || fail "second CRL number"
+grep -A4 "Serial Number: $serial" <<<"$text" | grep -q 'Cessation Of Operation' ||
+    fail "the previous revocation was not carried over"
+openssl crl -in "$C/next/crl-next.pem" -noout -CAfile "$ROOT" -verify 2>&1 |
+    grep -q 'verify OK' || fail "second CRL signature"
+pass "the next CRL grows its number and keeps every revocation"

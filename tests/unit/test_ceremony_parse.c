@@ -744,7 +744,7 @@ test_inputs(void **state)
 {
 	expect("inputs: [ { key: { name: a, file: a.pem } } ]\n", ANC_E_FIELD,
 	    "c.yaml:1: inputs[1]: unknown input kind \"key\"; expected one "
-	    "of: certificate, csr, inventory, bundle");
+	    "of: certificate, csr, inventory, bundle, crl");
 	expect("inputs: [ { csr: { name: a, file: a.csr, key: k } } ]\n",
 	    ANC_E_FIELD, "c.yaml:1: inputs[1].csr: unknown field \"key\"; "
 	    "expected one of: name, file, sha256");

@@ -281,6 +281,11 @@ test_cross_and_crl(void **state)
 	    "  - sign-crl: { issuer: r, crl-number: 1, output: crl,\n"
 	    "      revoke: [ { certificate: i, reason: cACompromise },\n"
 	    "                { certificate: plain } ] }\n" INPUTS);
+	expect(HEAD GENKEY ROOT
+	    "  - sign-crl: { issuer: r, crl-number: 2, previous: r, "
+	    "output: crl }\n",
+	    "c.yaml:10: steps[3].sign-crl.previous: \"r\" is a self-sign "
+	    "output (steps[2]); expected a crl input");
 }
 
 static void
