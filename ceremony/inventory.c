@@ -27,7 +27,6 @@
 
 #include "anchorage/err.h"
 #include "anchorage/export.h"
-#include "anchorage/file.h"
 #include "anchorage/hash.h"
 #include "rotation_int.h"
 
@@ -136,21 +135,6 @@ anc_inv_count_secret(struct anc_inventory *inv, int skipped)
  * Anchors
  */
 
-static int
-read_certs(const char *path, STACK_OF(X509) **out, struct anc_err *err)
-{
-	unsigned char *data = NULL;
-	size_t len = 0;
-	int r;
-
-	if ((r = anc_file_read(path, ANC_OUTBOX_FILE_MAX, &data, &len, err)) !=
-	    ANC_OK)
-		return r;
-	r = anc_pem_read_certs(data, len, path, out, err);
-	free(data);
-	return r;
-}
-
 static void
 fill_pub(struct anchor *a)
 {
@@ -228,7 +212,7 @@ mark_retiring(struct anc_inventory *inv, const char *path,
 			if (i != newest)
 				inv->retiring |= UINT64_C(1) << i;
 	} else {
-		if ((r = read_certs(path, &sk, err)) != ANC_OK)
+		if ((r = anc_pem_read_cert_file(path, &sk, err)) != ANC_OK)
 			return r;
 		for (j = 0; j < sk_X509_num(sk); j++) {
 			if ((k = find_anchor(inv, sk_X509_value(sk, j))) < 0) {
@@ -262,7 +246,7 @@ anc_inventory_new(const char *anchors, const char *retire, time_t at,
 		r = anc_err_set(err, ANC_E_NOMEM, "inventory");
 		goto out;
 	}
-	if ((r = read_certs(anchors, &sk, err)) != ANC_OK)
+	if ((r = anc_pem_read_cert_file(anchors, &sk, err)) != ANC_OK)
 		goto out;
 	for (i = 0; i < sk_X509_num(sk); i++)
 		if ((r = add_anchor(inv, sk_X509_value(sk, i), anchors, i + 1,

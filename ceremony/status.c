@@ -136,21 +136,6 @@ add_certs(struct anc_status *st, STACK_OF(X509) *sk, const char *source,
 	return ANC_OK;
 }
 
-static int
-read_pem(const char *path, STACK_OF(X509) **sk, struct anc_err *err)
-{
-	unsigned char *data = NULL;
-	size_t len = 0;
-	int r;
-
-	if ((r = anc_file_read(path, ANC_OUTBOX_FILE_MAX, &data, &len, err)) !=
-	    ANC_OK)
-		return r;
-	r = anc_pem_read_certs(data, len, path, sk, err);
-	free(data);
-	return r;
-}
-
 /* The bundle in use becomes these anchors. */
 static int
 set_bundle(struct anc_status *st, STACK_OF(X509) *sk, const char *source,
@@ -184,7 +169,7 @@ anc_status_add_bundle(struct anc_status *st, const char *file,
 	STACK_OF(X509) *sk = NULL;
 	int r;
 
-	if ((r = read_pem(file, &sk, err)) != ANC_OK)
+	if ((r = anc_pem_read_cert_file(file, &sk, err)) != ANC_OK)
 		return r;
 	r = set_bundle(st, sk, file, err);
 	st->bundle_given = 1;
@@ -265,7 +250,7 @@ outbox_file(struct anc_status *st, const char *dir,
 	snprintf(path, sizeof(path), "%s/%s", dir, it->file);
 	if (!manifests && (strcmp(it->kind, "certificate") == 0 ||
 	    strcmp(it->kind, "bundle") == 0)) {
-		if ((r = read_pem(path, &sk, err)) == ANC_OK)
+		if ((r = anc_pem_read_cert_file(path, &sk, err)) == ANC_OK)
 			r = add_certs(st, sk, path, err);
 		sk_X509_pop_free(sk, X509_free);
 	} else if (manifests && !st->bundle_given &&

@@ -17,6 +17,7 @@
 
 #include "anchorage/err.h"
 #include "anchorage/export.h"
+#include "anchorage/file.h"
 #include "anchorage/hash.h"
 #include "export_int.h"
 
@@ -301,4 +302,20 @@ anc_cert_fingerprint(X509 *x, char out[65])
 	}
 	anc_hex(md, n, out);
 	return ANC_OK;
+}
+
+int
+anc_pem_read_cert_file(const char *path, STACK_OF(X509) **out,
+    struct anc_err *err)
+{
+	unsigned char *data = NULL;
+	size_t len = 0;
+	int r;
+
+	if ((r = anc_file_read(path, ANC_OUTBOX_FILE_MAX, &data, &len, err)) !=
+	    ANC_OK)
+		return r;
+	r = anc_pem_read_certs(data, len, path, out, err);
+	free(data);
+	return r;
 }

@@ -97,6 +97,11 @@ int anc_pem_certs(X509 *const *certs, size_t n, char **pem, size_t *len,
 int anc_pem_read_certs(const unsigned char *data, size_t len,
     const char *what, STACK_OF(X509) **out, struct anc_err *err);
 
+/* The same for a PEM file (a regular file of at most ANC_OUTBOX_FILE_MAX
+ * bytes, not a symlink), named in messages by its path. */
+int anc_pem_read_cert_file(const char *path, STACK_OF(X509) **out,
+    struct anc_err *err);
+
 /* SHA-256 fingerprint of a certificate's DER, lowercase hex. */
 int anc_cert_fingerprint(X509 *x, char out[65]);
 
