@@ -293,7 +293,7 @@ script_json(const struct probe_script *ps)
 		if (anc_keyalg_name(ps->needs[i].alg) != NULL)
 			json_object_set_new(o, "algorithm", json_string(
 			    anc_keyalg_name(ps->needs[i].alg)));
-		if (ps->res[i].mech != 0)
+		if (ps->res[i].mech != ANC_MECH_END)
 			json_object_set_new(o, "mechanism", json_string(
 			    anc_mechanism_name(ps->res[i].mech)));
 		json_array_append_new(needs, o);

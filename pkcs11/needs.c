@@ -38,16 +38,18 @@ is_ec(enum anc_keyalg alg)
 const unsigned long *
 anc_need_mechs(const struct anc_need *n)
 {
-	static const unsigned long ec_gen[] = { CKM_EC_KEY_PAIR_GEN, 0 };
-	static const unsigned long rsa_gen[] = { CKM_RSA_PKCS_KEY_PAIR_GEN, 0 };
-	static const unsigned long ecdsa[] = { CKM_ECDSA, 0 };
+	static const unsigned long ec_gen[] = { CKM_EC_KEY_PAIR_GEN,
+	    ANC_MECH_END };
+	static const unsigned long rsa_gen[] = { CKM_RSA_PKCS_KEY_PAIR_GEN,
+	    ANC_MECH_END };
+	static const unsigned long ecdsa[] = { CKM_ECDSA, ANC_MECH_END };
 	/* CKM_RSA_PKCS signs a DigestInfo the caller built; the hashing
 	 * mechanisms do the same inside the token.  Either serves. */
 	static const unsigned long rsa256[] = { CKM_RSA_PKCS,
-	    CKM_SHA256_RSA_PKCS, 0 };
+	    CKM_SHA256_RSA_PKCS, ANC_MECH_END };
 	static const unsigned long rsa384[] = { CKM_RSA_PKCS,
-	    CKM_SHA384_RSA_PKCS, 0 };
-	static const unsigned long none[] = { 0 };
+	    CKM_SHA384_RSA_PKCS, ANC_MECH_END };
+	static const unsigned long none[] = { ANC_MECH_END };
 
 	if (alg_bits(n->alg) == 0)
 		return none;
@@ -148,14 +150,14 @@ check_mechs(const struct anc_need *n, const struct anc_token_caps *c,
 	char note[200] = "", names[160] = "";
 	size_t i, off = 0;
 
-	if (want[0] == 0) {
+	if (want[0] == ANC_MECH_END) {
 		res->status = ANC_NEED_UNCHECKED;
 		snprintf(res->detail, sizeof(res->detail), "the key's "
 		    "algorithm is known only once the key is read from the "
 		    "token");
 		return;
 	}
-	for (i = 0; want[i] != 0; i++) {
+	for (i = 0; want[i] != ANC_MECH_END; i++) {
 		if (off < sizeof(names))
 			off += (size_t)snprintf(names + off, sizeof(names) - off,
 			    "%s%s", i > 0 ? " or " : "",
@@ -185,7 +187,7 @@ check_mechs(const struct anc_need *n, const struct anc_token_caps *c,
 		return;
 	}
 	res->status = ANC_NEED_MISSING;
-	res->mech = want[0];
+	res->mech = want[0];	/* the preferred one, for the message */
 	if (note[0] != '\0')
 		snprintf(res->detail, sizeof(res->detail), "%s", note);
 	else
@@ -218,6 +220,7 @@ anc_need_check(const struct anc_need *n, const struct anc_token_caps *c,
     struct anc_need_result *res)
 {
 	memset(res, 0, sizeof(*res));
+	res->mech = ANC_MECH_END;
 	switch (n->op) {
 	case ANC_NEED_KEYGEN:
 	case ANC_NEED_SIGN:

@@ -215,7 +215,8 @@ anc_token_trial(struct anc_token *t, enum anc_keyalg alg,
 	if (anc_token_public_key(t, label, &pk, &e) != ANC_OK)
 		snprintf(tr->attrs_detail, sizeof(tr->attrs_detail), "%s",
 		    e.msg);
-	for (i = 0; pk != NULL && mechs[i] != 0 && i < ANC_TRIAL_SIGS_MAX;
+	for (i = 0; pk != NULL && mechs[i] != ANC_MECH_END &&
+	    i < ANC_TRIAL_SIGS_MAX;
 	    i++) {
 		tr->sigs[i].mech = mechs[i];
 		try_sign(t, priv, pk, md, &tr->sigs[i]);

@@ -317,7 +317,8 @@ enum anc_need_status {
 
 struct anc_need_result {
 	enum anc_need_status status;
-	unsigned long mech;	/* the mechanism that serves it, or 0 */
+	unsigned long mech;	/* the mechanism that serves it (or is
+				 * missing), or ANC_MECH_END */
 	/* what serves it, what is missing ("CKM_EC_KEY_PAIR_GEN is not
 	 * listed"), or why it could not be checked */
 	char detail[256];
@@ -328,7 +329,9 @@ void anc_need_check(const struct anc_need *n, const struct anc_token_caps *c,
     struct anc_need_result *res);
 
 /* The mechanisms that can serve a need, most preferred first, ending in
- * 0: CKM_EC_KEY_PAIR_GEN; CKM_ECDSA; CKM_SHA256_RSA_PKCS, CKM_RSA_PKCS... */
+ * ANC_MECH_END (not 0: CKM_RSA_PKCS_KEY_PAIR_GEN is 0): CKM_ECDSA;
+ * CKM_RSA_PKCS, CKM_SHA256_RSA_PKCS; ... */
+#define ANC_MECH_END (~0UL)
 const unsigned long *anc_need_mechs(const struct anc_need *n);
 
 /* "step 1 (generate-key \"m8-root\"): an ecdsa-p256 key pair" and the
