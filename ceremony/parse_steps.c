@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "anchorage/err.h"
+#include "constraints.h"
 #include "schema.h"
 
 /*
@@ -252,6 +253,172 @@ static const struct anc_type t_revoke = ANC_LIST(0, ANC_CER_LIST_MAX,
     "revocations", revoke_item);
 
 /*
+ * Name constraints and EKU limits of issuing CAs
+ */
+
+static const char *
+rule_nc_dns(const char *s, size_t len, const struct anc_type *t)
+{
+	return anc_nc_check_dns(s, len);
+}
+
+static const struct anc_type t_nc_dns = { .scalar = anc_sc_string,
+    .rule = rule_nc_dns };
+
+/* A DNS name or e-mail domain appended to v[0..*n), refusing repeats. */
+static int
+nc_name_item(struct anc_reader *p, char ***v, size_t *n)
+{
+	size_t dup;
+	int r;
+
+	if ((r = anc_read_name_item(p, &t_nc_dns, v, NULL, n, &dup)) !=
+	    ANC_OK)
+		return r;
+	if (dup != 0)
+		return anc_read_bad(p, "\"%s\" is already item %zu of this "
+		    "list", (*v)[dup - 1], dup);
+	return ANC_OK;
+}
+
+static int
+nc_dns_item(struct anc_reader *p, void *obj)
+{
+	struct anc_subtrees *t = obj;
+
+	return nc_name_item(p, &t->dns, &t->n_dns);
+}
+
+static int
+nc_email_item(struct anc_reader *p, void *obj)
+{
+	struct anc_subtrees *t = obj;
+
+	return nc_name_item(p, &t->email, &t->n_email);
+}
+
+static int
+nc_ip_item(struct anc_reader *p, void *obj)
+{
+	struct anc_subtrees *t = obj;
+	struct anc_ip_range range, *nv;
+	struct anc_scalar v;
+	const char *why;
+	size_t i;
+
+	if (anc_read_scalar(p, &v) == NULL)
+		return anc_read_bad(p, "expected an IP range such as "
+		    "10.1.0.0/16");
+	if ((why = anc_nc_parse_ip(v.s, v.len, &range)) != NULL)
+		return anc_read_bad(p, "%s", why);
+	for (i = 0; i < t->n_ip; i++)
+		if (memcmp(&t->ip[i], &range, sizeof(range)) == 0)
+			return anc_read_bad(p, "the range is already item %zu "
+			    "of this list", i + 1);
+	if ((nv = anc_read_add(p, &t->ip, &t->n_ip, sizeof(*nv))) == NULL)
+		return ANC_E_NOMEM;
+	*nv = range;
+	return ANC_OK;
+}
+
+static const struct anc_type t_nc_dns_list = ANC_LIST(1, ANC_NC_MAX,
+    "DNS names", nc_dns_item);
+static const struct anc_type t_nc_ip_list = ANC_LIST(1, ANC_NC_MAX,
+    "IP ranges", nc_ip_item);
+static const struct anc_type t_nc_email_list = ANC_LIST(1, ANC_NC_MAX,
+    "e-mail domains", nc_email_item);
+
+static const struct anc_field subtree_fields[] = {
+	{ "dns",   &t_nc_dns_list,   NONE, 0, 0 },
+	{ "ip",	   &t_nc_ip_list,    NONE, 0, 0 },
+	{ "email", &t_nc_email_list, NONE, 0, 0 },
+};
+
+/* permitted or excluded: at least one name of some type. */
+static int
+nd_subtrees(struct anc_reader *p, void *obj, const struct anc_field *f)
+{
+	struct anc_subtrees *t = anc_at(obj, f->off);
+	int line = anc_read_line(p), r;
+
+	if ((r = anc_read_map(p, subtree_fields, ANC_N(subtree_fields), t)) !=
+	    ANC_OK)
+		return r;
+	if (t->n_dns == 0 && t->n_ip == 0 && t->n_email == 0)
+		return anc_read_err(p, ANC_E_FIELD, line, "expected at least "
+		    "one of dns, ip, email");
+	return ANC_OK;
+}
+
+static const struct anc_type t_subtrees = { .node = nd_subtrees };
+
+#define NCF(m) offsetof(struct anc_constraints, m)
+
+static const struct anc_field nc_fields[] = {
+	{ "permitted", &t_subtrees, NONE, NCF(permitted), 0 },
+	{ "excluded",  &t_subtrees, NONE, NCF(excluded),  0 },
+};
+
+/* Constraints that leave the CA nothing to issue are a mistake. */
+static int
+nd_name_constraints(struct anc_reader *p, void *obj,
+    const struct anc_field *f)
+{
+	struct anc_constraints *nc = anc_at(obj, f->off);
+	char what[256];
+	int r;
+
+	nc->line = anc_read_line(p);
+	if ((r = anc_read_map(p, nc_fields, ANC_N(nc_fields), nc)) != ANC_OK)
+		return r;
+	if (anc_nc_empty(nc))
+		return anc_read_err(p, ANC_E_FIELD, nc->line, "expected "
+		    "permitted or excluded subtrees");
+	if (anc_nc_self_excluded(nc, what, sizeof(what)))
+		return anc_read_err(p, ANC_E_FIELD, nc->line, "%s; expected "
+		    "permitted names that can be used", what);
+	return ANC_OK;
+}
+
+static const struct anc_type t_name_constraints = {
+    .node = nd_name_constraints };
+
+static const char *
+eku_name(int v)
+{
+	return anc_eku_name((enum anc_eku)v);
+}
+
+static const int ekus[] = { ANC_EKU_SERVER_AUTH, ANC_EKU_CLIENT_AUTH,
+    ANC_EKU_CODE_SIGNING, ANC_EKU_EMAIL_PROTECTION, ANC_EKU_TIME_STAMPING,
+    ANC_EKU_OCSP_SIGNING };
+
+static const struct anc_type t_eku_name = ANC_ONE_OF(eku_name, ekus);
+
+/* One bit per purpose in the mask at obj. */
+static int
+eku_item(struct anc_reader *p, void *obj)
+{
+	static const struct anc_field item = { "", &t_eku_name, REQUIRED, 0,
+	    0 };
+	unsigned *mask = obj;
+	struct anc_scalar v;
+	int eku, r;
+
+	if ((r = anc_sc_one_of(p, &eku, &item, anc_read_scalar(p, &v))) !=
+	    ANC_OK)
+		return r;
+	if ((*mask & (1u << eku)) != 0)
+		return anc_read_bad(p, "duplicate purpose \"%s\"",
+		    eku_name(eku));
+	*mask |= 1u << eku;
+	return ANC_OK;
+}
+
+static const struct anc_type t_eku = ANC_LIST(1, ANC_EKU__COUNT, "purposes",
+    eku_item);
+
+/*
  * Steps: one table per kind
  */
 
@@ -274,6 +441,8 @@ static const struct anc_field issue_intermediate_fields[] = {
 	{ "validity",	 &anc_t_validity,   "43800h",	  S(validity),	  SL(validity) },
 	{ "path-length", &anc_t_pathlen,    "0",	  S(path_length), SL(path_length) },
 	{ "algorithm",	 &anc_t_soft_alg,   "ecdsa-p256", S(algorithm),	  0 },
+	{ "name-constraints", &t_name_constraints, NONE,  S(nc),	  0 },
+	{ "extended-key-usage", &t_eku,	    NONE,	  S(eku),	  0 },
 	{ "output",	 &anc_t_artifact,   REQUIRED,	  S(output),	  SL(output) },
 };
 
@@ -284,6 +453,8 @@ static const struct anc_field sign_csr_fields[] = {
 	{ "validity",	 &anc_t_validity,   "43800h",	  S(validity),	  SL(validity) },
 	{ "path-length", &anc_t_pathlen,    "0",	  S(path_length), SL(path_length) },
 	{ "policy",	 &t_policy,	    NONE,	  0,		  0 },
+	{ "name-constraints", &t_name_constraints, NONE,  S(nc),	  0 },
+	{ "extended-key-usage", &t_eku,	    NONE,	  S(eku),	  0 },
 	{ "output",	 &anc_t_artifact,   REQUIRED,	  S(output),	  SL(output) },
 };
 

@@ -183,7 +183,7 @@ int anc_read_one_key_end(struct anc_reader *r, const char *what);
 void *anc_read_add(struct anc_reader *r, void *arr, size_t *n, size_t size);
 /*
  * An item of a list of distinct strings of type t, each with its line:
- * names[], lines[] and *n grow by one.  A repeat is not added: *dup is
+ * names[], lines[] (if not NULL) and *n grow by one.  A repeat is not added: *dup is
  * then the position (from 1) of the earlier one, for the caller's message.
  */
 int anc_read_name_item(struct anc_reader *r, const struct anc_type *t,

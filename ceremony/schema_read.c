@@ -412,7 +412,7 @@ anc_read_name_item(struct anc_reader *p, const struct anc_type *t,
 	struct anc_scalar v;
 	char *name = NULL, **np;
 	size_t i, nl = *n;
-	int *lp, r;
+	int *lp = NULL, r;
 
 	*dup = 0;
 	if ((r = t->scalar(p, &name, &item, anc_read_scalar(p, &v))) != ANC_OK)
@@ -423,12 +423,14 @@ anc_read_name_item(struct anc_reader *p, const struct anc_type *t,
 			goto out;
 		}
 	r = ANC_E_NOMEM;
-	if ((lp = anc_read_add(p, lines, &nl, sizeof(*lp))) == NULL ||
+	if ((lines != NULL && (lp = anc_read_add(p, lines, &nl,
+	    sizeof(*lp))) == NULL) ||
 	    (np = anc_read_add(p, names, n, sizeof(*np))) == NULL)
 		goto out;
 	*np = name;
 	name = NULL;	/* transferred */
-	*lp = anc_read_line(p);
+	if (lines != NULL)
+		*lp = anc_read_line(p);
 	/* success */
 	r = ANC_OK;
  out:
