@@ -123,6 +123,38 @@ PYEOF
 no_objects "probe --json"
 pass "probe, JSON: mechanisms, sizes and flags as pkcs11-tool reads them"
 
+# pkcs11-spy's record of the calls: every key pair of the probe was made
+# with CKA_TOKEN false on both halves, and both handles it returned were
+# destroyed with CKR_OK.  ANC_MODULE_PATH may be the proxy: the spy wraps
+# whichever module the test uses.
+PKCS11SPY_OUTPUT=$T/spy.log spy_env "$ANCHORAGE" --module \
+    /usr/lib/x86_64-linux-gnu/pkcs11-spy.so token probe "$URI" \
+    --pin-source "$PIN" --script "$T/root.yaml" --script "$T/root-rsa.yaml" \
+    >/dev/null 2>"$T/stderr" || { cat "$T/stderr"; fail "probe under pkcs11-spy"; }
+"$PY" - "$T/spy.log" <<'PYEOF' || fail "probe: pkcs11-spy shows a persistent or leftover object"
+import re, sys
+calls = re.split(r"\n(?=\d+: C_)", open(sys.argv[1]).read())
+made, gone, ngen = set(), set(), 0
+for c in calls:
+    name = re.match(r"\d+: (C_\w+)", c)
+    if not name:
+        continue
+    ok = "Returned:  0 CKR_OK" in c
+    if name.group(1) == "C_GenerateKeyPair":
+        tok = re.findall(r"CKA_TOKEN +(\w+)", c)
+        assert tok == ["False", "False"], tok
+        if ok:
+            ngen += 1
+            made |= set(re.findall(r"\[out\] h(?:Public|Private)Key = (0x[0-9a-f]+)", c))
+    if name.group(1) in ("C_CreateObject", "C_CopyObject", "C_GenerateKey"):
+        raise AssertionError(name.group(1) + " called")
+    if name.group(1) == "C_DestroyObject" and ok:
+        gone |= set(re.findall(r"\[in\] hObject = (0x[0-9a-f]+)", c))
+assert ngen == 2 and len(made) == 4, (ngen, made)
+assert made <= gone, (made, gone)
+PYEOF
+pass "probe under pkcs11-spy: session key pairs only, every handle destroyed"
+
 # A token without EC (as openCryptoki's software token): the EC script
 # cannot run, naming the step, the algorithm and the mechanism; the RSA
 # script can.
