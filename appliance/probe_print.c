@@ -143,6 +143,9 @@ trials_text(const struct probe *p)
 				    anc_mechanism_name(t->sigs[j].mech),
 				    anc_rv_name(t->sigs[j].rv));
 		}
+		if (t->persistent)
+			printf("; WARNING: the module made token objects "
+			    "despite CKA_TOKEN false");
 		if (t->generated)
 			printf("; %s", t->destroyed ? "destroyed" :
 			    "NOT DESTROYED");
@@ -264,10 +267,11 @@ trial_json(const struct probe *p, size_t k)
 		    "mechanism", anc_mechanism_name(t->sigs[j].mech), "signed",
 		    t->sigs[j].signed_ok, "rv", (json_int_t)t->sigs[j].rv,
 		    "verified", t->sigs[j].verified));
-	o = json_pack("{s:s, s:b, s:b, s:I, s:b, s:s, s:o, s:b, s:I, s:f}",
-	    "algorithm", anc_keyalg_name(t->alg), "ok", probe_trial_ok(t),
-	    "generated", t->generated, "keygen_rv", (json_int_t)t->keygen_rv,
-	    "template_kept", t->attrs_ok, "template", t->attrs_detail,
+	o = json_pack("{s:s, s:b, s:b, s:I, s:b, s:s, s:b, s:o, s:b, s:I, "
+	    "s:f}", "algorithm", anc_keyalg_name(t->alg), "ok",
+	    probe_trial_ok(t), "generated", t->generated, "keygen_rv",
+	    (json_int_t)t->keygen_rv, "template_kept", t->attrs_ok,
+	    "template", t->attrs_detail, "persistent", t->persistent,
 	    "signatures", sigs, "destroyed", t->destroyed, "destroy_rv",
 	    (json_int_t)t->destroy_rv, "seconds", t->seconds);
 	if (p->trial_err[k][0] != '\0')

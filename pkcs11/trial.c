@@ -26,7 +26,9 @@ static const unsigned char di_sha384[] = { 0x30, 0x41, 0x30, 0x0d, 0x06,
     0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00,
     0x04, 0x30 };
 
-/* The template a root key gets, minus CKA_TOKEN: was it kept? */
+/* The template a root key gets, minus CKA_TOKEN: was it kept?  (A
+ * module that makes token objects whatever CKA_TOKEN says is reported
+ * apart: the ceremony's keys are token objects anyway.) */
 static int
 attrs_kept(const struct anc_key_info *ki, char *why, size_t cap)
 {
@@ -46,8 +48,6 @@ attrs_kept(const struct anc_key_info *ki, char *why, size_t cap)
 		bad = "the key may decrypt, unwrap or derive";
 	else if (ki->sign != 1 || ki->private_ != 1)
 		bad = "CKA_SIGN or CKA_PRIVATE is not true";
-	else if (ki->token != 0)
-		bad = "CKA_TOKEN is not false: the token made a persistent key";
 	snprintf(why, cap, "%s", bad != NULL ? bad : "as the template asked");
 	return bad == NULL;
 }
@@ -200,10 +200,11 @@ anc_token_trial(struct anc_token *t, enum anc_keyalg alg,
 		goto out;
 	}
 	tr->generated = 1;
-	if (anc_p11_key_info(t, priv, &ki, &e) == ANC_OK)
+	if (anc_p11_key_info(t, priv, &ki, &e) == ANC_OK) {
 		tr->attrs_ok = attrs_kept(&ki, tr->attrs_detail,
 		    sizeof(tr->attrs_detail));
-	else
+		tr->persistent = ki.token != 0;
+	} else
 		snprintf(tr->attrs_detail, sizeof(tr->attrs_detail), "%s",
 		    e.msg);
 	memset(&sn, 0, sizeof(sn));

@@ -345,7 +345,9 @@ const char *anc_need_describe(const struct anc_need *n, char *buf,
  * ceremony's private template), its attributes read back, a signature
  * with each mechanism that could serve a ceremony, each verified in
  * software with the public key read from the token, then both halves
- * destroyed.  Nothing persistent is created.  Each stage's outcome is
+ * destroyed.  Nothing persistent is created, unless the module ignores
+ * CKA_TOKEN false, which `persistent` reports (the pair is destroyed at
+ * once all the same).  Each stage's outcome is
  * recorded, including failures; the return value is ANC_OK unless the
  * session itself failed.
  */
@@ -356,6 +358,9 @@ struct anc_trial {
 	int generated;
 	int attrs_ok;			/* the template was kept */
 	char attrs_detail[128];		/* which attribute was not */
+	int persistent;			/* CKA_TOKEN read back true: the
+					 * module ignored CKA_TOKEN false
+					 * (destroyed all the same) */
 	struct anc_trial_sig {
 		unsigned long mech;
 		unsigned long rv;	/* CK_RV of C_SignInit/C_Sign */
