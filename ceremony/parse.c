@@ -1580,7 +1580,7 @@ static const struct field export_secret_fields[] = {
 
 static const struct field export_bundle_fields[] = {
 	{ "name",	 OPT, &t_k8s_name,  S(k8s_name),      0, "m8-trust-bundle" },
-	{ "namespace",	 OPT, &t_namespace, S(k8s_namespace), 0, "monoskope" },
+	{ "trust-namespace", OPT, &t_namespace, S(k8s_namespace), 0, "cert-manager" },
 	{ "target-namespace", OPT, &t_namespace, S(target_namespace), 0, "monoskope" },
 	{ "bundle",	 REQ, &t_artifact,  S(bundle),	      SL(bundle), NULL },
 };
@@ -1590,6 +1590,7 @@ static const struct field export_issuer_fields[] = {
 	{ "namespace",	 OPT, &t_namespace,   S(k8s_namespace),	 0, "monoskope" },
 	{ "kind",	 OPT, &t_issuer_kind, S(cluster_issuer), 0, "Issuer" },
 	{ "secret",	 OPT, &t_k8s_name,    S(secret),	 0, "m8-trust-anchor" },
+	{ "cluster-resource-namespace", OPT, &t_namespace, S(cluster_namespace), 0, "cert-manager" },
 };
 
 static const struct field export_vault_fields[] = {
