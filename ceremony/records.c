@@ -112,6 +112,16 @@ anc_rec_token(struct anc_engine *e, const struct anc_slot_info *info,
 }
 
 int
+anc_rec_probe(struct anc_engine *e, json_t *fields, struct anc_err *err)
+{
+	if (e->tr == NULL) {
+		json_decref(fields);
+		return ANC_OK;
+	}
+	return anc_tr_append(e->tr, "probe", fields, err);
+}
+
+int
 anc_rec_input(struct anc_engine *e, const struct anc_input *in,
     const char *sha256, struct anc_err *err)
 {

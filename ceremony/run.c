@@ -21,6 +21,7 @@
 #include "anchorage/token.h"
 #include "ceremony_int.h"
 #include "engine.h"
+#include "preflight.h"
 #include "profile.h"
 #include "rehearsal.h"
 #include "transcript.h"
@@ -457,11 +458,27 @@ finish(struct anc_engine *e, struct anc_err *err)
 	return anc_outbox_finish(e->ob, err);
 }
 
+/* A rehearsal's look at the real token, recorded (`probe` consumed). */
+static int
+record_probe(struct anc_engine *e, json_t *probe, struct anc_err *err)
+{
+	const json_t *tok = json_object_get(probe, "token");
+
+	anc_engine_say(e, "rehearsal: token \"%s\" (%s %s, serial %s) can run "
+	    "this script; checked read-only, without a login",
+	    json_string_value(json_object_get(tok, "label")),
+	    json_string_value(json_object_get(tok, "manufacturer")),
+	    json_string_value(json_object_get(tok, "model")),
+	    json_string_value(json_object_get(tok, "serial")));
+	return anc_rec_probe(e, probe, err);
+}
+
 /* Everything after the transcript exists, so that all of it is recorded. */
 static int
 run_recorded(struct anc_engine *e, struct anc_backend *be,
     const struct anc_run_opts *o, struct anc_rehearsal *rh,
-    struct anc_module **m, struct anc_token **t, struct anc_err *err)
+    struct anc_module **m, struct anc_token **t, json_t **probe,
+    struct anc_err *err)
 {
 	const struct anc_ceremony *c = e->c;
 	const struct anc_step *ss;
@@ -476,6 +493,12 @@ run_recorded(struct anc_engine *e, struct anc_backend *be,
 	    (r = anc_engine_confirm(e, ANC_CONFIRM_START, NULL, 0, err)) !=
 	    ANC_OK)
 		return r;
+	if (*probe != NULL) {
+		r = record_probe(e, *probe, err);
+		*probe = NULL;	/* consumed */
+		if (r != ANC_OK)
+			return r;
+	}
 	if (c->token != NULL && (r = open_token(e, o, rh, m, t, err)) !=
 	    ANC_OK)
 		return r;
@@ -529,6 +552,7 @@ anc_ceremony_run(const struct anc_ceremony *c, const struct anc_run_opts *o,
 	struct anc_token *t = NULL;
 	struct anc_outbox *ob = NULL;
 	struct anc_engine *e = NULL, *checked = NULL;
+	json_t *probe = NULL;
 	int r = ANC_E_INTERNAL;
 
 	if ((r = anc_ceremony_precheck(c, &checked, err)) != ANC_OK)
@@ -543,10 +567,21 @@ anc_ceremony_run(const struct anc_ceremony *c, const struct anc_run_opts *o,
 		goto out;
 	}
 	e->checked = checked;
+	/* Before the outbox and the transcript: a token that is missing,
+	 * unusable, or lacks what the script needs costs nothing. */
 	if (c->token != NULL && !o->rehearsal &&
-	    (r = token_usable(c, o->module, o->outbox, &m, &t, err)) !=
-	    ANC_OK)
+	    ((r = token_usable(c, o->module, o->outbox, &m, &t, err)) !=
+	    ANC_OK || (r = anc_preflight_fits(c, t, err)) != ANC_OK))
 		goto out;
+	/* A rehearsal looks at the real token first, read-only, before it
+	 * points SOFTHSM2_CONF at its throwaway one. */
+	if (c->token != NULL && o->rehearsal &&
+	    (r = anc_preflight_real_token(c, o->module, &probe, err)) !=
+	    ANC_OK) {
+		anc_err_prefix(err, "rehearsal: checking the ceremony's own "
+		    "token through %s (read-only)", o->module);
+		goto out;
+	}
 	if ((r = anc_outbox_open(o->outbox, &ob, err)) != ANC_OK ||
 	    (r = outputs_free(c, ob, err)) != ANC_OK)
 		goto out;
@@ -560,11 +595,12 @@ anc_ceremony_run(const struct anc_ceremony *c, const struct anc_run_opts *o,
 	if ((r = anc_tr_open(anc_outbox_dirfd(ob), anc_outbox_dir(ob),
 	    o->rehearsal, o->yes, &e->tr, err)) != ANC_OK)
 		goto out;
-	if ((r = run_recorded(e, &be, o, rh, &m, &t, err)) != ANC_OK) {
+	if ((r = run_recorded(e, &be, o, rh, &m, &t, &probe, err)) != ANC_OK) {
 		close_failed(e, err);
 		report_leftovers(e, ob, o->rehearsal, err);
 	}
  out:
+	json_decref(probe);
 	if (e != NULL) {
 		anc_engine_clear(e);
 		anc_tr_free(e->tr);

@@ -115,6 +115,9 @@ int anc_rec_start(struct anc_engine *e, const char *outbox,
     const char *module, const struct anc_step *signer,
     const struct anc_input *signer_in, struct anc_err *err);
 int anc_rec_participants(struct anc_engine *e, struct anc_err *err);
+/* A rehearsal's read-only look at the real token (preflight.c builds
+ * `fields`, which is consumed). */
+int anc_rec_probe(struct anc_engine *e, json_t *fields, struct anc_err *err);
 int anc_rec_token(struct anc_engine *e, const struct anc_slot_info *info,
     const unsigned long *mechs, size_t nmech, const char *module_path,
     const char *module_manufacturer, const char *module_description,

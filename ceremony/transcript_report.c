@@ -225,6 +225,43 @@ section_token(struct html *h, const json_t *recs)
 	put(h, "</td></tr>\n</table>\n");
 }
 
+/* A rehearsal's read-only look at the ceremony's own token. */
+static void
+section_probe(struct html *h, const json_t *recs)
+{
+	const json_t *p = first_of(recs, "probe", NULL), *t, *m, *n;
+	size_t i;
+
+	if (p == NULL)
+		return;
+	t = json_object_get(p, "token");
+	m = json_object_get(p, "module");
+	put(h, "<h2>The ceremony's token, checked read-only</h2>\n<table>\n");
+	row(h, "Label", str(t, "label"), 0);
+	row(h, "Manufacturer", str(t, "manufacturer"), 0);
+	row(h, "Model", str(t, "model"), 0);
+	row(h, "Serial", str(t, "serial"), 1);
+	row(h, "Module", str(m, "path"), 0);
+	json_array_foreach(json_object_get(p, "needs"), i, n) {
+		put(h, "<tr><th>");
+		if (num(n, "step") > 0)
+			put(h, "Step %d: ", num(n, "step"));
+		esc(h, str(n, "kind"));
+		put(h, "</th><td>");
+		esc(h, str(n, "need"));
+		if (json_object_get(n, "algorithm") != NULL) {
+			put(h, " ");
+			esc(h, str(n, "algorithm"));
+		}
+		put(h, ": ");
+		esc(h, str(n, "status"));
+		put(h, " (");
+		esc(h, str(n, "detail"));
+		put(h, ")</td></tr>\n");
+	}
+	put(h, "</table>\n");
+}
+
 static void
 section_people(struct html *h, const json_t *recs)
 {
@@ -480,6 +517,7 @@ anc_transcript_report(const char *outbox, const char *anchor, char **out,
 	head(&h, start, &s);
 	section_ceremony(&h, recs, start);
 	section_people(&h, recs);
+	section_probe(&h, recs);
 	section_token(&h, recs);
 	section_inputs(&h, recs);
 	section_steps(&h, recs);

@@ -70,8 +70,8 @@ static int
 known_type(const char *t)
 {
 	static const char *const types[] = { "start", "participants",
-	    "token", "input", "step", "key", "output", "confirmation",
-	    "exception", "split-pin", "abort", "end" };
+	    "token", "probe", "input", "step", "key", "output",
+	    "confirmation", "exception", "split-pin", "abort", "end" };
 	size_t i;
 
 	for (i = 0; t != NULL && i < sizeof(types) / sizeof(types[0]); i++)

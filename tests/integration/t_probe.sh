@@ -33,6 +33,8 @@ no_objects() {
 	out=$(type_pin "$T/pin-m8-root" | script -qec "pkcs11-tool --module \
 	    $ANC_MODULE_PATH --token-label m8-root --login --list-objects" \
 	    /dev/null 2>&1 | tr -d '\r')
+	grep -q '^Logging in to "m8-root"' <<<"$out" && ! grep -q '^error:' <<<"$out" ||
+	    { echo "$out"; fail "$1: pkcs11-tool"; }
 	! grep -Eq '^(Private|Public) Key Object' <<<"$out" ||
 	    { echo "$out"; fail "$1: an object was left in the token"; }
 }

@@ -34,7 +34,8 @@ no_objects() {
 	out=$(type_pin "$T/pin-m8-root" | script -qec "pkcs11-tool --module \
 	    $ANC_MODULE_PATH --token-label m8-root --login --list-objects" \
 	    /dev/null 2>&1 | tr -d '\r')
-	grep -q 'Using slot' <<<"$out" || { echo "$out"; fail "$1: pkcs11-tool"; }
+	grep -q '^Logging in to "m8-root"' <<<"$out" && ! grep -q '^error:' <<<"$out" ||
+	    { echo "$out"; fail "$1: pkcs11-tool"; }
 	! grep -Eq '^(Private|Public) Key Object' <<<"$out" ||
 	    { echo "$out"; fail "$1: an object was left in the token"; }
 }
@@ -51,12 +52,6 @@ expect_msg 'root.yaml:[0-9]+: step 2 \(self-sign\): an ecdsa-p256 signature with
     { sort "$T/calls" | uniq -c; fail "the refused run logged in or changed the token"; }
 no_objects "refused run"
 pass "run on a token without EC: exit 3 before login, keygen or transcript"
-
-# The same token runs the RSA script.
-expect_exit 0 mock ANC_MOCK_HIDE_MECHS=ec -- ceremony run "$T/root-rsa.yaml" \
-    --outbox "$T/o-rsa" --pin-source "$PIN" --yes
-anc outbox verify "$T/o-rsa" >/dev/null || fail "RSA run: outbox verify"
-pass "the same token runs the RSA-3072 script"
 
 # Rehearsal: the real token is probed read-only and the probe recorded.
 rm -f "$T/calls"
@@ -91,6 +86,9 @@ PYEOF
 anc transcript verify "$T/reh" >/dev/null || fail "rehearsal: transcript verify"
 "$PY" "$ANC_SRC/tests/integration/verify_transcript.py" "$T/reh" \
     "$T/reh/root-2026.pem" >/dev/null || fail "rehearsal: independent verifier"
+anc transcript report "$T/reh" >"$T/report.html" || fail "rehearsal: report"
+grep -q "The ceremony's token, checked read-only" "$T/report.html" ||
+    fail "the report does not show the probe"
 no_objects "rehearsal"
 pass "rehearsal: the real token probed read-only and recorded"
 
@@ -106,3 +104,11 @@ expect_msg '/nonexistent/module.so'
 [ ! -e "$T/reh-nomod" ] || fail "a rehearsal without its module wrote an outbox"
 [ -z "$(find "$TMPDIR" -mindepth 1)" ] || fail "a rehearsal token was left behind"
 pass "rehearsal refused (exit 3) for a token without EC or a missing module"
+
+# The same token runs the RSA script; pkcs11-tool then lists its key (the
+# listing above can see keys).
+expect_exit 0 mock ANC_MOCK_HIDE_MECHS=ec -- ceremony run "$T/root-rsa.yaml" \
+    --outbox "$T/o-rsa" --pin-source "$PIN" --yes
+anc outbox verify "$T/o-rsa" >/dev/null || fail "RSA run: outbox verify"
+! ( no_objects "RSA run" ) >/dev/null 2>&1 || fail "pkcs11-tool does not see the RSA run's key"
+pass "the same token runs the RSA-3072 script"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rehearsals (--rehearsal): the same scripts against a throwaway SoftHSM2
-# token the appliance makes itself.  No PIN is asked (there is no terminal
+# token the appliance makes itself, after a read-only look at the real
+# token (its own test: t_probe_run).  No PIN is asked (there is no terminal
 # to ask on, and none is given), every record says "rehearsal": true, the
 # token directory is gone afterwards, the test's own tokens are untouched,
 # and an issuing-CA script rehearses with a stand-in for the root's key.
@@ -26,9 +27,12 @@ assert recs and all(r["rehearsal"] is True for r in recs), "unmarked record"
 EOF
 }
 
+# The real token a rehearsal checks before making its throwaway one.
+make_token m8-root
+
 # Without a terminal (setsid), so a PIN prompt would fail the run.
 example root.yaml "$T/root.yaml"
-setsid -w "$ANCHORAGE" --module /nonexistent/module.so ceremony run \
+setsid -w "$ANCHORAGE" --module "$ANC_MODULE_PATH" ceremony run \
     "$T/root.yaml" --outbox "$T/root" --rehearsal --yes </dev/null \
     >"$T/out" 2>"$T/err" || { cat "$T/err"; fail "rehearsal of root.yaml"; }
 grep -q 'complete (rehearsal)' "$T/out" || fail "the run does not say rehearsal"
@@ -121,7 +125,6 @@ grep -q '"name":"Bob Example","phase":"after"' "$T/root2/transcript.jsonl" ||
 pass "interactive rehearsal: confirmations, no PIN"
 
 # --pin-source makes no sense in a rehearsal.
-make_token m8-root
 expect_exit 2 anc ceremony run "$T/root.yaml" --outbox "$T/x" --rehearsal \
     --yes --pin-source "file:$T/pin-m8-root"
 expect_msg 'a rehearsal makes its own throwaway token'
