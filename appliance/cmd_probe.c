@@ -198,10 +198,24 @@ gather(struct app *a, struct probe_args *pa, struct probe *p,
 	struct anc_err rerr;
 	int r;
 
+	struct anc_quorum q;
+	anc_pin_fn pin = app_pin;
+	void *pin_arg = &pa->ps;
+	size_t i;
+
+	/* A token activated by a quorum is probed with the officers' shares,
+	 * as the first script with a quorum asks for them, unless a PIN
+	 * source is given. */
+	for (i = 0; pa->ps.file == NULL && i < p->nscripts; i++)
+		if (anc_ceremony_quorum(p->scripts[i].c, &q)) {
+			pin = app_quorum_pin;
+			pin_arg = &q;
+			break;
+		}
 	if ((r = anc_module_load(a->module, m, err)) != ANC_OK ||
 	    (r = anc_token_open(*m, p->uri, t, err)) != ANC_OK ||
 	    (r = anc_token_caps_read(*t, &p->caps, err)) != ANC_OK ||
-	    (r = anc_token_login(*t, app_pin, &pa->ps, err)) != ANC_OK)
+	    (r = anc_token_login(*t, pin, pin_arg, err)) != ANC_OK)
 		return r;
 	p->random_ok = anc_token_random(*t, rnd, sizeof(rnd), &rerr) ==
 	    ANC_OK;

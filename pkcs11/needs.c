@@ -43,12 +43,13 @@ anc_need_mechs(const struct anc_need *n)
 	static const unsigned long rsa_gen[] = { CKM_RSA_PKCS_KEY_PAIR_GEN,
 	    ANC_MECH_END };
 	static const unsigned long ecdsa[] = { CKM_ECDSA, ANC_MECH_END };
-	/* CKM_RSA_PKCS signs a DigestInfo the caller built; the hashing
-	 * mechanisms do the same inside the token.  Either serves. */
-	static const unsigned long rsa256[] = { CKM_RSA_PKCS,
-	    CKM_SHA256_RSA_PKCS, ANC_MECH_END };
-	static const unsigned long rsa384[] = { CKM_RSA_PKCS,
-	    CKM_SHA384_RSA_PKCS, ANC_MECH_END };
+	/* The hashing mechanism first, as the signer prefers it (some
+	 * tokens allow CKM_RSA_PKCS only for keys that may decrypt); else
+	 * CKM_RSA_PKCS over a DigestInfo.  Either serves. */
+	static const unsigned long rsa256[] = { CKM_SHA256_RSA_PKCS,
+	    CKM_RSA_PKCS, ANC_MECH_END };
+	static const unsigned long rsa384[] = { CKM_SHA384_RSA_PKCS,
+	    CKM_RSA_PKCS, ANC_MECH_END };
 	static const unsigned long none[] = { ANC_MECH_END };
 
 	if (alg_bits(n->alg) == 0)

@@ -203,7 +203,11 @@ check_met(void **state)
 	assert_int_equal(r.mech, CKM_ECDSA);
 	r = check(&c, ANC_NEED_KEYGEN, ANC_KEY_RSA_4096, 256);
 	assert_int_equal(r.status, ANC_NEED_MET);
+	/* The hashing mechanism first, as the signer chooses. */
 	r = check(&c, ANC_NEED_SIGN, ANC_KEY_RSA_3072, 256);
+	assert_int_equal(r.status, ANC_NEED_MET);
+	assert_int_equal(r.mech, CKM_SHA256_RSA_PKCS);
+	r = check(&c, ANC_NEED_SIGN, ANC_KEY_RSA_3072, 384);
 	assert_int_equal(r.status, ANC_NEED_MET);
 	assert_int_equal(r.mech, CKM_RSA_PKCS);
 	r = check(&c, ANC_NEED_RANDOM, ANC_KEY_NONE, 0);
@@ -239,8 +243,8 @@ check_missing(void **state)
 	assert_string_equal(r.detail, "CKM_ECDSA is listed without CKF_SIGN");
 	r = check(&c, ANC_NEED_SIGN, ANC_KEY_RSA_3072, 256);
 	assert_int_equal(r.status, ANC_NEED_MISSING);
-	assert_string_equal(r.detail, "the token does not list CKM_RSA_PKCS or "
-	    "CKM_SHA256_RSA_PKCS");
+	assert_string_equal(r.detail, "the token does not list "
+	    "CKM_SHA256_RSA_PKCS or CKM_RSA_PKCS");
 	c.info.has_rng = 0;
 	r = check(&c, ANC_NEED_RANDOM, ANC_KEY_NONE, 0);
 	assert_int_equal(r.status, ANC_NEED_MISSING);

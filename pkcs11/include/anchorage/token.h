@@ -331,7 +331,7 @@ void anc_need_check(const struct anc_need *n, const struct anc_token_caps *c,
 
 /* The mechanisms that can serve a need, most preferred first, ending in
  * ANC_MECH_END (not 0: CKM_RSA_PKCS_KEY_PAIR_GEN is 0): CKM_ECDSA;
- * CKM_RSA_PKCS, CKM_SHA256_RSA_PKCS; ... */
+ * CKM_SHA256_RSA_PKCS, CKM_RSA_PKCS; ... */
 #define ANC_MECH_END (~0UL)
 const unsigned long *anc_need_mechs(const struct anc_need *n);
 
