@@ -10,7 +10,7 @@
 #include "anchorage/err.h"
 #include "anchorage/token.h"
 #include "preflight.h"
-#include "transcript.h"
+#include "anchorage/transcript.h"
 
 int
 anc_preflight_fits(const struct anc_ceremony *c, struct anc_token *t,
@@ -104,7 +104,8 @@ anc_preflight_real_token(const struct anc_ceremony *c, const char *module,
 	int r;
 
 	if ((r = anc_module_load(module, &m, err)) != ANC_OK ||
-	    (r = anc_token_open(m, c->token, &t, err)) != ANC_OK ||
+	    (r = anc_token_open(m, anc_ceremony_token_uri(c), &t, err)) !=
+	    ANC_OK ||
 	    (r = anc_token_caps_read(t, &caps, err)) != ANC_OK ||
 	    (r = anc_ceremony_fits(c, caps, err)) != ANC_OK)
 		goto out;

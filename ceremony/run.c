@@ -23,8 +23,8 @@
 #include "engine.h"
 #include "preflight.h"
 #include "profile.h"
+#include "records.h"
 #include "rehearsal.h"
-#include "transcript.h"
 
 static int
 tok_generate(void *arg, enum anc_keyalg alg, const char *label,
