@@ -236,6 +236,12 @@ pass "the documented apply commands: no copy of tls.key, source in cert-manager"
     fail "kubectl replace"
 "$PY" "$ANC_SRC/tests/integration/check_apply.py" "$T/replace" "$SECRET" \
     --no-copy >/dev/null || fail "kubectl replace copies the key"
+# kubectl create of the whole directory, as the demo prints it.
+"$KUBECTL" create -f first-outbox/manifests/ --dry-run=client -o yaml \
+    >"$T/create-dir" || fail "kubectl create -f first-outbox/manifests/"
+"$PY" "$ANC_SRC/tests/integration/check_apply.py" "$T/create-dir" "$SECRET" \
+    --no-copy >/dev/null || fail "kubectl create -f DIR copies the key"
+[ "$(grep -c '^kind: ' "$T/create-dir")" -ge 4 ] || fail "create -f DIR: objects"
 grep -v '^GET ' "$T/api.log" && fail "a dry run wrote to the API server"
 pass "contrast: kubectl apply copies tls.key into last-applied-configuration; replace does not"
 
