@@ -14,7 +14,7 @@
 
 #include "anchorage/err.h"
 #include "anchorage/export.h"
-#include "transcript.h"
+#include "transcript_int.h"
 
 /* A growing text buffer; on allocation failure it stays failed. */
 struct html {
