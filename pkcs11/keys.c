@@ -54,10 +54,20 @@ generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
 	CK_MECHANISM mech = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
 	CK_OBJECT_HANDLE pub;
 	CK_RV rv;
+	/*
+	 * The public half names no usage flags (CKA_VERIFY, CKA_ENCRYPT,
+	 * CKA_WRAP, CKA_DERIVE): they would only restate what the private
+	 * half allows, and some modules refuse them.  tpm2-pkcs11 1.9.0
+	 * derives them from the TPM object and answers CKR_GENERAL_ERROR to a
+	 * template that names them, after loading the new object into the
+	 * TPM and without flushing it, so that a second attempt in the same
+	 * process fails for want of object slots: retrying without them is
+	 * not an option there.  Whatever the module then sets on the public
+	 * half gives nothing away: the private half below cannot decrypt,
+	 * unwrap or derive, and that is read back and checked.
+	 */
 	CK_ATTRIBUTE pubt[] = {
 		ABOOL(CKA_TOKEN, yes), ABOOL(CKA_PRIVATE, no),
-		ABOOL(CKA_VERIFY, yes), ABOOL(CKA_ENCRYPT, no),
-		ABOOL(CKA_WRAP, no), ABOOL(CKA_DERIVE, no),
 		ATTR(CKA_LABEL, label, ll), ATTR(CKA_ID, id, ANC_KEY_ID_LEN),
 		ATTR(0, NULL, 0), ATTR(0, NULL, 0),
 	};
@@ -68,7 +78,7 @@ generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
 		ABOOL(CKA_UNWRAP, no), ABOOL(CKA_DERIVE, no),
 		ATTR(CKA_LABEL, label, ll), ATTR(CKA_ID, id, ANC_KEY_ID_LEN),
 	};
-	CK_ULONG npub = 8;
+	CK_ULONG npub = 4;
 
 	if ((oid = anc_p11_curve_oid(alg, &oidlen)) != NULL) {
 		pubt[npub++] = (CK_ATTRIBUTE)ATTR(CKA_EC_PARAMS, oid, oidlen);
