@@ -8,9 +8,7 @@
 
 # The TPM (libtpms 0.9) has no RSA-4096; tpm2-pkcs11 lists
 # CKM_RSA_PKCS_KEY_PAIR_GEN for 1024 to 3072 bits.
-# RSA-3072 signs only once the signing mechanism is chosen from the token's
-# list (tpm2-pkcs11 allows CKM_RSA_PKCS only for keys that may decrypt).
-ANC_P11_ALGS="ecdsa-p256 ecdsa-p384"
+ANC_P11_ALGS="ecdsa-p256 ecdsa-p384 rsa-3072"
 ANC_P11_REFUSED="rsa-4096:CKM_RSA_PKCS_KEY_PAIR_GEN"
 
 tpm2_stop() {
