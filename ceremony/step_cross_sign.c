@@ -1,0 +1,58 @@
+/*
+ * anchorage: the cross-sign step: one root's key certifies another
+ * root's key and subject.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "anchorage/err.h"
+#include "step.h"
+#include "steps.h"
+
+static const struct anc_field fields[] = {
+	{ "issuer",		&anc_t_artifact,	REQUIRED,	S(issuer),	SL(issuer) },
+	{ "certificate",	&anc_t_artifact,	REQUIRED,	S(certificate),	SL(certificate) },
+	{ "validity",		&anc_t_validity,	"43800h",	S(validity),	SL(validity) },
+	{ "path-length",	&anc_t_pathlen,		"1",		S(path_length),	SL(path_length) },
+	{ "output",		&anc_t_artifact,	REQUIRED,	S(output),	SL(output) },
+};
+
+static int
+check(struct anc_vctx *v, const struct anc_step *s)
+{
+	struct anc_artref issuer, cert;
+	char f[128];
+	int r;
+
+	if ((r = anc_ref_issuer(v, s, &issuer)) != ANC_OK ||
+	    (r = anc_ref(v, s, anc_step_field(f, sizeof(f), s, "certificate"),
+	    anc_line_or(s, s->lines.certificate), s->certificate,
+	    ANC_ART_STEP(ANC_STEP_SELF_SIGN) | ANC_ART_CERT_IN,
+	    "a self-sign output or a certificate input", &cert)) != ANC_OK)
+		return r;
+	if (strcmp(s->certificate, s->issuer) == 0)
+		return anc_verr(v, anc_line_or(s, s->lines.certificate), f,
+		    "expected a certificate other than the issuer");
+	return anc_check_under(v, s, &issuer);
+}
+
+static void
+plan(struct anc_text *t, const struct anc_step *s)
+{
+	anc_put(t, "with the key of %s, certify the key and subject of %s",
+	    s->issuer, s->certificate);
+}
+
+const struct anc_step_type anc_kind_cross_sign = {
+	.kind = ANC_STEP_CROSS_SIGN,
+	.name = "cross-sign",
+	.uses_token = 1,
+	ANC_STEP_FIELDS(fields),
+	.init = NULL,
+	.check = check,
+	.plan = plan,
+	.files = anc_step_files_pem,
+	.inputs = anc_rec_inputs_signing,
+	.run = anc_step_cross_sign,
+};

@@ -1,0 +1,48 @@
+/*
+ * anchorage: the export-issuer step: a cert-manager Issuer or ClusterIssuer
+ * and its Helm values.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "anchorage/err.h"
+#include "step.h"
+#include "steps.h"
+
+static const struct anc_field fields[] = {
+	{ "name",	&anc_t_k8s_name,	"m8-root-ca-issuer",	S(k8s_name),		0 },
+	{ "namespace",	&anc_t_namespace,	"monoskope",		S(k8s_namespace),	0 },
+	{ "kind",	&anc_t_issuer_kind,	"Issuer",		S(cluster_issuer),	0 },
+	{ "secret",	&anc_t_k8s_name,	"m8-trust-anchor",	S(secret),		0 },
+};
+
+static void
+plan(struct anc_text *t, const struct anc_step *s)
+{
+	anc_put(t, "write the cert-manager %s %s using Secret %s",
+	    s->cluster_issuer ? "ClusterIssuer" : "Issuer", s->k8s_name,
+	    s->secret);
+}
+
+static int
+files(const struct anc_step *s, char names[][128], size_t cap, size_t *n)
+{
+	return anc_step_add_file(names, cap, n, "manifests/issuer-",
+	    s->k8s_name, ".yaml") ||
+	    anc_step_add_file(names, cap, n, "helm-values-", s->k8s_name,
+	    ".yaml");
+}
+
+const struct anc_step_type anc_kind_export_issuer = {
+	.kind = ANC_STEP_EXPORT_ISSUER,
+	.name = "export-issuer",
+	.uses_token = 0,
+	ANC_STEP_FIELDS(fields),
+	.init = NULL,
+	.check = NULL,
+	.plan = plan,
+	.files = files,
+	.inputs = NULL,
+	.run = anc_step_export_issuer,
+};
