@@ -18,6 +18,7 @@
 #include "ceremony_int.h"
 #include "schema.h"
 
+struct anc_derive;
 struct anc_engine;
 struct anc_err;
 struct anc_text;
@@ -38,6 +39,10 @@ struct anc_step_type {
 	/* The outbox files it writes, into names[0..*n). */
 	int (*files)(const struct anc_step *s, char names[][128], size_t cap,
 	    size_t *n);
+	/* What it needs from the token (`token probe`, the run's first
+	 * check): anc_need_push() and the helpers below. */
+	int (*needs)(struct anc_derive *d, const struct anc_step *s,
+	    struct anc_err *err);
 	/* The artifacts it reads, for its transcript record. */
 	void (*inputs)(const struct anc_engine *e, const struct anc_step *s,
 	    struct anc_confirm_item *v, size_t cap, size_t *n);
@@ -138,6 +143,23 @@ int anc_step_add_file(char names[][128], size_t cap, size_t *n,
 /* A certificate step's one file: "<output>.pem". */
 int anc_step_files_pem(const struct anc_step *s, char names[][128],
     size_t cap, size_t *n);
+
+/*
+ * Token needs (needs.c)
+ */
+
+/* One need of step s, added to d; NULL (err set) when d is full. */
+struct anc_need *anc_need_push(struct anc_derive *d,
+    const struct anc_step *s, enum anc_need_op op, enum anc_keyalg alg,
+    const char *key, const char *use, struct anc_err *err);
+/* A certificate issued under `issuer`: when its key is in the token, a
+ * serial number (if `serial`) from the token's generator, then a
+ * signature. */
+int anc_need_issue(struct anc_derive *d, const struct anc_step *s,
+    const char *issuer, int serial, struct anc_err *err);
+/* Artifact `art` is signed by token key `label` from now on. */
+void anc_need_signer(struct anc_derive *d, const char *art,
+    const char *label);
 
 /*
  * Transcript records (records.c)

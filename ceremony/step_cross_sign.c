@@ -44,6 +44,12 @@ plan(struct anc_text *t, const struct anc_step *s)
 	    s->issuer, s->certificate);
 }
 
+static int
+needs(struct anc_derive *d, const struct anc_step *s, struct anc_err *err)
+{
+	return anc_need_issue(d, s, s->issuer, 1, err);
+}
+
 const struct anc_step_type anc_kind_cross_sign = {
 	.kind = ANC_STEP_CROSS_SIGN,
 	.name = "cross-sign",
@@ -53,6 +59,7 @@ const struct anc_step_type anc_kind_cross_sign = {
 	.check = check,
 	.plan = plan,
 	.files = anc_step_files_pem,
+	.needs = needs,
 	.inputs = anc_rec_inputs_signing,
 	.run = anc_step_cross_sign,
 };

@@ -24,6 +24,17 @@ plan(struct anc_text *t, const struct anc_step *s)
 	    s->label);
 }
 
+/* A random CKA_ID, then the key pair. */
+static int
+needs(struct anc_derive *d, const struct anc_step *s, struct anc_err *err)
+{
+	if (anc_need_push(d, s, ANC_NEED_RANDOM, ANC_KEY_NONE, NULL, "CKA_ID",
+	    err) == NULL || anc_need_push(d, s, ANC_NEED_KEYGEN, s->algorithm,
+	    s->label, NULL, err) == NULL)
+		return ANC_E_INTERNAL;
+	return ANC_OK;
+}
+
 const struct anc_step_type anc_kind_generate_key = {
 	.kind = ANC_STEP_GENERATE_KEY,
 	.name = "generate-key",
@@ -33,6 +44,7 @@ const struct anc_step_type anc_kind_generate_key = {
 	.check = NULL,
 	.plan = plan,
 	.files = NULL,
+	.needs = needs,
 	.inputs = NULL,
 	.run = anc_step_generate_key,
 };

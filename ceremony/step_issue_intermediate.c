@@ -40,6 +40,12 @@ plan(struct anc_text *t, const struct anc_step *s)
 	anc_put_cert_step(t, s, "sign its certificate");
 }
 
+static int
+needs(struct anc_derive *d, const struct anc_step *s, struct anc_err *err)
+{
+	return anc_need_issue(d, s, s->issuer, 1, err);
+}
+
 const struct anc_step_type anc_kind_issue_intermediate = {
 	.kind = ANC_STEP_ISSUE_INTERMEDIATE,
 	.name = "issue-intermediate",
@@ -49,6 +55,7 @@ const struct anc_step_type anc_kind_issue_intermediate = {
 	.check = check,
 	.plan = plan,
 	.files = anc_step_files_pem,
+	.needs = needs,
 	.inputs = anc_rec_inputs_signing,
 	.run = anc_step_issue_intermediate,
 };

@@ -54,6 +54,14 @@ inputs(const struct anc_engine *e, const struct anc_step *s,
 	anc_rec_item(e, v, cap, n, s->key, 1);
 }
 
+/* From here on the root's key signs what names it as issuer. */
+static int
+needs(struct anc_derive *d, const struct anc_step *s, struct anc_err *err)
+{
+	anc_need_signer(d, s->output, s->key);
+	return anc_need_issue(d, s, s->output, 1, err);
+}
+
 const struct anc_step_type anc_kind_self_sign = {
 	.kind = ANC_STEP_SELF_SIGN,
 	.name = "self-sign",
@@ -63,6 +71,7 @@ const struct anc_step_type anc_kind_self_sign = {
 	.check = check,
 	.plan = plan,
 	.files = anc_step_files_pem,
+	.needs = needs,
 	.inputs = inputs,
 	.run = anc_step_self_sign,
 };

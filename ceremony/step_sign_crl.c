@@ -114,6 +114,13 @@ inputs(const struct anc_engine *e, const struct anc_step *s,
 		anc_rec_item(e, v, cap, n, s->revoke[i].certificate, 0);
 }
 
+/* A CRL has no serial number: a signature only. */
+static int
+needs(struct anc_derive *d, const struct anc_step *s, struct anc_err *err)
+{
+	return anc_need_issue(d, s, s->issuer, 0, err);
+}
+
 const struct anc_step_type anc_kind_sign_crl = {
 	.kind = ANC_STEP_SIGN_CRL,
 	.name = "sign-crl",
@@ -123,6 +130,7 @@ const struct anc_step_type anc_kind_sign_crl = {
 	.check = check,
 	.plan = plan,
 	.files = anc_step_files_pem,
+	.needs = needs,
 	.inputs = inputs,
 	.run = anc_step_sign_crl,
 };

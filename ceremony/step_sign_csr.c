@@ -134,6 +134,12 @@ plan(struct anc_text *t, const struct anc_step *s)
 	anc_put_cert_step(t, s, "sign a CA certificate");
 }
 
+static int
+needs(struct anc_derive *d, const struct anc_step *s, struct anc_err *err)
+{
+	return anc_need_issue(d, s, s->issuer, 1, err);
+}
+
 const struct anc_step_type anc_kind_sign_csr = {
 	.kind = ANC_STEP_SIGN_CSR,
 	.name = "sign-csr",
@@ -143,6 +149,7 @@ const struct anc_step_type anc_kind_sign_csr = {
 	.check = check,
 	.plan = plan,
 	.files = anc_step_files_pem,
+	.needs = needs,
 	.inputs = anc_rec_inputs_signing,
 	.run = anc_step_sign_csr,
 };

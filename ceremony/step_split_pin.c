@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "anchorage/err.h"
+#include "anchorage/shamir.h"
 #include "step.h"
 #include "steps.h"
 
@@ -46,6 +47,21 @@ plan(struct anc_text *t, const struct anc_step *s)
 }
 
 /* Shares go to the officers only: no outbox file, no input. */
+/* Randomness for the PIN, and a token that takes a PIN that long. */
+static int
+needs(struct anc_derive *d, const struct anc_step *s, struct anc_err *err)
+{
+	struct anc_need *n;
+
+	if (anc_need_push(d, s, ANC_NEED_RANDOM, ANC_KEY_NONE, NULL,
+	    "PIN and its shares", err) == NULL ||
+	    (n = anc_need_push(d, s, ANC_NEED_PIN_LEN, ANC_KEY_NONE, NULL,
+	    NULL, err)) == NULL)
+		return ANC_E_INTERNAL;
+	n->pin_len = ANC_SHAMIR_PIN_LEN;
+	return ANC_OK;
+}
+
 const struct anc_step_type anc_kind_split_pin = {
 	.kind = ANC_STEP_SPLIT_PIN,
 	.name = "split-pin",
@@ -55,6 +71,7 @@ const struct anc_step_type anc_kind_split_pin = {
 	.check = check,
 	.plan = plan,
 	.files = NULL,
+	.needs = needs,
 	.inputs = NULL,
 	.run = anc_step_split_pin,
 };
