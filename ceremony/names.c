@@ -150,6 +150,7 @@ step_free(struct anc_step *s)
 	free(s->issuing_ca);
 	free(s->bundle);
 	free(s->secret);
+	free(s->cluster_namespace);
 	free(s->output);
 	officers_free(&s->officers);
 	anc_nc_free(&s->nc);
@@ -187,5 +188,8 @@ anc_ceremony_model_free(struct anc_ceremony *c)
 	free(c->description);
 	free(c->token);
 	officers_free(&c->quorum);
+	for (i = 0; i < c->n_warnings; i++)
+		free(c->warnings[i]);
+	free(c->warnings);
 	free(c);
 }

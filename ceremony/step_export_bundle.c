@@ -12,7 +12,8 @@
 
 static const struct anc_field fields[] = {
 	{ "name",		&anc_t_k8s_name,	"m8-trust-bundle",	S(k8s_name),		0 },
-	{ "namespace",		&anc_t_namespace,	"monoskope",		S(k8s_namespace),	0 },
+	/* trust-manager's trust namespace: the source ConfigMap's */
+	{ "trust-namespace",	&anc_t_namespace,	"cert-manager",		S(k8s_namespace),	0 },
 	{ "target-namespace",	&anc_t_namespace,	"monoskope",		S(target_namespace),	0 },
 	{ "bundle",		&anc_t_artifact,	REQUIRED,		S(bundle),		SL(bundle) },
 };
@@ -37,8 +38,10 @@ check(struct anc_vctx *v, const struct anc_step *s)
 static void
 plan(struct anc_text *t, const struct anc_step *s)
 {
-	anc_put(t, "write the ConfigMap and trust-manager Bundle %s/%s of "
-	    "%s", s->k8s_namespace, s->k8s_name, s->bundle);
+	anc_put(t, "write the ConfigMap %s/%s-source of %s (trust-manager's "
+	    "trust namespace) and the trust-manager Bundle %s that delivers "
+	    "it to namespace %s", s->k8s_namespace, s->k8s_name, s->bundle,
+	    s->k8s_name, s->target_namespace);
 }
 
 static int

@@ -11,27 +11,36 @@
 #include "steps.h"
 
 static const struct anc_field fields[] = {
-	{ "name",	&anc_t_k8s_name,	"m8-root-ca-issuer",	S(k8s_name),		0 },
-	{ "namespace",	&anc_t_namespace,	"monoskope",		S(k8s_namespace),	0 },
-	{ "kind",	&anc_t_issuer_kind,	"Issuer",		S(cluster_issuer),	0 },
-	{ "secret",	&anc_t_k8s_name,	"m8-trust-anchor",	S(secret),		0 },
+	{ "name",			&anc_t_k8s_name,	"m8-root-ca-issuer",	S(k8s_name),		0 },
+	{ "namespace",			&anc_t_namespace,	"monoskope",		S(k8s_namespace),	0 },
+	{ "kind",			&anc_t_issuer_kind,	"Issuer",		S(cluster_issuer),	0 },
+	{ "secret",			&anc_t_k8s_name,	"m8-trust-anchor",	S(secret),		0 },
+	{ "cluster-resource-namespace",	&anc_t_namespace,	"cert-manager",		S(cluster_namespace),	0 },
 };
 
 static void
 plan(struct anc_text *t, const struct anc_step *s)
 {
-	anc_put(t, "write the cert-manager %s %s using Secret %s",
-	    s->cluster_issuer ? "ClusterIssuer" : "Issuer", s->k8s_name,
-	    s->secret);
+	if (s->cluster_issuer)
+		anc_put(t, "write the cert-manager ClusterIssuer %s using Secret "
+		    "%s/%s (no Helm values: Monoskope's chart makes only a "
+		    "namespaced Issuer)", s->k8s_name, s->cluster_namespace,
+		    s->secret);
+	else
+		anc_put(t, "write the cert-manager Issuer %s/%s using Secret "
+		    "%s/%s, and the Monoskope Helm values pointing at it",
+		    s->k8s_namespace, s->k8s_name, s->k8s_namespace, s->secret);
 }
 
+/* Monoskope's chart makes only a namespaced Issuer: values for a
+ * ClusterIssuer would make a second, broken one. */
 static int
 files(const struct anc_step *s, char names[][128], size_t cap, size_t *n)
 {
 	return anc_step_add_file(names, cap, n, "manifests/issuer-",
-	    s->k8s_name, ".yaml") ||
+	    s->k8s_name, ".yaml") || (!s->cluster_issuer &&
 	    anc_step_add_file(names, cap, n, "helm-values-", s->k8s_name,
-	    ".yaml");
+	    ".yaml"));
 }
 
 const struct anc_step_type anc_kind_export_issuer = {

@@ -55,6 +55,7 @@ struct anc_slot_info {
 	int pin_count_low;	/* a wrong PIN was entered since last login */
 	int pin_final_try;	/* one more wrong PIN locks it */
 	int pin_locked;
+	int user_pin_initialized;	/* a user PIN was set (C_InitPIN) */
 };
 
 /* Attributes of a key object, read back from the token. -1: not readable. */
