@@ -14,8 +14,8 @@
 #include "anchorage/ceremony.h"
 #include "anchorage/err.h"
 #include "step.h"
-#include "transcript.h"
 #include "profile.h"
+#include "records.h"
 
 /* A certificate whose key is in the token: its artifact name, key label
  * and the key's algorithm (ANC_KEY_NONE when the script does not say). */

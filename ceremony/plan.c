@@ -10,8 +10,8 @@
 #include "anchorage/ceremony.h"
 #include "anchorage/err.h"
 #include "constraints.h"
+#include "records.h"
 #include "step.h"
-#include "transcript.h"
 
 #ifndef ANC_VERSION
 #define ANC_VERSION "unknown"

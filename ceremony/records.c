@@ -11,8 +11,8 @@
 #include "anchorage/err.h"
 #include "anchorage/hash.h"
 #include "engine.h"
+#include "records.h"
 #include "step.h"
-#include "transcript.h"
 
 #ifndef ANC_VERSION
 #define ANC_VERSION "unknown"

@@ -28,9 +28,9 @@
 #include "anchorage/token.h"
 #include "ceremony_int.h"
 #include "engine.h"
+#include "records.h"
 #include "step.h"
 #include "steps.h"
-#include "transcript.h"
 
 static char dir[] = "/tmp/anc-steps.XXXXXX";
 
