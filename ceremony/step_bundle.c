@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/x509v3.h>
+
 #include "anchorage/err.h"
+#include "anchorage/rotation.h"
 #include "step.h"
 #include "steps.h"
 
@@ -228,6 +231,158 @@ inputs(const struct anc_engine *e, const struct anc_step *s,
 	anc_rec_item(e, v, cap, n, s->inventory, 0);
 }
 
+/* Is a newer than b: a later notBefore, or the same and a later
+ * notAfter? */
+static int
+newer(const X509 *a, const X509 *b)
+{
+	int c = ASN1_TIME_compare(X509_get0_notBefore(a),
+	    X509_get0_notBefore(b));
+
+	if (c == 0)
+		c = ASN1_TIME_compare(X509_get0_notAfter(a),
+		    X509_get0_notAfter(b));
+	return c > 0;
+}
+
+/* Add one anchor to a bundle: a CA certificate not already in it.
+ * `what` names it: anchor "root-2026", certificate 2 of "old-bundle". */
+static int
+bundle_add(STACK_OF(X509) *sk, X509 *x, const char *what,
+    struct anc_err *err)
+{
+	int i;
+
+	if (X509_check_ca(x) != 1)
+		return anc_err_set(err, ANC_E_UNSAFE, "%s is not a CA "
+		    "certificate; a trust bundle holds only anchors", what);
+	for (i = 0; i < sk_X509_num(sk); i++)
+		if (X509_cmp(sk_X509_value(sk, i), x) == 0)
+			return anc_err_set(err, ANC_E_UNSAFE, "%s is already "
+			    "in the bundle", what);
+	/* Newest first; anchors of the same age keep the script's order, so
+	 * the same script always makes the same file. */
+	for (i = 0; i < sk_X509_num(sk); i++)
+		if (newer(x, sk_X509_value(sk, i)))
+			break;
+	if (!X509_up_ref(x))
+		return anc_err_set(err, ANC_E_NOMEM, "bundle");
+	if (sk_X509_insert(sk, x, i) <= 0) {
+		X509_free(x);
+		return anc_err_set(err, ANC_E_NOMEM, "bundle");
+	}
+	return ANC_OK;
+}
+
+/* A certificate adds itself; a bundle adds every certificate it holds. */
+static int
+bundle_add_art(STACK_OF(X509) *sk, const struct anc_artifact *in,
+    const char *name, struct anc_err *err)
+{
+	char what[160];
+	int i, r;
+
+	if (in->kind == ANC_ART_CERT) {
+		snprintf(what, sizeof(what), "anchor \"%s\"", name);
+		return bundle_add(sk, in->cert, what, err);
+	}
+	for (i = 0; i < sk_X509_num(in->certs); i++) {
+		snprintf(what, sizeof(what), "certificate %d of \"%s\"", i + 1,
+		    name);
+		if ((r = bundle_add(sk, sk_X509_value(in->certs, i), what,
+		    err)) != ANC_OK)
+			return r;
+	}
+	return ANC_OK;
+}
+
+static void
+gate_say(void *arg, const char *line)
+{
+	anc_engine_say(arg, "%s", line);
+}
+
+/* Hand the retire gate (rotation/) the report, the bundle and the
+ * certificates retired, as plain data. */
+static int
+retire_gate(struct anc_engine *e, const struct anc_step *s,
+    STACK_OF(X509) *bundle, struct anc_err *err)
+{
+	struct anc_retire_req q;
+	struct anc_artifact *a;
+	X509 *retired[ANC_CER_LIST_MAX];
+	size_t i;
+
+	memset(&q, 0, sizeof(q));
+	a = anc_engine_find(e, s->inventory);
+	/* validate.c guarantees an inventory input and certificates. */
+	if (a == NULL || a->kind != ANC_ART_INVENTORY)
+		return anc_err_set(err, ANC_E_INTERNAL, "inventory \"%s\"",
+		    s->inventory);
+	q.raw = a->raw;
+	q.raw_len = a->raw_len;
+	if (s->n_retires > ANC_CER_LIST_MAX)
+		return anc_err_set(err, ANC_E_INTERNAL, "retires");
+	for (i = 0; i < s->n_retires; i++) {
+		a = anc_engine_find(e, s->retires[i]);
+		if (a == NULL || a->kind != ANC_ART_CERT)
+			return anc_err_set(err, ANC_E_INTERNAL,
+			    "retires \"%s\"", s->retires[i]);
+		retired[i] = a->cert;
+	}
+	q.script = e->c->path;
+	q.report = s->inventory;
+	q.bundle = bundle;
+	q.retire_names = s->retires;
+	q.retire_certs = retired;
+	q.n_retires = s->n_retires;
+	q.exceptions = s->exceptions;
+	q.n_exceptions = s->n_exceptions;
+	q.checking = e->ob == NULL;
+	q.say = gate_say;
+	q.say_arg = e;
+	return anc_retire_check(&q, err);
+}
+
+static int
+run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
+{
+	STACK_OF(X509) *sk = sk_X509_new_null();
+	struct anc_artifact *a, *in;
+	size_t i;
+	int r = ANC_E_INTERNAL;
+
+	if (sk == NULL)
+		return anc_err_set(err, ANC_E_NOMEM, "bundle");
+	for (i = 0; i < s->n_anchors; i++) {
+		in = anc_engine_find(e, s->anchors[i]);
+		if (in == NULL || (in->kind != ANC_ART_CERT &&
+		    in->kind != ANC_ART_BUNDLE)) {
+			r = anc_err_set(err, ANC_E_INTERNAL, "anchor \"%s\"",
+			    s->anchors[i]);
+			goto out;
+		}
+		if ((r = bundle_add_art(sk, in, s->anchors[i], err)) != ANC_OK)
+			goto out;
+	}
+	/* Nothing is written while the retire gate says no. */
+	if (s->n_retires > 0 && (r = retire_gate(e, s, sk, err)) != ANC_OK)
+		goto out;
+	if ((a = anc_engine_new_art(e, s->output, ANC_ART_BUNDLE, s)) ==
+	    NULL) {
+		r = anc_err_set(err, ANC_E_INTERNAL, "output %s", s->output);
+		goto out;
+	}
+	a->certs = sk;
+	sk = NULL;	/* transferred */
+	anc_engine_say(e, "  bundle %s: %d anchor(s), newest first", s->output,
+	    sk_X509_num(a->certs));
+	r = anc_steps_write_stack(e, s->output, a->certs, err);
+ out:
+	sk_X509_pop_free(sk, X509_free);
+	return r;
+}
+
 const struct anc_step_type anc_kind_bundle = {
 	.kind = ANC_STEP_BUNDLE,
 	.name = "bundle",
@@ -238,5 +393,5 @@ const struct anc_step_type anc_kind_bundle = {
 	.plan = plan,
 	.files = anc_step_files_pem,
 	.inputs = inputs,
-	.run = anc_step_bundle,
+	.run = run,
 };

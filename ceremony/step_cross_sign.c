@@ -50,6 +50,33 @@ needs(struct anc_derive *d, const struct anc_step *s, struct anc_err *err)
 	return anc_need_issue(d, s, s->issuer, 1, err);
 }
 
+static int
+run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
+{
+	struct anc_cert_spec spec;
+	struct anc_artifact *issuer, *subj;
+	X509 *x = NULL;
+	int r;
+
+	if ((r = anc_steps_issuer_of(e, s, &issuer, err)) != ANC_OK)
+		return r;
+	subj = anc_engine_find(e, s->certificate);
+	if (subj == NULL || subj->kind != ANC_ART_CERT)
+		return anc_err_set(err, ANC_E_INTERNAL, "certificate \"%s\"",
+		    s->certificate);
+	anc_steps_spec_init(&spec, e, s, issuer);
+	spec.profile = ANC_PROFILE_CROSS;
+	spec.subject_name = X509_get_subject_name(subj->cert);
+	spec.subject_key = X509_get0_pubkey(subj->cert);
+	if ((r = anc_steps_issue(e, &spec, issuer->key_label,
+	    anc_steps_issuer_hint(issuer), &x, err)) != ANC_OK)
+		goto out;
+	r = anc_steps_keep_cert(e, s, &x, NULL, "cross-certificate", err);
+ out:
+	X509_free(x);
+	return r;
+}
+
 const struct anc_step_type anc_kind_cross_sign = {
 	.kind = ANC_STEP_CROSS_SIGN,
 	.name = "cross-sign",
@@ -61,5 +88,5 @@ const struct anc_step_type anc_kind_cross_sign = {
 	.files = anc_step_files_pem,
 	.needs = needs,
 	.inputs = anc_rec_inputs_signing,
-	.run = anc_step_cross_sign,
+	.run = run,
 };

@@ -60,6 +60,55 @@ inputs(const struct anc_engine *e, const struct anc_step *s,
 	anc_rec_item(e, v, cap, n, s->bundle, 0);
 }
 
+static int
+stack_array(STACK_OF(X509) *sk, X509 ***v, size_t *n, struct anc_err *err)
+{
+	int i;
+
+	*n = (size_t)sk_X509_num(sk);
+	if ((*v = calloc(*n + 1, sizeof(**v))) == NULL)
+		return anc_err_set(err, ANC_E_NOMEM, "bundle");
+	for (i = 0; i < (int)*n; i++)
+		(*v)[i] = sk_X509_value(sk, i);
+	return ANC_OK;
+}
+
+static int
+run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
+{
+	struct anc_artifact *b = anc_steps_art(e, s->bundle, ANC_ART_BUNDLE);
+	struct anc_provenance p;
+	X509 **v = NULL;
+	char file[160], source[128], *text = NULL;
+	size_t n = 0, len = 0;
+	int r;
+
+	if (b == NULL)
+		return anc_err_set(err, ANC_E_INTERNAL, "bundle \"%s\"",
+		    s->bundle);
+	anc_steps_provenance(e, &p);
+	/* The Bundle writes a ConfigMap named after itself into the target
+	 * namespaces; the source gets its own name so the two never meet. */
+	snprintf(source, sizeof(source), "%s-source", s->k8s_name);
+	if ((r = stack_array(b->certs, &v, &n, err)) != ANC_OK)
+		return r;
+	if ((r = anc_manifest_bundle_configmap(source, s->k8s_namespace, v, n,
+	    &p, &text, &len, err)) != ANC_OK)
+		goto out;
+	snprintf(file, sizeof(file), "manifests/configmap-%s.yaml",
+	    s->k8s_name);
+	if ((r = anc_steps_write_text(e, file, text, len, 0644, err)) != ANC_OK)
+		goto out;
+	if ((r = anc_manifest_trust_bundle(s->k8s_name, source,
+	    s->target_namespace, v, n, &p, &text, &len, err)) != ANC_OK)
+		goto out;
+	snprintf(file, sizeof(file), "manifests/bundle-%s.yaml", s->k8s_name);
+	r = anc_steps_write_text(e, file, text, len, 0644, err);
+ out:
+	free(v);
+	return r;
+}
+
 const struct anc_step_type anc_kind_export_bundle = {
 	.kind = ANC_STEP_EXPORT_BUNDLE,
 	.name = "export-bundle",
@@ -70,5 +119,5 @@ const struct anc_step_type anc_kind_export_bundle = {
 	.plan = plan,
 	.files = files,
 	.inputs = inputs,
-	.run = anc_step_export_bundle,
+	.run = run,
 };

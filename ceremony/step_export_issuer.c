@@ -22,10 +22,10 @@ static void
 plan(struct anc_text *t, const struct anc_step *s)
 {
 	if (s->cluster_issuer)
-		anc_put(t, "write the cert-manager ClusterIssuer %s using Secret "
-		    "%s/%s (no Helm values: Monoskope's chart makes only a "
-		    "namespaced Issuer)", s->k8s_name, s->cluster_namespace,
-		    s->secret);
+		anc_put(t, "write the cert-manager ClusterIssuer %s using "
+		    "Secret %s/%s (no Helm values: Monoskope's chart makes "
+		    "only a namespaced Issuer)", s->k8s_name,
+		    s->cluster_namespace, s->secret);
 	else
 		anc_put(t, "write the cert-manager Issuer %s/%s using Secret "
 		    "%s/%s, and the Monoskope Helm values pointing at it",
@@ -43,6 +43,32 @@ files(const struct anc_step *s, char names[][128], size_t cap, size_t *n)
 	    ".yaml"));
 }
 
+static int
+run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
+{
+	struct anc_provenance p;
+	char file[160], *text = NULL;
+	size_t len = 0;
+	int r;
+
+	anc_steps_provenance(e, &p);
+	if ((r = anc_manifest_issuer(s->k8s_name, s->k8s_namespace,
+	    s->cluster_issuer, s->secret, &p, &text, &len, err)) != ANC_OK)
+		return r;
+	snprintf(file, sizeof(file), "manifests/issuer-%s.yaml", s->k8s_name);
+	if ((r = anc_steps_write_text(e, file, text, len, 0644, err)) != ANC_OK)
+		return r;
+	/* Monoskope's chart makes a namespaced Issuer from these values; for
+	 * a ClusterIssuer they would make a second one that cannot work. */
+	if (s->cluster_issuer)
+		return ANC_OK;
+	if ((r = anc_manifest_helm_values(s->k8s_name, s->secret, &p, &text,
+	    &len, err)) != ANC_OK)
+		return r;
+	snprintf(file, sizeof(file), "helm-values-%s.yaml", s->k8s_name);
+	return anc_steps_write_text(e, file, text, len, 0644, err);
+}
+
 const struct anc_step_type anc_kind_export_issuer = {
 	.kind = ANC_STEP_EXPORT_ISSUER,
 	.name = "export-issuer",
@@ -53,5 +79,5 @@ const struct anc_step_type anc_kind_export_issuer = {
 	.plan = plan,
 	.files = files,
 	.inputs = NULL,
-	.run = anc_step_export_issuer,
+	.run = run,
 };

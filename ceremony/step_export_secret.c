@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "anchorage/err.h"
+#include "anchorage/secmem.h"
 #include "step.h"
 #include "steps.h"
 
@@ -50,6 +51,38 @@ inputs(const struct anc_engine *e, const struct anc_step *s,
 	anc_rec_item(e, v, cap, n, s->issuing_ca, 0);
 }
 
+static int
+run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
+{
+	struct anc_artifact *ica, *root;
+	struct anc_provenance p;
+	X509 *chain[2];
+	char file[160], *text = NULL;
+	size_t len = 0;
+	int r;
+
+	ica = anc_steps_art(e, s->issuing_ca, ANC_ART_CERT);
+	if (ica == NULL || ica->soft_key == NULL ||
+	    (root = anc_steps_root_of(e, ica)) == NULL)
+		return anc_err_set(err, ANC_E_INTERNAL, "issuing-ca \"%s\"",
+		    s->issuing_ca);
+	anc_steps_provenance(e, &p);
+	chain[0] = ica->cert;
+	chain[1] = root->cert;
+	if ((r = anc_manifest_tls_secret(s->k8s_name, s->k8s_namespace, chain,
+	    2, ica->soft_key, &p, &text, &len, err)) != ANC_OK)
+		goto out;
+	snprintf(file, sizeof(file), "manifests/secret-%s.yaml", s->k8s_name);
+	/* The only file that holds a private key: owner-only. */
+	r = anc_steps_write(e, file, text, len, 0600, err);
+	anc_engine_say(e, "  Secret %s/%s: tls.crt = %s + %s, ca.crt = %s",
+	    s->k8s_namespace, s->k8s_name, s->issuing_ca, root->name,
+	    root->name);
+ out:
+	anc_freezero(text, len);
+	return r;
+}
+
 const struct anc_step_type anc_kind_export_secret = {
 	.kind = ANC_STEP_EXPORT_SECRET,
 	.name = "export-secret",
@@ -60,5 +93,5 @@ const struct anc_step_type anc_kind_export_secret = {
 	.plan = plan,
 	.files = files,
 	.inputs = inputs,
-	.run = anc_step_export_secret,
+	.run = run,
 };

@@ -40,6 +40,35 @@ files(const struct anc_step *s, char names[][128], size_t cap, size_t *n)
 	    anc_step_add_file(names, cap, n, "", s->output, ".README.txt");
 }
 
+static int
+run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
+{
+	struct anc_artifact *ica = anc_steps_art(e, s->certificate,
+	    ANC_ART_CERT), *root;
+	struct anc_provenance p;
+	X509 *chain[2];
+	char file[160], *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if (ica == NULL || (root = anc_steps_root_of(e, ica)) == NULL)
+		return anc_err_set(err, ANC_E_INTERNAL, "certificate \"%s\"",
+		    s->certificate);
+	chain[0] = ica->cert;
+	chain[1] = root->cert;
+	/* Intermediate first, then the root: Vault imports each as an issuer
+	 * and the root lands in ca_chain, so cert-manager's ca.crt is it. */
+	if ((r = anc_steps_write_certs(e, s->output, chain, 2, err)) != ANC_OK)
+		return r;
+	anc_steps_provenance(e, &p);
+	snprintf(file, sizeof(file), "%s.pem", s->output);
+	if ((r = anc_manifest_vault_readme(file, ica->cert, root->cert, &p,
+	    &text, &len, err)) != ANC_OK)
+		return r;
+	snprintf(file, sizeof(file), "%s.README.txt", s->output);
+	return anc_steps_write_text(e, file, text, len, 0644, err);
+}
+
 const struct anc_step_type anc_kind_export_vault = {
 	.kind = ANC_STEP_EXPORT_VAULT,
 	.name = "export-vault",
@@ -50,5 +79,5 @@ const struct anc_step_type anc_kind_export_vault = {
 	.plan = plan,
 	.files = files,
 	.inputs = anc_rec_inputs_signing,
-	.run = anc_step_export_vault,
+	.run = run,
 };

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "anchorage/err.h"
+#include "anchorage/hash.h"
 #include "step.h"
 #include "steps.h"
 
@@ -35,6 +36,29 @@ needs(struct anc_derive *d, const struct anc_step *s, struct anc_err *err)
 	return ANC_OK;
 }
 
+static int
+run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
+{
+	struct anc_key_info ki;
+	char id[2 * sizeof(ki.id) + 1];
+	int r;
+
+	anc_engine_say(e, "  generating %s key \"%s\" in the token%s",
+	    anc_keyalg_name(s->algorithm), s->label,
+	    s->algorithm == ANC_KEY_RSA_4096 || s->algorithm ==
+	    ANC_KEY_RSA_3072 ? " (RSA: this can take minutes)" : "");
+	if ((r = e->be->generate(e->be->arg, s->algorithm, s->label, &ki,
+	    err)) != ANC_OK)
+		return r;
+	snprintf(e->made[e->nmade++], sizeof(e->made[0]), "%s", s->label);
+	anc_hex(ki.id, ki.id_len, id);
+	anc_engine_say(e, "  key \"%s\" id %s: sensitive %d, extractable %d, "
+	    "always-sensitive %d, never-extractable %d, local %d", ki.label,
+	    id, ki.sensitive, ki.extractable, ki.always_sensitive,
+	    ki.never_extractable, ki.local);
+	return ANC_OK;
+}
+
 const struct anc_step_type anc_kind_generate_key = {
 	.kind = ANC_STEP_GENERATE_KEY,
 	.name = "generate-key",
@@ -46,5 +70,5 @@ const struct anc_step_type anc_kind_generate_key = {
 	.files = NULL,
 	.needs = needs,
 	.inputs = NULL,
-	.run = anc_step_generate_key,
+	.run = run,
 };

@@ -46,6 +46,37 @@ needs(struct anc_derive *d, const struct anc_step *s, struct anc_err *err)
 	return anc_need_issue(d, s, s->issuer, 1, err);
 }
 
+static int
+run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
+{
+	struct anc_cert_spec spec;
+	struct anc_artifact *issuer;
+	EVP_PKEY *key = NULL;
+	X509 *x = NULL;
+	int r;
+
+	if ((r = anc_steps_issuer_of(e, s, &issuer, err)) != ANC_OK)
+		return r;
+	/* The issuing CA's key is made here in software: cert-manager's CA
+	 * issuer needs it in its Secret.  It lives only in memory and in the
+	 * Secret manifest, and is freed (cleansed) with the artifact. */
+	if ((r = anc_throwaway_key(s->algorithm, &key, err)) != ANC_OK)
+		return r;
+	anc_steps_spec_init(&spec, e, s, issuer);
+	spec.profile = ANC_PROFILE_INTERMEDIATE;
+	spec.subject = &s->subject;
+	spec.subject_key = key;
+	if ((r = anc_steps_issue(e, &spec, issuer->key_label,
+	    anc_steps_issuer_hint(issuer), &x, err)) != ANC_OK ||
+	    (r = anc_steps_prove(e, x, &s->nc, s->eku, NULL, err)) != ANC_OK)
+		goto out;
+	r = anc_steps_keep_cert(e, s, &x, &key, "issuing CA", err);
+ out:
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return r;
+}
+
 const struct anc_step_type anc_kind_issue_intermediate = {
 	.kind = ANC_STEP_ISSUE_INTERMEDIATE,
 	.name = "issue-intermediate",
@@ -57,5 +88,5 @@ const struct anc_step_type anc_kind_issue_intermediate = {
 	.files = anc_step_files_pem,
 	.needs = needs,
 	.inputs = anc_rec_inputs_signing,
-	.run = anc_step_issue_intermediate,
+	.run = run,
 };

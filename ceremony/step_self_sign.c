@@ -62,6 +62,59 @@ needs(struct anc_derive *d, const struct anc_step *s, struct anc_err *err)
 	return anc_need_issue(d, s, s->output, 1, err);
 }
 
+/* The algorithm a key label was generated with in this script, if so. */
+static enum anc_keyalg
+label_alg(const struct anc_ceremony *c, const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_steps; i++)
+		if (c->steps[i].kind == ANC_STEP_GENERATE_KEY &&
+		    strcmp(c->steps[i].label, label) == 0)
+			return c->steps[i].algorithm;
+	return ANC_KEY_EC_P256;
+}
+
+static int
+run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
+{
+	struct anc_cert_spec spec;
+	struct anc_artifact *a;
+	enum anc_keyalg hint = label_alg(e->c, s->key);
+	EVP_PKEY *pub = NULL;
+	X509 *x = NULL;
+	char fp[65];
+	int r;
+
+	if ((r = e->be->public_key(e->be->arg, s->key, hint, &pub, err)) !=
+	    ANC_OK)
+		return r;
+	memset(&spec, 0, sizeof(spec));
+	spec.profile = ANC_PROFILE_ROOT;
+	spec.subject = &s->subject;
+	spec.subject_key = pub;
+	spec.not_before = e->now;
+	spec.not_after = e->now + (time_t)s->validity;
+	spec.path_length = s->path_length;
+	if ((r = anc_steps_issue(e, &spec, s->key, hint, &x, err)) != ANC_OK)
+		goto out;
+	if ((a = anc_engine_new_art(e, s->output, ANC_ART_CERT, s)) == NULL) {
+		r = anc_err_set(err, ANC_E_INTERNAL, "output %s", s->output);
+		goto out;
+	}
+	a->cert = x;
+	a->key_label = s->key;
+	x = NULL;	/* transferred */
+	anc_cert_fingerprint(a->cert, fp);
+	anc_engine_say(e, "  root %s signed by key \"%s\" and verified; "
+	    "SHA-256 fingerprint %s", s->output, s->key, fp);
+	r = anc_steps_write_certs(e, s->output, &a->cert, 1, err);
+ out:
+	X509_free(x);
+	EVP_PKEY_free(pub);
+	return r;
+}
+
 const struct anc_step_type anc_kind_self_sign = {
 	.kind = ANC_STEP_SELF_SIGN,
 	.name = "self-sign",
@@ -73,5 +126,5 @@ const struct anc_step_type anc_kind_self_sign = {
 	.files = anc_step_files_pem,
 	.needs = needs,
 	.inputs = inputs,
-	.run = anc_step_self_sign,
+	.run = run,
 };

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/pem.h>
+
 #include "anchorage/err.h"
 #include "step.h"
 #include "steps.h"
@@ -121,6 +123,106 @@ needs(struct anc_derive *d, const struct anc_step *s, struct anc_err *err)
 	return anc_need_issue(d, s, s->issuer, 0, err);
 }
 
+/* The CRL builder's inputs, from the step and its artifacts. */
+static int
+crl_build(struct anc_engine *e, const struct anc_step *s, X509 *issuer,
+    X509_CRL **out, struct anc_err *err)
+{
+	struct anc_crl_revoked rv[ANC_CER_LIST_MAX];
+	struct anc_crl_spec sp;
+	struct anc_artifact *a;
+	size_t i;
+
+	memset(&sp, 0, sizeof(sp));
+	if (s->n_revoke > ANC_CER_LIST_MAX)
+		return anc_err_set(err, ANC_E_INTERNAL, "revoke");
+	/* validate.c guarantees certificates and a CRL. */
+	for (i = 0; i < s->n_revoke; i++) {
+		a = anc_engine_find(e, s->revoke[i].certificate);
+		if (a == NULL || a->kind != ANC_ART_CERT)
+			return anc_err_set(err, ANC_E_INTERNAL, "revoke \"%s\"",
+			    s->revoke[i].certificate);
+		rv[i].name = s->revoke[i].certificate;
+		rv[i].cert = a->cert;
+		rv[i].reason = s->revoke[i].reason;
+	}
+	if (s->previous != NULL) {
+		a = anc_engine_find(e, s->previous);
+		if (a == NULL || a->kind != ANC_ART_CRL)
+			return anc_err_set(err, ANC_E_INTERNAL, "previous "
+			    "\"%s\"", s->previous);
+		sp.previous = a->crl;
+		sp.previous_name = s->previous;
+	}
+	sp.issuer = issuer;
+	sp.issuer_name = s->issuer;
+	sp.now = e->now;
+	sp.validity = s->validity;
+	sp.number = s->crl_number;
+	sp.revoked = rv;
+	sp.n_revoked = s->n_revoke;
+	/* When checking, the issuer carries a throwaway key, so only the
+	 * run can check the previous CRL's signature. */
+	sp.check_previous = e->ob != NULL;
+	return anc_crl_build(&sp, out, err);
+}
+
+static int
+run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
+{
+	struct anc_artifact *issuer, *a;
+	EVP_PKEY *signer = NULL, *pub = NULL;
+	X509_CRL *crl = NULL;
+	BIO *bio = NULL;
+	BUF_MEM *mem;
+	char file[128];
+	int r;
+
+	if ((r = anc_steps_issuer_of(e, s, &issuer, err)) != ANC_OK)
+		return r;
+	if ((r = crl_build(e, s, issuer->cert, &crl, err)) != ANC_OK)
+		goto out;
+	if ((r = e->be->signer(e->be->arg, issuer->key_label,
+	    anc_steps_issuer_hint(issuer), &signer, err)) != ANC_OK ||
+	    (r = e->be->public_key(e->be->arg, issuer->key_label,
+	    anc_steps_issuer_hint(issuer), &pub, err)) != ANC_OK)
+		goto out;
+	if (X509_CRL_sign(crl, signer, anc_profile_md(signer)) <= 0) {
+		anc_err_ossl(err, ANC_E_CRYPTO, "signing the CRL");
+		(void)e->be->present(e->be->arg, err);
+		r = err->code;
+		goto out;
+	}
+	if (X509_CRL_verify(crl, pub) != 1) {
+		r = anc_err_ossl(err, ANC_E_BADSIG, "the CRL signature does "
+		    "not verify with the public key of %s; nothing written",
+		    s->issuer);
+		goto out;
+	}
+	if ((a = anc_engine_new_art(e, s->output, ANC_ART_CRL, s)) == NULL) {
+		r = anc_err_set(err, ANC_E_INTERNAL, "output %s", s->output);
+		goto out;
+	}
+	a->crl = crl;
+	crl = NULL;	/* transferred */
+	anc_engine_say(e, "  CRL %s number %llu, %zu revocation(s), signed "
+	    "and verified", s->output, (unsigned long long)s->crl_number,
+	    s->n_revoke);
+	if ((bio = BIO_new(BIO_s_mem())) == NULL ||
+	    PEM_write_bio_X509_CRL(bio, a->crl) != 1) {
+		r = anc_err_ossl(err, ANC_E_CRYPTO, "CRL PEM");
+		goto out;
+	}
+	BIO_get_mem_ptr(bio, &mem);
+	snprintf(file, sizeof(file), "%s.pem", s->output);
+	r = anc_steps_write(e, file, mem->data, mem->length, 0644, err);
+ out:
+	BIO_free(bio);
+	X509_CRL_free(crl);
+	EVP_PKEY_free(pub);
+	return r;
+}
+
 const struct anc_step_type anc_kind_sign_crl = {
 	.kind = ANC_STEP_SIGN_CRL,
 	.name = "sign-crl",
@@ -132,5 +234,5 @@ const struct anc_step_type anc_kind_sign_crl = {
 	.files = anc_step_files_pem,
 	.needs = needs,
 	.inputs = inputs,
-	.run = anc_step_sign_crl,
+	.run = run,
 };

@@ -140,6 +140,40 @@ needs(struct anc_derive *d, const struct anc_step *s, struct anc_err *err)
 	return anc_need_issue(d, s, s->issuer, 1, err);
 }
 
+static int
+run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
+{
+	struct anc_cert_spec spec;
+	struct anc_artifact *issuer, *csr;
+	X509_NAME *subject = NULL;
+	X509 *x = NULL;
+	int r;
+
+	if ((r = anc_steps_issuer_of(e, s, &issuer, err)) != ANC_OK)
+		return r;
+	csr = anc_engine_find(e, s->csr);
+	if (csr == NULL || csr->kind != ANC_ART_CSR)
+		return anc_err_set(err, ANC_E_INTERNAL, "csr \"%s\"", s->csr);
+	anc_steps_spec_init(&spec, e, s, issuer);
+	if ((r = anc_policy_check_csr(csr->csr, &csr->csr_verified, s,
+	    issuer->cert, &spec, &subject, err)) != ANC_OK)
+		goto out;
+	anc_engine_say(e, "  %s: proof of possession verified; requested "
+	    "extensions ignored; policy passed", s->csr);
+	spec.profile = ANC_PROFILE_INTERMEDIATE;
+	spec.subject_name = subject;
+	spec.subject_key = X509_REQ_get0_pubkey(csr->csr);
+	if ((r = anc_steps_issue(e, &spec, issuer->key_label,
+	    anc_steps_issuer_hint(issuer), &x, err)) != ANC_OK ||
+	    (r = anc_steps_prove(e, x, &s->nc, s->eku, NULL, err)) != ANC_OK)
+		goto out;
+	r = anc_steps_keep_cert(e, s, &x, NULL, "CA certificate", err);
+ out:
+	X509_NAME_free(subject);
+	X509_free(x);
+	return r;
+}
+
 const struct anc_step_type anc_kind_sign_csr = {
 	.kind = ANC_STEP_SIGN_CSR,
 	.name = "sign-csr",
@@ -151,5 +185,5 @@ const struct anc_step_type anc_kind_sign_csr = {
 	.files = anc_step_files_pem,
 	.needs = needs,
 	.inputs = anc_rec_inputs_signing,
-	.run = anc_step_sign_csr,
+	.run = run,
 };

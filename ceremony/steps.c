@@ -3,7 +3,6 @@
  * step_<kind>.c (step.h says what a kind holds).  The order is the one
  * messages list them in ("unknown step kind ...; expected one of: ...").
  */
-#include <stddef.h>
 
 #include "step.h"
 
