@@ -216,6 +216,11 @@ static const struct {
 	{ ANC_STEP_EXPORT_ISSUER, anc_step_export_issuer },
 	{ ANC_STEP_EXPORT_VAULT, anc_step_export_vault },
 	{ ANC_STEP_SPLIT_PIN, anc_step_split_pin },
+	{ ANC_STEP_BACKUP_KEYPAIR, anc_step_backup_keypair },
+	{ ANC_STEP_BACKUP_TRUST, anc_step_backup_trust },
+	{ ANC_STEP_BACKUP_WRAP, anc_step_backup_wrap },
+	{ ANC_STEP_BACKUP_RESTORE, anc_step_backup_restore },
+	{ ANC_STEP_BACKUP_VERIFY, anc_step_backup_verify },
 };
 
 static step_fn
@@ -285,6 +290,8 @@ art_free(struct anc_artifact *a)
 	X509_REQ_free(a->csr);
 	X509_CRL_free(a->crl);
 	free(a->raw);
+	EVP_PKEY_free(a->pub);
+	a->pub = NULL;
 	a->cert = NULL;
 	a->soft_key = NULL;
 	a->certs = NULL;

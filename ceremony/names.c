@@ -37,6 +37,16 @@ anc_step_kind_name(enum anc_step_kind kind)
 		return "export-vault";
 	case ANC_STEP_SPLIT_PIN:
 		return "split-pin";
+	case ANC_STEP_BACKUP_KEYPAIR:
+		return "backup-keypair";
+	case ANC_STEP_BACKUP_TRUST:
+		return "backup-trust";
+	case ANC_STEP_BACKUP_WRAP:
+		return "backup-wrap";
+	case ANC_STEP_BACKUP_RESTORE:
+		return "backup-restore";
+	case ANC_STEP_BACKUP_VERIFY:
+		return "backup-verify";
 	default:
 		return "unknown";
 	}
@@ -110,6 +120,13 @@ anc_step_files(const struct anc_step *s, char names[][128], size_t cap,
 	switch (s->kind) {
 	case ANC_STEP_GENERATE_KEY:
 	case ANC_STEP_SPLIT_PIN:	/* shares go to the officers only */
+	case ANC_STEP_BACKUP_TRUST:
+	case ANC_STEP_BACKUP_WRAP:	/* to the backup medium, never here */
+	case ANC_STEP_BACKUP_RESTORE:
+	case ANC_STEP_BACKUP_VERIFY:
+		break;
+	case ANC_STEP_BACKUP_KEYPAIR:	/* the unwrap key's public half */
+		bad = add_file(names, cap, n, "", s->output, ".pub.pem");
 		break;
 	case ANC_STEP_SELF_SIGN:
 	case ANC_STEP_ISSUE_INTERMEDIATE:
@@ -204,6 +221,8 @@ step_free(struct anc_step *s)
 	free(s->bundle);
 	free(s->secret);
 	free(s->output);
+	free(s->unwrap_key);
+	free(s->wrapped);
 	officers_free(&s->officers);
 	anc_nc_free(&s->nc);
 }
@@ -239,6 +258,7 @@ anc_ceremony_model_free(struct anc_ceremony *c)
 	free(c->name);
 	free(c->description);
 	free(c->token);
+	free(c->backup_token);
 	officers_free(&c->quorum);
 	free(c);
 }

@@ -422,9 +422,22 @@ static const struct anc_type t_eku = ANC_LIST(1, ANC_EKU__COUNT, "purposes",
  * Steps: one table per kind
  */
 
+/* generate-key's backup policy, indexed by enum anc_backup_policy. */
+static const char *
+backup_name(int v)
+{
+	return anc_backup_policy_name((enum anc_backup_policy)v);
+}
+
+static const int backup_policies[] = { ANC_BACKUP_NONE,
+    ANC_BACKUP_WRAP_WITH_TRUSTED };
+static const struct anc_type t_backup = ANC_ONE_OF(backup_name,
+    backup_policies);
+
 static const struct anc_field generate_key_fields[] = {
 	{ "label",	 &anc_t_label,	    REQUIRED,	  S(label),	SL(label) },
 	{ "algorithm",	 &anc_t_token_alg,  "ecdsa-p256", S(algorithm), 0 },
+	{ "backup",	 &t_backup,	    "none",	  S(backup),	0 },
 };
 
 static const struct anc_field self_sign_fields[] = {
@@ -514,6 +527,30 @@ static const struct anc_field split_pin_fields[] = {
 	{ "officers",	 &anc_t_officers,   REQUIRED,	  S(officers),	  0 },
 };
 
+static const struct anc_field backup_keypair_fields[] = {
+	{ "label",	 &anc_t_label,	    REQUIRED,	  S(label),	  SL(label) },
+	{ "output",	 &anc_t_artifact,   REQUIRED,	  S(output),	  SL(output) },
+};
+
+static const struct anc_field backup_trust_fields[] = {
+	{ "unwrap-key",	 &anc_t_artifact,   REQUIRED,	  S(unwrap_key),  SL(unwrap_key) },
+};
+
+static const struct anc_field backup_wrap_fields[] = {
+	{ "key",	 &anc_t_label,	    REQUIRED,	  S(key),	  SL(key) },
+	{ "output",	 &anc_t_artifact,   REQUIRED,	  S(output),	  SL(output) },
+};
+
+static const struct anc_field backup_restore_fields[] = {
+	{ "wrapped",	 &anc_t_artifact,   REQUIRED,	  S(wrapped),	  SL(wrapped) },
+	{ "unwrap-key",	 &anc_t_artifact,   REQUIRED,	  S(unwrap_key),  SL(unwrap_key) },
+};
+
+static const struct anc_field backup_verify_fields[] = {
+	{ "key",	 &anc_t_label,	    REQUIRED,	  S(key),	  SL(key) },
+	{ "certificate", &anc_t_artifact,   REQUIRED,	  S(certificate), SL(certificate) },
+};
+
 /* Each kind: its table, and what its table cannot say. */
 static const struct step_schema {
 	enum anc_step_kind kind;
@@ -534,6 +571,11 @@ static const struct step_schema {
 	KIND(ANC_STEP_EXPORT_ISSUER, export_issuer_fields, NULL),
 	KIND(ANC_STEP_EXPORT_VAULT, export_vault_fields, NULL),
 	KIND(ANC_STEP_SPLIT_PIN, split_pin_fields, NULL),
+	KIND(ANC_STEP_BACKUP_KEYPAIR, backup_keypair_fields, NULL),
+	KIND(ANC_STEP_BACKUP_TRUST, backup_trust_fields, NULL),
+	KIND(ANC_STEP_BACKUP_WRAP, backup_wrap_fields, NULL),
+	KIND(ANC_STEP_BACKUP_RESTORE, backup_restore_fields, NULL),
+	KIND(ANC_STEP_BACKUP_VERIFY, backup_verify_fields, NULL),
 #undef KIND
 };
 

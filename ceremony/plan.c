@@ -170,10 +170,44 @@ put_what(struct text *t, const struct anc_step *s)
 
 	switch (s->kind) {
 	case ANC_STEP_GENERATE_KEY:
-		put(t, "generate an %s key pair labelled \"%s\" inside the "
-		    "token; the private key is sensitive, never extractable, "
-		    "and can only sign", anc_keyalg_name(s->algorithm),
-		    s->label);
+		if (s->backup == ANC_BACKUP_WRAP_WITH_TRUSTED)
+			put(t, "generate an %s key pair labelled \"%s\" inside "
+			    "the token; the private key is sensitive, can only "
+			    "sign, and leaves the token only wrapped under a key "
+			    "the security officer trusts (backup: "
+			    "wrap-with-trusted)", anc_keyalg_name(s->algorithm),
+			    s->label);
+		else
+			put(t, "generate an %s key pair labelled \"%s\" inside "
+			    "the token; the private key is sensitive, never "
+			    "extractable, and can only sign",
+			    anc_keyalg_name(s->algorithm), s->label);
+		break;
+	case ANC_STEP_BACKUP_KEYPAIR:
+		put(t, "on the BACKUP token, generate an RSA-3072 key pair "
+		    "labelled \"%s\" that can only unwrap; its public key is "
+		    "%s", s->label, s->output);
+		break;
+	case ANC_STEP_BACKUP_TRUST:
+		put(t, "on the token, the security officer logs in (SO PIN) "
+		    "and marks public key %s trusted for one wrap, in this "
+		    "session only; then the user PIN is asked again",
+		    s->unwrap_key);
+		break;
+	case ANC_STEP_BACKUP_WRAP:
+		put(t, "on the token, wrap key \"%s\" under the trusted key "
+		    "and write it to the backup medium as %s.wrapped (never "
+		    "to the outbox)", s->key, s->output);
+		break;
+	case ANC_STEP_BACKUP_RESTORE:
+		put(t, "on the BACKUP token, unwrap %s from the backup medium "
+		    "with the key of %s: sensitive, never extractable, "
+		    "sign-only, same label and id", s->wrapped, s->unwrap_key);
+		break;
+	case ANC_STEP_BACKUP_VERIFY:
+		put(t, "on the BACKUP token, sign a fresh random challenge with "
+		    "key \"%s\" and verify it with the public key of %s",
+		    s->key, s->certificate);
 		break;
 	case ANC_STEP_SELF_SIGN:
 		put(t, "with token key \"%s\", ", s->key);

@@ -35,6 +35,16 @@ int anc_step_export_vault(struct anc_engine *, const struct anc_step *,
     struct anc_err *);
 int anc_step_split_pin(struct anc_engine *, const struct anc_step *,
     struct anc_err *);
+int anc_step_backup_keypair(struct anc_engine *, const struct anc_step *,
+    struct anc_err *);
+int anc_step_backup_trust(struct anc_engine *, const struct anc_step *,
+    struct anc_err *);
+int anc_step_backup_wrap(struct anc_engine *, const struct anc_step *,
+    struct anc_err *);
+int anc_step_backup_restore(struct anc_engine *, const struct anc_step *,
+    struct anc_err *);
+int anc_step_backup_verify(struct anc_engine *, const struct anc_step *,
+    struct anc_err *);
 
 /* Artifacts by name; NULL if absent. */
 struct anc_artifact *anc_engine_find(struct anc_engine *e, const char *name);

@@ -361,6 +361,13 @@ anc_token_trust_wrapping_key(struct anc_token *t, anc_pin_fn so_pin,
 	CK_RV rv;
 	int r;
 
+	/* The logout ends every private object handle, and libp11 0.4.12
+	 * cannot fetch a key again (it double-frees EC keys): no key may
+	 * have been handed out for signing before. */
+	if (t->nsigners > 0)
+		return anc_err_set(err, ANC_E_INTERNAL, "backup-trust: a "
+		    "signing key of this token is in use; the security "
+		    "officer's login must come before any signature");
 	anc_p11_drop_transfer(t);
 	/* One login per token at a time: the user makes way for the SO. */
 	if (t->logged_in) {
