@@ -130,7 +130,7 @@ anc_token_can_backup(struct anc_token *t, int unwrap, struct anc_err *err)
 			    need[i].text);
 	free(mechs);
 	if (len > 0)
-		return anc_err_set(err, ANC_E_MECHANISM, "the token cannot %s a "
+		return anc_err_set(err, ANC_E_TOKEN_LACKS, "the token cannot %s a "
 		    "key for backup: it does not offer %s; nothing was changed",
 		    unwrap ? "unwrap" : "wrap", missing);
 	return ANC_OK;

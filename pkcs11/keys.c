@@ -79,28 +79,28 @@ anc_key_backup(const struct anc_key_info *ki)
 	return "unknown";
 }
 
-static int
-generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
-    enum anc_backup_policy backup, const unsigned char *id,
-    CK_OBJECT_HANDLE *priv, struct anc_err *err)
+int
+anc_p11_generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
+    enum anc_backup_policy backup, const unsigned char *id, int on_token,
+    CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv, struct anc_err *err)
 {
+	CK_BBOOL wwt = backup == ANC_BACKUP_WRAP_WITH_TRUSTED;
+	CK_BBOOL persist = on_token ? CK_TRUE : CK_FALSE;
 	CK_ULONG bits = alg == ANC_KEY_RSA_4096 ? 4096 : 3072;
 	static const unsigned char e65537[] = { 0x01, 0x00, 0x01 };
 	const unsigned char *oid;
 	size_t oidlen, ll = strlen(label);
 	CK_MECHANISM mech = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
-	CK_OBJECT_HANDLE pub;
 	CK_RV rv;
 	CK_ATTRIBUTE pubt[] = {
-		ABOOL(CKA_TOKEN, yes), ABOOL(CKA_PRIVATE, no),
+		ABOOL(CKA_TOKEN, persist), ABOOL(CKA_PRIVATE, no),
 		ABOOL(CKA_VERIFY, yes), ABOOL(CKA_ENCRYPT, no),
 		ABOOL(CKA_WRAP, no), ABOOL(CKA_DERIVE, no),
 		ATTR(CKA_LABEL, label, ll), ATTR(CKA_ID, id, ANC_KEY_ID_LEN),
 		ATTR(0, NULL, 0), ATTR(0, NULL, 0),
 	};
-	CK_BBOOL wwt = backup == ANC_BACKUP_WRAP_WITH_TRUSTED;
 	CK_ATTRIBUTE privt[] = {
-		ABOOL(CKA_TOKEN, yes), ABOOL(CKA_PRIVATE, yes),
+		ABOOL(CKA_TOKEN, persist), ABOOL(CKA_PRIVATE, yes),
 		ABOOL(CKA_SENSITIVE, yes), ABOOL(CKA_SIGN, yes),
 		ABOOL(CKA_EXTRACTABLE, wwt), ABOOL(CKA_DECRYPT, no),
 		ABOOL(CKA_UNWRAP, no), ABOOL(CKA_DERIVE, no),
@@ -119,7 +119,7 @@ generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
 		    sizeof(e65537));
 	}
 	rv = t->m->fl->C_GenerateKeyPair(t->session, &mech, pubt, npub, privt,
-	    sizeof(privt) / sizeof(privt[0]), &pub, priv);
+	    sizeof(privt) / sizeof(privt[0]), pub, priv);
 	if (rv != CKR_OK)
 		return anc_err_ckr(err, rv == CKR_DEVICE_REMOVED ?
 		    ANC_E_NOTOKEN : ANC_E_PKCS11, rv, "generate-key \"%s\" "
@@ -168,7 +168,7 @@ anc_token_generate_key(struct anc_token *t, enum anc_keyalg alg,
     struct anc_key_info *info, struct anc_err *err)
 {
 	unsigned char id[ANC_KEY_ID_LEN];
-	CK_OBJECT_HANDLE priv;
+	CK_OBJECT_HANDLE pub, priv;
 	int r;
 
 	if (anc_keyalg_name(alg) == NULL ||
@@ -177,7 +177,8 @@ anc_token_generate_key(struct anc_token *t, enum anc_keyalg alg,
 		    "algorithm or backup policy");
 	if ((r = anc_p11_new_id(t, "generate-key", label, id, err)) != ANC_OK)
 		return r;
-	if ((r = generate(t, alg, label, backup, id, &priv, err)) != ANC_OK)
+	if ((r = anc_p11_generate(t, alg, label, backup, id, 1, &pub, &priv,
+	    err)) != ANC_OK)
 		return r;
 	if ((r = anc_p11_key_info(t, priv, info, err)) != ANC_OK)
 		return anc_err_prefix(err, "generate-key \"%s\": reading "
