@@ -28,7 +28,8 @@
 #include "anchorage/hash.h"
 #include "anchorage/secmem.h"
 #include "steps.h"
-#include "transcript.h"
+#include "anchorage/transcript.h"
+#include "records.h"
 
 #define BLOB_MAX	(64 * 1024)
 #define CHALLENGE_LEN	32
