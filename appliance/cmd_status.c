@@ -196,7 +196,10 @@ item_text(const struct anc_status_item *it)
 	printf("%-10s  sha256 %s%s%s%s; from %s\n", "", it->sha256,
 	    it->key_label[0] != '\0' ? "; key \"" : "", it->key_label,
 	    it->key_label[0] != '\0' ? "\" in the token" : "", it->source);
-	if (it->kind == ANC_STATUS_ANCHOR)
+	if (it->kind == ANC_STATUS_ANCHOR && it->key_tokens == 0)
+		printf("%-10s  no transcript given records which token holds "
+		    "its key\n", "");
+	else if (it->kind == ANC_STATUS_ANCHOR)
 		printf("%-10s  key held in %d token%s, as the transcripts "
 		    "record%s\n", "", it->key_tokens, it->key_tokens == 1 ? "" :
 		    "s", it->key_tokens == 1 ? " (no backup)" : "");

@@ -107,6 +107,17 @@ anc transcript verify "$T/iss" --anchor "$out/root-2026-b.pem" >/dev/null ||
     fail "the copy's closing signature"
 pass "the restored key signs a certificate that verifies with the original anchor"
 
+# status counts the tokens the transcripts show holding each anchor's key.
+anc --json status --outbox "$out" >"$T/status.json" || [ $? -eq 4 ] ||
+    fail "status"
+python3 - "$T/status.json" <<'EOF' || fail "status: tokens holding the key"
+import json, sys
+items = json.load(open(sys.argv[1]))["items"]
+a = [i for i in items if i["kind"] == "anchor"]
+assert len(a) == 1 and a[0]["key_tokens"] == 2, a
+EOF
+pass "status: the anchor's key is in 2 tokens"
+
 # The outbox never holds a wrapped key, whatever its name.
 for name in m8-root-2026-b.wrapped root.README.txt notes.pem; do
 	cp -r "$out" "$T/bad"
@@ -128,6 +139,16 @@ pass "the blob never appears in the outbox"
 if [ "${ANC_VALGRIND:-0}" = 1 ]; then
 	exit 0	# the faults below run the same code, at 20 RSA key pairs
 fi
+
+# --- A wrong SO PIN: one attempt, nothing trusted, nothing wrapped ---------
+pair 4
+cp "$T/pin-bkp-4" "$T/so-bkp-4"	# the user PIN, not the SO's
+expect_exit 3 run_backup 4 "$ANC_MODULE_PATH"
+expect_msg 'wrong security officer PIN; anchorage makes one attempt per run'
+[ ! -e "$T/medium-4/m8-root-2026-b.wrapped" ] || fail "wrong SO PIN: a blob"
+prim=$(objects bkp-4 "$T/pin-bkp-4")
+[ "$(count 'Object;' "$prim")" -eq 2 ] || { echo "$prim"; fail "wrong SO PIN: primary objects"; }
+pass "a wrong SO PIN changes nothing in the primary token"
 
 # --- A damaged blob -------------------------------------------------------
 # The token itself refuses it; nothing is left in the backup token.
