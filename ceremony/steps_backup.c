@@ -15,7 +15,6 @@
  * While checking there are no tokens (e->bk is NULL): the steps only say
  * what they will do; validate.c has checked their references.
  */
-#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +30,6 @@
 #include "anchorage/transcript.h"
 #include "records.h"
 
-#define BLOB_MAX	(64 * 1024)
 #define CHALLENGE_LEN	32
 
 /* While checking: nothing to do but say so. */
@@ -167,55 +165,13 @@ anc_step_backup_trust(struct anc_engine *e, const struct anc_step *s,
 	    "session_only", 1), err);
 }
 
-/* Base64 of `len` bytes on one line, malloc'd. */
-static char *
-b64(const unsigned char *in, size_t len)
-{
-	char *out = malloc(4 * ((len + 2) / 3) + 1);
-
-	if (out != NULL)
-		EVP_EncodeBlock((unsigned char *)out, in, (int)len);
-	return out;
-}
-
-/*
- * The blob on the medium: text lines "field: value", in this order.  It
- * names the key, its CKA_ID and public key, the key it is wrapped for, the
- * scheme, and carries the two wrapped parts in base64.
- */
-static int
-blob_build(const struct anc_engine *e, const struct anc_key_info *ki,
-    const char *spki, const char *kek_spki, const struct anc_wrapped *w,
-    char **out, size_t *len, struct anc_err *err)
-{
-	char id[2 * sizeof(ki->id) + 1], *kek = NULL, *key = NULL;
-	int n;
-
-	anc_hex(ki->id, ki->id_len, id);
-	if ((kek = b64(w->kek, w->kek_len)) == NULL ||
-	    (key = b64(w->key, w->key_len)) == NULL) {
-		free(kek);
-		return anc_err_set(err, ANC_E_NOMEM, "wrapped key");
-	}
-	n = asprintf(out, "%s1\nceremony: %s\nscheme: %s\nlabel: %s\nid: %s\n"
-	    "spki-sha256: %s\nunwrap-key-spki-sha256: %s\ntransfer-key: %s\n"
-	    "wrapped-key: %s\n", ANC_WRAPPED_MAGIC, e->c->name,
-	    anc_wrap_scheme_name(w->scheme), ki->label, id, spki, kek_spki,
-	    kek, key);
-	free(kek);
-	free(key);
-	if (n < 0)
-		return anc_err_set(err, ANC_E_NOMEM, "wrapped key");
-	*len = (size_t)n;
-	return ANC_OK;
-}
-
 int
 anc_step_backup_wrap(struct anc_engine *e, const struct anc_step *s,
     struct anc_err *err)
 {
 	const struct anc_step *trust = &e->c->steps[s->index - 2];
 	struct anc_wrapped w = { ANC_WRAP_NONE, NULL, 0, NULL, 0 };
+	struct anc_blob bb;
 	struct anc_artifact *kek, *a;
 	struct anc_key_info ki;
 	EVP_PKEY *pub = NULL;
@@ -224,6 +180,7 @@ anc_step_backup_wrap(struct anc_engine *e, const struct anc_step *s,
 	size_t len = 0;
 	int r;
 
+	memset(&bb, 0, sizeof(bb));
 	if (checking(e, s))
 		return ANC_OK;
 	if ((kek = anc_engine_find(e, trust->unwrap_key)) == NULL ||
@@ -242,8 +199,14 @@ anc_step_backup_wrap(struct anc_engine *e, const struct anc_step *s,
 	if ((r = anc_token_wrap_key(e->bk->primary, s->key, &w, err)) !=
 	    ANC_OK)
 		goto out;
-	if ((r = blob_build(e, &ki, spki, kek_spki, &w, &blob, &len, err)) !=
-	    ANC_OK)
+	snprintf(bb.ceremony, sizeof(bb.ceremony), "%s", e->c->name);
+	snprintf(bb.label, sizeof(bb.label), "%s", ki.label);
+	memcpy(bb.id, ki.id, ki.id_len);
+	bb.id_len = ki.id_len;
+	memcpy(bb.spki, spki, sizeof(spki));
+	memcpy(bb.kek_spki, kek_spki, sizeof(kek_spki));
+	bb.w = w;	/* borrowed: freed with w */
+	if ((r = anc_blob_format(&bb, &blob, &len, err)) != ANC_OK)
 		goto out;
 	snprintf(file, sizeof(file), "%s.wrapped", s->output);
 	if ((r = anc_file_create(e->bk->medium_fd, file, 0600, blob, len,
@@ -281,124 +244,13 @@ anc_step_backup_wrap(struct anc_engine *e, const struct anc_step *s,
 	return r;
 }
 
-/* "field: value\n" at *p; the value (NUL-terminated in place) or NULL. */
-static char *
-blob_field(char **p, const char *field)
-{
-	size_t n = strlen(field);
-	char *v, *nl;
-
-	if (strncmp(*p, field, n) != 0 || (*p)[n] != ':' || (*p)[n + 1] != ' ')
-		return NULL;
-	v = *p + n + 2;
-	if ((nl = strchr(v, '\n')) == NULL)
-		return NULL;
-	*nl = '\0';
-	*p = nl + 1;
-	return v;
-}
-
-static int
-unb64(const char *in, unsigned char **out, size_t *len)
-{
-	size_t n = strlen(in), pad = 0;
-	int got;
-
-	if (n == 0 || n % 4 != 0 || (*out = malloc(n / 4 * 3 + 1)) == NULL)
-		return -1;
-	if (in[n - 1] == '=')
-		pad = in[n - 2] == '=' ? 2 : 1;
-	got = EVP_DecodeBlock(*out, (const unsigned char *)in, (int)n);
-	if (got < 0 || (size_t)got < pad) {
-		free(*out);
-		*out = NULL;
-		return -1;
-	}
-	*len = (size_t)got - pad;
-	return 0;
-}
-
-static int
-unhex(const char *in, unsigned char *out, size_t cap, size_t *len)
-{
-	size_t n = strlen(in), i;
-	unsigned v;
-
-	if (n == 0 || n % 2 != 0 || n / 2 > cap)
-		return -1;
-	for (i = 0; i < n / 2; i++) {
-		if (sscanf(in + 2 * i, "%2x", &v) != 1 ||
-		    strchr("0123456789abcdef", in[2 * i]) == NULL ||
-		    strchr("0123456789abcdef", in[2 * i + 1]) == NULL)
-			return -1;
-		out[i] = (unsigned char)v;
-	}
-	*len = n / 2;
-	return 0;
-}
-
-/* What a blob says, parsed strictly. */
-struct blob {
-	char label[129];
-	unsigned char id[64];
-	size_t id_len;
-	char spki[65], kek_spki[65];
-	struct anc_wrapped w;
-};
-
-static int
-blob_parse(const unsigned char *data, size_t len,
-    struct blob *b, struct anc_err *err)
-{
-	static const char *const names[] = { "ceremony", "scheme", "label",
-	    "id", "spki-sha256", "unwrap-key-spki-sha256", "transfer-key",
-	    "wrapped-key" };
-	char *text = NULL, *p, *v[8];
-	size_t i, ml = strlen(ANC_WRAPPED_MAGIC);
-	int r = ANC_E_INPUT;
-
-	memset(b, 0, sizeof(*b));
-	if (len > BLOB_MAX || memchr(data, '\0', len) != NULL ||
-	    (text = malloc(len + 1)) == NULL)
-		return anc_err_set(err, ANC_E_INPUT, "not a wrapped key blob");
-	memcpy(text, data, len);
-	text[len] = '\0';
-	p = text;
-	if (strncmp(p, ANC_WRAPPED_MAGIC "1\n", ml + 2) != 0)
-		goto bad;
-	p += ml + 2;
-	for (i = 0; i < 8; i++)
-		if ((v[i] = blob_field(&p, names[i])) == NULL)
-			goto bad;
-	if (*p != '\0' ||
-	    (b->w.scheme = anc_wrap_scheme_from_name(v[1])) == ANC_WRAP_NONE ||
-	    strlen(v[2]) == 0 || strlen(v[2]) >= sizeof(b->label) ||
-	    unhex(v[3], b->id, sizeof(b->id), &b->id_len) != 0 ||
-	    strlen(v[4]) != 64 || strlen(v[5]) != 64 ||
-	    unb64(v[6], &b->w.kek, &b->w.kek_len) != 0 ||
-	    unb64(v[7], &b->w.key, &b->w.key_len) != 0)
-		goto bad;
-	snprintf(b->label, sizeof(b->label), "%s", v[2]);
-	memcpy(b->spki, v[4], 65);
-	memcpy(b->kek_spki, v[5], 65);
-	r = ANC_OK;
-	goto out;
- bad:
-	anc_wrapped_clear(&b->w);
-	r = anc_err_set(err, ANC_E_INPUT, "not a wrapped key blob of this "
-	    "format (docs/backup.md)");
- out:
-	free(text);
-	return r;
-}
-
 int
 anc_step_backup_restore(struct anc_engine *e, const struct anc_step *s,
     struct anc_err *err)
 {
 	struct anc_artifact *wa, *kek;
 	struct anc_key_info ki;
-	struct blob b;
+	struct anc_blob b;
 	unsigned char *data = NULL;
 	EVP_PKEY *pub = NULL;
 	char path[4200], hex[ANC_SHA256_HEX], spki[65], kek_spki[65];
@@ -415,7 +267,7 @@ anc_step_backup_restore(struct anc_engine *e, const struct anc_step *s,
 	/* What the medium holds now, not what was meant to be written. */
 	snprintf(path, sizeof(path), "%s/%s.wrapped", e->bk->medium,
 	    s->wrapped);
-	if ((r = anc_file_read(path, BLOB_MAX, &data, &len, err)) != ANC_OK)
+	if ((r = anc_file_read(path, ANC_BLOB_MAX, &data, &len, err)) != ANC_OK)
 		return r;
 	anc_sha256_hex(data, len, hex);
 	if (len != wa->raw_len || memcmp(data, wa->raw, len) != 0) {
@@ -423,7 +275,7 @@ anc_step_backup_restore(struct anc_engine *e, const struct anc_step *s,
 		    "blob the wrap wrote; nothing was changed", path, hex);
 		goto out;
 	}
-	if ((r = blob_parse(data, len, &b, err)) != ANC_OK) {
+	if ((r = anc_blob_parse(data, len, &b, err)) != ANC_OK) {
 		anc_err_prefix(err, "%s", path);
 		goto out;
 	}
