@@ -151,8 +151,15 @@ anc_step_backup_trust(struct anc_engine *e, const struct anc_step *s,
 	anc_engine_say(e, "  the security officer logs in to mark %s (SPKI "
 	    "SHA-256 %s) trusted", s->unwrap_key, spki);
 	if ((r = anc_token_trust_wrapping_key(e->bk->primary, e->bk->so_pin,
-	    e->bk->so_pin_arg, a->pub, err)) != ANC_OK)
+	    e->bk->so_pin_arg, a->pub, err)) != ANC_OK) {
+		/* The user made way for the SO: log in again, so that the
+		 * abort record can still be signed. */
+		struct anc_err again;
+
+		(void)anc_token_login(e->bk->primary, e->bk->pin,
+		    e->bk->pin_arg, &again);
 		return r;
+	}
 	/* The SO is logged out again; the user's PIN is asked once more. */
 	anc_engine_say(e, "  security officer logged out; the user logs in "
 	    "again");

@@ -43,6 +43,40 @@ objects() {
 }
 count() { grep -c "$1" <<<"$2" || true; }
 
+# --- What is refused before any token is touched --------------------------
+bad() {	# bad SED-EXPR MESSAGE: the example, edited, fails the check
+	example backup-root.yaml "$T/bad.yaml" -e "$1"
+	expect_exit 2 anc ceremony check "$T/bad.yaml"
+	expect_msg "$2"
+}
+bad 's/backup: wrap-with-trusted/backup: none/' 'with backup: none, so it can never leave the token'
+bad '/^  - backup-wrap:/,+2d' 'expected a backup-wrap step right after it'
+bad '/^backup-token:/d' 'backup-token: required because steps\[2\] \(backup-keypair\)'
+bad 's/token=m8-root-backup"/token=m8-root"/' 'backup-token: names the same token as token'
+bad '/^  - backup-verify:/,+1s/m8-root-2026-b/m8-root-2026-x/' 'no earlier backup-restore step restores "m8-root-2026-x"'
+# Signing before the SO's login: self-sign moved up to step 2.
+example backup-root.yaml "$T/bad.yaml"
+python3 - "$T/bad.yaml" <<'EOF'
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+i = lines.index("  - self-sign:")
+block = lines[i:i + 6]
+del lines[i:i + 6]
+j = lines.index("  - backup-keypair:")
+lines[j:j] = block
+open(sys.argv[1], "w").write("\n".join(lines))
+EOF
+expect_exit 2 anc ceremony check "$T/bad.yaml"
+expect_msg 'signs with the token before it; expected backup-trust before any signing step'
+pair 0
+expect_exit 2 anc ceremony run "$T/backup-0.yaml" --outbox "$T/out-0" --rehearsal --yes
+expect_msg 'the backup steps need two real tokens'
+expect_exit 2 anc ceremony run "$T/backup-0.yaml" --outbox "$T/out-0" \
+    --pin-source "file:$T/pin-bkp-0" --backup-pin-source "file:$T/pin-bks-0" \
+    --so-pin-source "file:$T/so-bkp-0" --yes
+expect_msg 'give it with --backup-medium DIR'
+pass "script and options refused before any token is touched"
+
 # --- The round trip -------------------------------------------------------
 pair 1
 expect_exit 0 run_backup 1 "$ANC_MODULE_PATH"
