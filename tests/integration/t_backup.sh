@@ -84,6 +84,8 @@ out=$T/out-1
 medium=$T/medium-1
 anc outbox verify "$out" >/dev/null || fail "outbox verify"
 anc transcript verify "$out" >/dev/null || fail "transcript verify"
+python3 "$ANC_SRC/tests/integration/verify_transcript.py" "$out" \
+    "$out/root-2026-b.pem" >/dev/null || fail "independent transcript verifier"
 (cd "$out" && sha256sum --quiet -c SHA256SUMS) || fail "SHA256SUMS"
 [ "$(ls "$medium")" = m8-root-2026-b.wrapped ] || fail "medium: $(ls "$medium")"
 [ "$(stat -c %a "$medium/m8-root-2026-b.wrapped")" = 600 ] || fail "blob mode"
