@@ -8,6 +8,7 @@
 #include <p11-kit/pkcs11.h>
 #include <libp11.h>
 
+#include "anchorage/err.h"
 #include "anchorage/token.h"
 
 #define ANC_SIGNERS_MAX 16
@@ -54,6 +55,7 @@ int anc_err_ckr(struct anc_err *e, int code, CK_RV rv, const char *fmt, ...)
 const char *anc_ckr_name(CK_RV rv);
 
 /* Slot and token information for one slot id. */
+ANC_MUST_CHECK
 int anc_p11_slot_info(struct anc_module *m, CK_SLOT_ID id,
     struct anc_slot_info *s, struct anc_err *err);
 
@@ -65,16 +67,19 @@ void anc_p11_str(char *dst, size_t cap, const CK_UTF8CHAR *src, size_t len);
  * label and/or id.  Handles go into `out` (at most `cap`); *n gets the
  * number found (which may exceed cap).
  */
+ANC_MUST_CHECK
 int anc_p11_find(struct anc_token *t, CK_ULONG cls, const char *label,
     const unsigned char *id, size_t id_len, CK_OBJECT_HANDLE *out,
     size_t cap, size_t *n, struct anc_err *err);
 
 /* The one object of class `cls` labelled `label`: ANC_E_NOKEY if none,
  * ANC_E_UNSAFE if several. */
+ANC_MUST_CHECK
 int anc_p11_find_one(struct anc_token *t, CK_ULONG cls, const char *label,
     CK_OBJECT_HANDLE *h, struct anc_err *err);
 
 /* Read the attributes of a key object into *info. */
+ANC_MUST_CHECK
 int anc_p11_key_info(struct anc_token *t, CK_OBJECT_HANDLE h,
     struct anc_key_info *info, struct anc_err *err);
 
@@ -84,6 +89,7 @@ int anc_p11_key_info(struct anc_token *t, CK_OBJECT_HANDLE h,
  * NUL-terminated copy owned by the caller (anc_p11_attrs_free), or NULL
  * with ulValueLen 0 when the attribute is absent or unreadable.
  */
+ANC_MUST_CHECK
 int anc_p11_attrs(struct anc_token *t, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *a,
     size_t n, struct anc_err *err);
 void anc_p11_attrs_free(CK_ATTRIBUTE *a, size_t n);
@@ -95,6 +101,7 @@ void anc_p11_attrs_free(CK_ATTRIBUTE *a, size_t n);
  * halves.  CKA_TOKEN is `on_token`: false makes session objects, which
  * `token probe` uses.  Checks nothing about existing objects.
  */
+ANC_MUST_CHECK
 int anc_p11_generate(struct anc_token *t, enum anc_keyalg alg,
     const char *label, const unsigned char *id, int on_token,
     CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv, struct anc_err *err);
@@ -103,7 +110,9 @@ int anc_p11_generate(struct anc_token *t, enum anc_keyalg alg,
 const unsigned char *anc_p11_curve_oid(enum anc_keyalg alg, size_t *len);
 
 /* Parse and check a token URI (p11-kit); *uri owned by the caller. */
+ANC_MUST_CHECK
 int anc_uri_parse(const char *text, void **uri, struct anc_err *err);
+ANC_MUST_CHECK
 int anc_uri_match(void *uri, CK_TOKEN_INFO *ti);
 void anc_uri_free(void *uri);
 

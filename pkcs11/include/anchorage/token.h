@@ -18,6 +18,8 @@
 
 #include <openssl/evp.h>
 
+#include "anchorage/err.h"
+
 struct anc_err;
 struct anc_secret;
 struct anc_module;
@@ -75,6 +77,7 @@ struct anc_key_info {
  * Load a PKCS#11 module and initialise it.  `path` must be an absolute path
  * to a shared object.  Returns ANC_OK or ANC_E_MODULE.
  */
+ANC_MUST_CHECK
 int anc_module_load(const char *path, struct anc_module **out,
     struct anc_err *err);
 
@@ -90,6 +93,7 @@ const char *anc_module_description(const struct anc_module *m);
  * Every slot of the module.  *slots is an array of *n entries owned by the
  * caller (free()).
  */
+ANC_MUST_CHECK
 int anc_module_slots(struct anc_module *m, struct anc_slot_info **slots,
     size_t *n, struct anc_err *err);
 
@@ -100,6 +104,7 @@ int anc_module_slots(struct anc_module *m, struct anc_slot_info **slots,
  * stay in the caller's secrets.  The slot list is read again afterwards.
  * Returns ANC_OK, ANC_E_NOTOKEN (no blank token), ANC_E_PKCS11.
  */
+ANC_MUST_CHECK
 int anc_module_init_token(struct anc_module *m, const char *label,
     struct anc_secret *so_pin, struct anc_secret *user_pin,
     struct anc_err *err);
@@ -109,6 +114,7 @@ int anc_module_init_token(struct anc_module *m, const char *label,
  * label[cap]; "" when the URI selects by other attributes only.  The URI
  * is checked as anc_token_open() checks it.
  */
+ANC_MUST_CHECK
 int anc_uri_token_label(const char *uri, char *label, size_t cap,
     struct anc_err *err);
 
@@ -119,10 +125,12 @@ int anc_uri_token_label(const char *uri, char *label, size_t cap,
  * URI that matches no token (ANC_E_NOTOKEN) or several (ANC_E_URI).
  * Opens a read-write session; does not log in.
  */
+ANC_MUST_CHECK
 int anc_token_open(struct anc_module *m, const char *uri,
     struct anc_token **out, struct anc_err *err);
 
 /* Token and slot information, refreshed from the module. */
+ANC_MUST_CHECK
 int anc_token_info(struct anc_token *t, struct anc_slot_info *info,
     struct anc_err *err);
 
@@ -130,6 +138,7 @@ int anc_token_info(struct anc_token *t, struct anc_slot_info *info,
  * The mechanisms the token supports, as CKM_ numbers.  *mechs is owned by
  * the caller (free()).
  */
+ANC_MUST_CHECK
 int anc_token_mechanisms(struct anc_token *t, unsigned long **mechs,
     size_t *n, struct anc_err *err);
 
@@ -154,6 +163,7 @@ typedef int (*anc_pin_fn)(void *arg, const struct anc_slot_info *info,
  * C_Login returns.  Returns ANC_OK, ANC_E_PIN_INCORRECT, ANC_E_PIN_LOCKED,
  * ANC_E_PIN_LEN, ANC_E_LOGIN, or the callback's error.
  */
+ANC_MUST_CHECK
 int anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
     struct anc_err *err);
 
@@ -161,6 +171,7 @@ int anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
  * Key objects (private and public) in the token.  Needs login to see
  * private objects.  *keys is owned by the caller (free()).
  */
+ANC_MUST_CHECK
 int anc_token_keys(struct anc_token *t, struct anc_key_info **keys,
     size_t *n, struct anc_err *err);
 
@@ -168,6 +179,7 @@ int anc_token_keys(struct anc_token *t, struct anc_key_info **keys,
  * Is any object in the token labelled `label` (or, if id_len > 0, with that
  * CKA_ID)?  Sets *found to 1 or 0.
  */
+ANC_MUST_CHECK
 int anc_token_object_exists(struct anc_token *t, const char *label,
     const unsigned char *id, size_t id_len, int *found,
     struct anc_err *err);
@@ -176,6 +188,7 @@ int anc_token_object_exists(struct anc_token *t, const char *label,
  * The private key labelled `label`, with its attributes.  Exactly one must
  * exist: ANC_E_NOKEY if none, ANC_E_UNSAFE if several.
  */
+ANC_MUST_CHECK
 int anc_token_find_key(struct anc_token *t, const char *label,
     struct anc_key_info *info, struct anc_err *err);
 
@@ -186,10 +199,12 @@ int anc_token_find_key(struct anc_token *t, const char *label,
  * id on both halves.  Refuses (ANC_E_EXISTS) a label or id already present.
  * The private key's attributes are read back into *info.
  */
+ANC_MUST_CHECK
 int anc_token_generate_key(struct anc_token *t, enum anc_keyalg alg,
     const char *label, struct anc_key_info *info, struct anc_err *err);
 
 /* `len` random bytes from the token's generator (C_GenerateRandom). */
+ANC_MUST_CHECK
 int anc_token_random(struct anc_token *t, unsigned char *buf, size_t len,
     struct anc_err *err);
 
@@ -201,6 +216,7 @@ int anc_token_random(struct anc_token *t, unsigned char *buf, size_t len,
  * was wrong: nothing changed), ANC_E_PIN_LOCKED, ANC_E_PIN_LEN (the token
  * refuses the new PIN), ANC_E_PKCS11, or the callback's error.
  */
+ANC_MUST_CHECK
 int anc_token_set_pin(struct anc_token *t, anc_pin_fn fn, void *arg,
     struct anc_secret *new_pin, struct anc_err *err);
 
@@ -211,6 +227,7 @@ int anc_token_set_pin(struct anc_token *t, anc_pin_fn fn, void *arg,
  * from the token once per label and session, then shared: a reference
  * owned by the caller (EVP_PKEY_free), never to be modified.
  */
+ANC_MUST_CHECK
 int anc_token_public_key(struct anc_token *t, const char *label,
     EVP_PKEY **out, struct anc_err *err);
 
@@ -220,6 +237,7 @@ int anc_token_public_key(struct anc_token *t, const char *label,
  * free or duplicate it.  Each key is fetched from libp11 once per process,
  * because libp11 0.4.12 double-frees EC keys fetched twice.
  */
+ANC_MUST_CHECK
 int anc_token_signer(struct anc_token *t, const char *label,
     EVP_PKEY **out, struct anc_err *err);
 
@@ -263,6 +281,7 @@ struct anc_token_caps {
 };
 
 /* Read the token's capabilities into a new *out (anc_token_caps_free). */
+ANC_MUST_CHECK
 int anc_token_caps_read(struct anc_token *t, struct anc_token_caps **out,
     struct anc_err *err);
 void anc_token_caps_free(struct anc_token_caps *c);
@@ -369,6 +388,7 @@ struct anc_trial {
 	double seconds;			/* for the whole trial */
 };
 
+ANC_MUST_CHECK
 int anc_token_trial(struct anc_token *t, enum anc_keyalg alg,
     struct anc_trial *out, struct anc_err *err);
 
