@@ -52,6 +52,7 @@ struct anc_token {
 
 /* Log in as the user (CKU_USER) or the SO (CKU_SO), one attempt; the PIN
  * is wiped as soon as C_Login returns.  `who` names the role in messages. */
+ANC_MUST_CHECK
 int anc_p11_login(struct anc_token *t, CK_USER_TYPE user, anc_pin_fn fn,
     void *arg, struct anc_err *err);
 
@@ -60,6 +61,7 @@ void anc_p11_drop_transfer(struct anc_token *t);
 
 /* A random CKA_ID, refused if the label or the id is already in use;
  * `what` names the step in messages. */
+ANC_MUST_CHECK
 int anc_p11_new_id(struct anc_token *t, const char *what, const char *label,
     unsigned char id[ANC_KEY_ID_LEN], struct anc_err *err);
 

@@ -48,6 +48,7 @@ enum anc_backup_policy {
 /* "none", "wrap-with-trusted". */
 const char *anc_backup_policy_name(enum anc_backup_policy p);
 /* Inverse of anc_backup_policy_name(); -1 if unknown. */
+ANC_MUST_CHECK
 int anc_backup_policy_from_name(const char *name);
 
 /* "ecdsa-p256" etc.; NULL for ANC_KEY_NONE. */
@@ -300,6 +301,7 @@ enum anc_wrap_scheme anc_wrap_scheme_from_name(const char *name);
  * mechanism list and C_GetMechanismInfo; changes nothing.  Returns ANC_OK,
  * or ANC_E_TOKEN_LACKS naming every mechanism the token lacks.
  */
+ANC_MUST_CHECK
 int anc_token_can_backup(struct anc_token *t, int unwrap,
     struct anc_err *err);
 
@@ -310,6 +312,7 @@ int anc_token_can_backup(struct anc_token *t, int unwrap,
  * label and a random CKA_ID on both.  The private key's attributes are read
  * back into *info and checked.  Refuses a label already in use.
  */
+ANC_MUST_CHECK
 int anc_token_generate_unwrap_key(struct anc_token *t, const char *label,
     struct anc_key_info *info, struct anc_err *err);
 
@@ -325,6 +328,7 @@ int anc_token_generate_unwrap_key(struct anc_token *t, const char *label,
  * user in again.  Returns ANC_OK, ANC_E_PIN_* / ANC_E_LOGIN for the SO
  * login, ANC_E_UNSAFE if the token did not keep CKA_TRUSTED.
  */
+ANC_MUST_CHECK
 int anc_token_trust_wrapping_key(struct anc_token *t, anc_pin_fn so_pin,
     void *arg, EVP_PKEY *pub, struct anc_err *err);
 
@@ -349,6 +353,7 @@ void anc_wrapped_clear(struct anc_wrapped *w);
  * is ANC_E_UNSAFE with err->ckr set.  out->* owned by the caller
  * (anc_wrapped_clear).
  */
+ANC_MUST_CHECK
 int anc_token_wrap_key(struct anc_token *t, const char *label,
     struct anc_wrapped *out, struct anc_err *err);
 
@@ -362,6 +367,7 @@ int anc_token_wrap_key(struct anc_token *t, const char *label,
  * nothing is left in the token.  The private key's attributes are read
  * back into *info and checked.
  */
+ANC_MUST_CHECK
 int anc_token_unwrap_key(struct anc_token *t, const char *unwrap_label,
     const struct anc_wrapped *w, const char *label, const unsigned char *id,
     size_t id_len, EVP_PKEY *pub, struct anc_key_info *info,
@@ -374,6 +380,7 @@ int anc_token_unwrap_key(struct anc_token *t, const char *unwrap_label,
  * `pub`.  The signature (DER for ECDSA) goes to sig[*siglen], at most
  * `cap` bytes.  ANC_E_BADSIG if it does not verify.
  */
+ANC_MUST_CHECK
 int anc_token_prove_key(struct anc_token *t, const char *label,
     EVP_PKEY *pub, const unsigned char *challenge, size_t len,
     unsigned char *sig, size_t cap, size_t *siglen, struct anc_err *err);
