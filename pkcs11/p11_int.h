@@ -53,6 +53,7 @@ struct anc_token {
 };
 
 /* Load the provider behind the token's signing keys (once per module). */
+ANC_MUST_CHECK
 int anc_sign_provider_load(struct anc_module *m, struct anc_err *err);
 
 /*
@@ -60,6 +61,7 @@ int anc_sign_provider_load(struct anc_module *m, struct anc_err *err);
  * C_SignInit/C_Sign on t's session, the mechanism chosen from the token's
  * list (sign.c).  Owned by the caller; valid while t's session is open.
  */
+ANC_MUST_CHECK
 int anc_sign_key_new(struct anc_token *t, CK_OBJECT_HANDLE h,
     enum anc_keyalg alg, EVP_PKEY **out, struct anc_err *err);
 
