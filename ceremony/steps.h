@@ -31,11 +31,13 @@ struct anc_blob {
 };
 
 /* The blob's text, malloc'd into *out (*len bytes, NUL-terminated). */
+ANC_MUST_CHECK
 int anc_blob_format(const struct anc_blob *b, char **out, size_t *len,
     struct anc_err *err);
 
 /* Parse strictly; b->w owned by the caller (anc_wrapped_clear).
  * ANC_E_INPUT for anything but a blob of exactly this format. */
+ANC_MUST_CHECK
 int anc_blob_parse(const unsigned char *data, size_t len,
     struct anc_blob *b, struct anc_err *err);
 
@@ -44,6 +46,7 @@ int anc_blob_parse(const unsigned char *data, size_t len,
  * are no tokens: anc_backup_checking() says so and returns 1, and the
  * step does nothing more.
  */
+ANC_MUST_CHECK
 int anc_backup_checking(struct anc_engine *e, const struct anc_step *s);
 /* Note an object the run made in the backup token, for the report of a
  * failed run: "<what> "<label>" in the backup token". */
@@ -54,6 +57,7 @@ struct json_t;
 struct json_t *anc_backup_token_json(struct anc_token *t);
 /* A backup step's own transcript record (nothing while checking).
  * Takes `body`. */
+ANC_MUST_CHECK
 int anc_backup_record(struct anc_engine *e, const char *type,
     struct json_t *body, struct anc_err *err);
 

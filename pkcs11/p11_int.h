@@ -77,6 +77,7 @@ int anc_p11_login(struct anc_token *t, CK_USER_TYPE user, anc_pin_fn fn,
  * (a DER OCTET STRING, as PKCS#11 2.40 wants).  a[0..1] get malloc'd
  * values (anc_p11_attrs_free); *kt the key type.
  */
+ANC_MUST_CHECK
 int anc_p11_pub_attrs(EVP_PKEY *pk, CK_ATTRIBUTE a[2], CK_KEY_TYPE **kt,
     struct anc_err *err);
 
