@@ -19,8 +19,9 @@
 #define ANC_CER_FILE_MAX	(256 * 1024)	/* bytes of YAML */
 #define ANC_CER_SCALAR_MAX	4096		/* bytes in one scalar */
 #define ANC_CER_DEPTH_MAX	8		/* nested collections */
-#define ANC_CER_STEPS_MAX	64
-#define ANC_CER_LIST_MAX	64		/* participants, inputs, anchors, revocations */
+#define ANC_CER_STEPS_MAX	256
+#define ANC_CER_LIST_MAX	64		/* participants, anchors, revocations */
+#define ANC_CER_INPUTS_MAX	256
 #define ANC_CER_NAME_MAX	64		/* ceremony, artifact, label, k8s names */
 #define ANC_CER_DN_MAX		8		/* attributes in one subject */
 #define ANC_CER_VALIDITY_MAX	(100ULL * 366 * 86400)	/* seconds */
@@ -47,7 +48,8 @@ enum anc_input_kind {
 	ANC_INPUT_CSR,			/* a PEM or DER PKCS#10 request */
 	ANC_INPUT_INVENTORY,		/* an inventory check report (rotation) */
 	ANC_INPUT_BUNDLE,		/* a PEM trust bundle: every certificate */
-	ANC_INPUT_CRL			/* a CRL from an earlier ceremony */
+	ANC_INPUT_CRL,			/* a CRL from an earlier ceremony */
+	ANC_INPUT_CLUSTERS		/* a fleet's cluster list (docs/fleet.md) */
 };
 
 struct anc_input {
@@ -120,7 +122,9 @@ enum anc_step_kind {
 	ANC_STEP_EXPORT_BUNDLE,
 	ANC_STEP_EXPORT_ISSUER,
 	ANC_STEP_EXPORT_VAULT,
-	ANC_STEP_SPLIT_PIN
+	ANC_STEP_SPLIT_PIN,
+	ANC_STEP_BATCH_ISSUE,		/* batch-issue-intermediate */
+	ANC_STEP_BATCH_SIGN_CSR		/* batch-sign-csr */
 };
 
 enum anc_crl_reason {
@@ -222,6 +226,14 @@ struct anc_step {
 	char *secret;		/* export-issuer: Secret name */
 	int cluster_issuer;	/* export-issuer: ClusterIssuer rather than Issuer */
 
+	/* batch steps: the clusters input, each cluster's CN (prefix and
+	 * the cluster's name), whether two clusters may share a name, and
+	 * the names of what each cluster's sub-directory holds */
+	char *clusters;
+	char *cn_prefix;
+	int allow_overlap;
+	char *bundle_name;	/* the trust bundle's Bundle and ConfigMap */
+
 	/* split-pin: who gets a share, and how many rebuild the PIN */
 	struct anc_officers officers;
 
@@ -232,7 +244,8 @@ struct anc_step {
 	 * a field left to its default.  anchor_lines parallels anchors. */
 	struct anc_step_lines {
 		int label, key, issuer, csr, certificate, validity,
-		    path_length, issuing_ca, bundle, output, inventory;
+		    path_length, issuing_ca, bundle, output, inventory,
+		    clusters;
 	} lines;
 	int *anchor_lines;
 	int *retire_lines;

@@ -921,6 +921,32 @@ prove_eku(struct proof *pf, const struct probe *in, size_t n, unsigned eku)
 	return ANC_OK;
 }
 
+/* The CA's names, validity and extensions with `key`: built afresh, so
+ * that an unsigned certificate (a batch's check) can be copied too. */
+static X509 *
+ca_copy(X509 *ca, EVP_PKEY *key)
+{
+	X509 *x = X509_new();
+	int i, ok;
+
+	ok = x != NULL && X509_set_version(x, X509_get_version(ca)) == 1 &&
+	    X509_set_serialNumber(x, X509_get_serialNumber(ca)) == 1 &&
+	    X509_set_subject_name(x, X509_get_subject_name(ca)) == 1 &&
+	    X509_set_issuer_name(x, X509_get_issuer_name(ca)) == 1 &&
+	    X509_set1_notBefore(x, X509_get0_notBefore(ca)) == 1 &&
+	    X509_set1_notAfter(x, X509_get0_notAfter(ca)) == 1 &&
+	    anc_profile_set_pubkey(x, key) == 1;
+	for (i = 0; ok && i < X509_get_ext_count(ca); i++)
+		ok = X509_add_ext(x, X509_get_ext(ca, i), -1) == 1;
+	/* Signed so that it encodes; as the trust anchor its signature is
+	 * never checked. */
+	if (!ok || X509_sign(x, key, EVP_sha256()) <= 0) {
+		X509_free(x);
+		return NULL;
+	}
+	return x;
+}
+
 int
 anc_nc_prove(X509 *ca, EVP_PKEY *key, const struct anc_constraints *nc,
     unsigned eku, time_t now, struct anc_err *err)
@@ -939,8 +965,7 @@ anc_nc_prove(X509 *ca, EVP_PKEY *key, const struct anc_constraints *nc,
 	pf.err = err;
 	/* The copy is the trust anchor (partial chain), so its own signature
 	 * is not checked and its constraints are, as for any CA above. */
-	if ((pf.ca = X509_dup(ca)) == NULL ||
-	    anc_profile_set_pubkey(pf.ca, key) != 1 ||
+	if ((pf.ca = ca_copy(ca, key)) == NULL ||
 	    (pf.store = X509_STORE_new()) == NULL ||
 	    X509_STORE_add_cert(pf.store, pf.ca) != 1 ||
 	    (vp = X509_STORE_get0_param(pf.store)) == NULL ||

@@ -73,6 +73,8 @@ input_art_kind(enum anc_input_kind kind)
 		return ANC_ART_BUNDLE;
 	case ANC_INPUT_CRL:
 		return ANC_ART_CRL;
+	case ANC_INPUT_CLUSTERS:
+		return ANC_ART_CLUSTERS;
 	default:
 		return ANC_ART_INVENTORY;
 	}
@@ -154,6 +156,9 @@ load_input(struct anc_engine *e, const struct anc_input *in,
 			goto out;
 		break;
 	case ANC_INPUT_INVENTORY:
+	case ANC_INPUT_CLUSTERS:
+		/* Kept as bytes: a batch step reads clusters from them one
+		 * at a time. */
 		a->raw = data;
 		a->raw_len = len;
 		data = NULL;	/* transferred */
@@ -216,6 +221,8 @@ static const struct {
 	{ ANC_STEP_EXPORT_ISSUER, anc_step_export_issuer },
 	{ ANC_STEP_EXPORT_VAULT, anc_step_export_vault },
 	{ ANC_STEP_SPLIT_PIN, anc_step_split_pin },
+	{ ANC_STEP_BATCH_ISSUE, anc_step_batch_issue },
+	{ ANC_STEP_BATCH_SIGN_CSR, anc_step_batch_sign_csr },
 };
 
 static step_fn

@@ -58,7 +58,8 @@ enum anc_art_kind {
 	ANC_ART_CSR,
 	ANC_ART_CRL,
 	ANC_ART_CHAIN,		/* intermediate then root, for Vault */
-	ANC_ART_INVENTORY	/* raw bytes of an inventory report */
+	ANC_ART_INVENTORY,	/* raw bytes of an inventory report */
+	ANC_ART_CLUSTERS	/* raw bytes of a cluster list */
 };
 
 /* A named thing a step made or an input brought in. */
@@ -77,7 +78,7 @@ struct anc_artifact {
 	size_t raw_len;
 };
 
-#define ANC_ARTS_MAX (ANC_CER_STEPS_MAX + ANC_CER_LIST_MAX)
+#define ANC_ARTS_MAX (ANC_CER_STEPS_MAX + ANC_CER_INPUTS_MAX)
 
 struct anc_engine {
 	const struct anc_ceremony *c;
@@ -94,7 +95,7 @@ struct anc_engine {
 	struct anc_transcript *tr;
 	int unattended;			/* --yes */
 	int step;			/* step in progress, 0 outside steps */
-	char in_sha256[ANC_CER_LIST_MAX][65];	/* of each input's file */
+	char in_sha256[ANC_CER_INPUTS_MAX][65];	/* of each input's file */
 	/* Set when an officer typed "abort": who, in which role, why. */
 	const char *abort_role;
 	struct anc_confirm abort;

@@ -37,6 +37,10 @@ anc_step_kind_name(enum anc_step_kind kind)
 		return "export-vault";
 	case ANC_STEP_SPLIT_PIN:
 		return "split-pin";
+	case ANC_STEP_BATCH_ISSUE:
+		return "batch-issue-intermediate";
+	case ANC_STEP_BATCH_SIGN_CSR:
+		return "batch-sign-csr";
 	default:
 		return "unknown";
 	}
@@ -135,6 +139,11 @@ anc_step_files(const struct anc_step *s, char names[][128], size_t cap,
 		    add_file(names, cap, n, "helm-values-", s->k8s_name,
 		    ".yaml");
 		break;
+	case ANC_STEP_BATCH_ISSUE:
+	case ANC_STEP_BATCH_SIGN_CSR:
+		/* One sub-directory per cluster: docs/fleet.md lists them. */
+		bad = add_file(names, cap, n, "", s->output, "/");
+		break;
 	case ANC_STEP_EXPORT_VAULT:
 		bad = add_file(names, cap, n, "", s->output, ".pem") ||
 		    add_file(names, cap, n, "", s->output, ".README.txt");
@@ -204,6 +213,9 @@ step_free(struct anc_step *s)
 	free(s->bundle);
 	free(s->secret);
 	free(s->output);
+	free(s->clusters);
+	free(s->cn_prefix);
+	free(s->bundle_name);
 	officers_free(&s->officers);
 	anc_nc_free(&s->nc);
 }

@@ -1788,6 +1788,74 @@ static const struct field export_vault_fields[] = {
 	{ "output",	 OPT, &t_artifact, S(output),	   SL(output),	    "vault-chain" },
 };
 
+/*
+ * Batch steps (docs/fleet.md): one issuing CA, or one signed CSR, per
+ * cluster of a clusters input.  The permitted names come from the list;
+ * the step's name-constraints may only exclude.
+ */
+
+static int
+sc_overlap(struct parser *p, void *obj, const struct field *f,
+    const struct scalar *v)
+{
+	static const char *const names[] = { "forbid", "allow" };
+	size_t i;
+	int r;
+
+	if ((r = one_of(p, v, names, N(names), &i)) != ANC_OK)
+		return r;
+	*(int *)at(obj, f->off) = (int)i;
+	return ANC_OK;
+}
+
+static const char *
+ck_cn_prefix(const char *s, size_t len)
+{
+	/* Each cluster's CN is this and its name, at most 64 characters:
+	 * checked per cluster, as names differ. */
+	if (len > 0 && (!one_line(s, len, 32) || s[0] == ' '))
+		return "expected at most 32 characters on one line, not "
+		    "starting with a space";
+	return NULL;
+}
+
+static const struct type t_overlap = { sc_overlap, NULL, NULL };
+static const struct type t_cn_prefix = { sc_str, NULL, ck_cn_prefix };
+
+static const struct field batch_issue_fields[] = {
+	{ "issuer",	 REQ, &t_artifact, S(issuer),	   SL(issuer),	    NULL },
+	{ "clusters",	 REQ, &t_artifact, S(clusters),	   SL(clusters),    NULL },
+	{ "common-name-prefix", OPT, &t_cn_prefix, S(cn_prefix), 0,	    "m8-issuing-ca-" },
+	{ "validity",	 OPT, &t_validity, S(validity),	   SL(validity),    "43800h" },
+	{ "path-length", OPT, &t_pathlen,  S(path_length), SL(path_length), "0" },
+	{ "algorithm",	 OPT, &t_soft_alg, S(algorithm),   0,		    "ecdsa-p256" },
+	{ "name-constraints", OPT, &t_name_constraints, S(nc), 0,	    NULL },
+	{ "extended-key-usage", OPT, &t_eku, S(eku),	   0,		    NULL },
+	{ "overlap",	 OPT, &t_overlap,  S(allow_overlap), 0,		    "forbid" },
+	{ "bundle",	 REQ, &t_artifact, S(bundle),	   SL(bundle),	    NULL },
+	{ "secret",	 OPT, &t_k8s_name, S(secret),	   0,		    "m8-trust-anchor" },
+	{ "issuer-name", OPT, &t_k8s_name, S(k8s_name),	   0,		    "m8-root-ca-issuer" },
+	{ "issuer-kind", OPT, &t_issuer_kind, S(cluster_issuer), 0,	    "Issuer" },
+	{ "bundle-name", OPT, &t_k8s_name, S(bundle_name), 0,		    "m8-trust-bundle" },
+	{ "trust-namespace", OPT, &t_namespace, S(k8s_namespace), 0,	    "cert-manager" },
+	{ "output",	 REQ, &t_artifact, S(output),	   SL(output),	    NULL },
+};
+
+static const struct field batch_sign_csr_fields[] = {
+	{ "issuer",	 REQ, &t_artifact, S(issuer),	   SL(issuer),	    NULL },
+	{ "clusters",	 REQ, &t_artifact, S(clusters),	   SL(clusters),    NULL },
+	{ "validity",	 OPT, &t_validity, S(validity),	   SL(validity),    "43800h" },
+	{ "path-length", OPT, &t_pathlen,  S(path_length), SL(path_length), "0" },
+	{ "policy",	 OPT, &t_policy,   0,		   0,		    NULL },
+	{ "name-constraints", OPT, &t_name_constraints, S(nc), 0,	    NULL },
+	{ "extended-key-usage", OPT, &t_eku, S(eku),	   0,		    NULL },
+	{ "overlap",	 OPT, &t_overlap,  S(allow_overlap), 0,		    "forbid" },
+	{ "bundle",	 OPT, &t_artifact, S(bundle),	   SL(bundle),	    NULL },
+	{ "bundle-name", OPT, &t_k8s_name, S(bundle_name), 0,		    "m8-trust-bundle" },
+	{ "trust-namespace", OPT, &t_namespace, S(k8s_namespace), 0,	    "cert-manager" },
+	{ "output",	 REQ, &t_artifact, S(output),	   SL(output),	    NULL },
+};
+
 static const struct field split_pin_fields[] = {
 	{ "threshold",	 REQ, &t_threshold, S(officers.threshold), S(officers.threshold_line), NULL },
 	{ "officers",	 REQ, &t_officers,  S(officers),	   0,		 NULL },
@@ -1815,6 +1883,8 @@ static const struct kind kinds[] = {
 	KIND(ANC_STEP_EXPORT_ISSUER, export_issuer_fields, NULL),
 	KIND(ANC_STEP_EXPORT_VAULT, export_vault_fields, NULL),
 	KIND(ANC_STEP_SPLIT_PIN, split_pin_fields, NULL),
+	KIND(ANC_STEP_BATCH_ISSUE, batch_issue_fields, NULL),
+	KIND(ANC_STEP_BATCH_SIGN_CSR, batch_sign_csr_fields, sign_csr_init),
 };
 
 static int
@@ -1889,6 +1959,8 @@ static const struct input_kind {
 	    N(file_input_fields) },
 	{ "bundle", ANC_INPUT_BUNDLE, file_input_fields, N(file_input_fields) },
 	{ "crl", ANC_INPUT_CRL, file_input_fields, N(file_input_fields) },
+	{ "clusters", ANC_INPUT_CLUSTERS, file_input_fields,
+	    N(file_input_fields) },
 };
 
 /* Relative to the script's directory, so a script and its inputs move
@@ -1946,7 +2018,7 @@ input_item(struct parser *p, void *obj)
 static int
 nd_inputs(struct parser *p, void *obj, const struct field *f)
 {
-	return parse_list(p, 0, ANC_CER_LIST_MAX, "inputs", input_item, obj);
+	return parse_list(p, 0, ANC_CER_INPUTS_MAX, "inputs", input_item, obj);
 }
 
 /*

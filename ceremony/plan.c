@@ -10,6 +10,9 @@
 #include "anchorage/ceremony.h"
 #include "anchorage/err.h"
 #include "ceremony_int.h"
+#include "anchorage/export.h"
+#include "anchorage/file.h"
+#include "clusters.h"
 #include "constraints.h"
 #include "transcript.h"
 
@@ -151,7 +154,9 @@ put_cert_step(struct text *t, const struct anc_step *s, const char *what)
 
 	anc_duration_format(s->validity, d, sizeof(d));
 	put(t, "%s", what);
-	if (s->subject.n > 0) {
+	if (s->kind == ANC_STEP_BATCH_ISSUE) {
+		put(t, " for CN=%s<cluster>", s->cn_prefix);
+	} else if (s->subject.n > 0) {
 		put(t, " for ");
 		put_dn(t, &s->subject);
 	} else {
@@ -230,6 +235,27 @@ put_what(struct text *t, const struct anc_step *s)
 		put(t, "write %s followed by its root for Vault's "
 		    "intermediate/set-signed", s->certificate);
 		break;
+	case ANC_STEP_BATCH_ISSUE:
+		put(t, "for each cluster of %s, generate an %s issuing-CA key "
+		    "in software, and with the key of %s ", s->clusters,
+		    anc_keyalg_name(s->algorithm), s->issuer);
+		put_cert_step(t, s, "sign its certificate");
+		put(t, "; the cluster's names from the list are its only "
+		    "permitted names%s; write its Secret %s, %s %s, Helm "
+		    "values%s", s->allow_overlap ? "" : " (no two clusters "
+		    "share a name)", s->secret, s->cluster_issuer ?
+		    "ClusterIssuer" : "Issuer", s->k8s_name, s->bundle != NULL ?
+		    " and the trust bundle" : "");
+		break;
+	case ANC_STEP_BATCH_SIGN_CSR:
+		put(t, "for each cluster of %s, check its CSR against the "
+		    "policy, then with the key of %s ", s->clusters, s->issuer);
+		put_cert_step(t, s, "sign a CA certificate");
+		put(t, "; the cluster's names from the list are its only "
+		    "permitted names%s; write the certificate and its root%s",
+		    s->allow_overlap ? "" : " (no two clusters share a name)",
+		    s->bundle != NULL ? " and the trust bundle" : "");
+		break;
 	case ANC_STEP_SPLIT_PIN:
 		put(t, "make a new user PIN from the token's random generator, "
 		    "split it so that any %d of the %zu officers rebuild it, "
@@ -265,6 +291,44 @@ anc_step_describe(const struct anc_step *s, char **out, struct anc_err *err)
 	}
 	*out = t.buf;	/* transferred */
 	return ANC_OK;
+}
+
+/* A batch step: how many clusters, one line, not one per cluster. */
+static void
+put_clusters(struct text *t, const struct anc_ceremony *c,
+    const struct anc_step *s)
+{
+	struct anc_clusters_reader rd;
+	struct anc_cluster cl;
+	struct anc_err err;
+	unsigned char *data = NULL;
+	size_t i, len = 0;
+	int r;
+
+	if (s->clusters == NULL)
+		return;
+	for (i = 0; i < c->n_inputs; i++)
+		if (strcmp(c->inputs[i].name, s->clusters) == 0)
+			break;
+	if (i == c->n_inputs)
+		return;
+	memset(&cl, 0, sizeof(cl));
+	if (anc_file_read(c->inputs[i].path, ANC_OUTBOX_FILE_MAX, &data, &len,
+	    &err) != ANC_OK) {
+		put(t, "       clusters: %s cannot be read (%s)\n",
+		    c->inputs[i].path, err.msg);
+		return;
+	}
+	anc_clusters_begin(&rd, c->inputs[i].path, data, len);
+	while ((r = anc_clusters_next(&rd, &cl, &err)) == 1)
+		continue;
+	anc_cluster_clear(&cl);
+	free(data);
+	if (r != 0)
+		put(t, "       clusters: %s\n", err.msg);
+	else
+		put(t, "       clusters: %zu, one sub-directory each: %s/"
+		    "<cluster>/\n", rd.index, s->output);
 }
 
 int
@@ -305,8 +369,10 @@ anc_ceremony_plan(const struct anc_ceremony *c, char **out,
 		    c->inputs[i].key ? "\"" : "",
 		    c->inputs[i].sha256 ? ", SHA-256 pinned" : "");
 	put(&t, "\nSteps:\n");
-	for (i = 0; i < c->n_steps; i++)
+	for (i = 0; i < c->n_steps; i++) {
 		put_step(&t, &c->steps[i]);
+		put_clusters(&t, c, &c->steps[i]);
+	}
 	put(&t, "\nThe outbox also receives transcript.jsonl, the record of the "
 	    "ceremony, and\nSHA256SUMS, listing every file.\n");
 	put(&t, "\nTo start, the administrator types the ceremony's name. "

@@ -35,6 +35,10 @@ int anc_step_export_vault(struct anc_engine *, const struct anc_step *,
     struct anc_err *);
 int anc_step_split_pin(struct anc_engine *, const struct anc_step *,
     struct anc_err *);
+int anc_step_batch_issue(struct anc_engine *, const struct anc_step *,
+    struct anc_err *);
+int anc_step_batch_sign_csr(struct anc_engine *, const struct anc_step *,
+    struct anc_err *);
 
 /* Artifacts by name; NULL if absent. */
 struct anc_artifact *anc_engine_find(struct anc_engine *e, const char *name);
@@ -56,6 +60,11 @@ int anc_steps_issue(struct anc_engine *e, struct anc_cert_spec *spec,
  * run and for a CA without them. */
 int anc_steps_prove(struct anc_engine *e, X509 *ca,
     const struct anc_constraints *nc, unsigned eku, EVP_PKEY *key,
+    struct anc_err *err);
+
+/* The same with the serial already in spec (a batch draws many at once). */
+int anc_steps_issue_serial(struct anc_engine *e, struct anc_cert_spec *spec,
+    const char *signer_label, enum anc_keyalg hint, X509 **out,
     struct anc_err *err);
 
 /* Write PEM certificates to the outbox as "<name>.pem" (no-op when

@@ -61,6 +61,15 @@ int anc_tr_close(struct anc_transcript *t, const char *type,
 /* 1 once a closing record is written. */
 int anc_tr_closed(const struct anc_transcript *t);
 
+/*
+ * With `on`, records are written without an fsync each, until
+ * anc_tr_sync (or a record written with `on` cleared) syncs them all: a
+ * batch step syncs its clusters' records every 100 clusters and at its
+ * end, not one by one.
+ */
+void anc_tr_defer_sync(struct anc_transcript *t, int on);
+int anc_tr_sync(struct anc_transcript *t, struct anc_err *err);
+
 /* SHA-256 (hex) of the last line written; ANC_TR_ZERO before any. */
 const char *anc_tr_last_hash(const struct anc_transcript *t);
 
@@ -127,6 +136,17 @@ int anc_rec_key(struct anc_engine *e, const struct anc_key_info *k,
     const char *spki_sha256, struct anc_err *err);
 int anc_rec_output(struct anc_engine *e, const char *file,
     const char *sha256, size_t size, struct anc_err *err);
+/* A file written for one cluster of a batch step. */
+struct anc_rec_file {
+	char name[300];
+	char sha256[65];
+	size_t size;
+};
+
+/* One cluster of a batch step: its files (and CSR) in one record. */
+int anc_rec_cluster(struct anc_engine *e, const char *cluster, int line,
+    const char *csr_sha256, const struct anc_rec_file *files, size_t n,
+    struct anc_err *err);
 int anc_rec_confirmation(struct anc_engine *e, enum anc_confirm_phase phase,
     int step, const char *role, const char *name, const char *typed,
     struct anc_err *err);

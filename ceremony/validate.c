@@ -22,6 +22,7 @@
 #define ART_INVENTORY	(1u << 23)		/* inventory input */
 #define ART_BUNDLE_IN	(1u << 24)		/* bundle input */
 #define ART_CRL_IN	(1u << 25)		/* crl input */
+#define ART_CLUSTERS	(1u << 26)		/* clusters input */
 
 struct vctx {
 	const struct anc_ceremony *c;
@@ -81,6 +82,8 @@ input_kind_name(enum anc_input_kind k)
 		return "bundle";
 	case ANC_INPUT_CRL:
 		return "crl";
+	case ANC_INPUT_CLUSTERS:
+		return "clusters";
 	default:
 		return "unknown";
 	}
@@ -104,6 +107,8 @@ uses_token(enum anc_step_kind k)
 	case ANC_STEP_CROSS_SIGN:
 	case ANC_STEP_SIGN_CRL:
 	case ANC_STEP_SPLIT_PIN:
+	case ANC_STEP_BATCH_ISSUE:
+	case ANC_STEP_BATCH_SIGN_CSR:
 		return 1;
 	default:
 		return 0;
@@ -145,6 +150,8 @@ art_class(const struct artifact *a)
 		return ART_BUNDLE_IN;
 	case ANC_INPUT_CRL:
 		return ART_CRL_IN;
+	case ANC_INPUT_CLUSTERS:
+		return ART_CLUSTERS;
 	default:
 		return ART_INVENTORY;
 	}
@@ -458,6 +465,41 @@ check_sign_crl(struct vctx *v, const struct anc_step *s)
 	return ANC_OK;
 }
 
+/*
+ * A batch step: an issuer as issue-intermediate's, a clusters input, a
+ * bundle for each cluster's ConfigMap, and only exclusions in its own
+ * name-constraints (each cluster's permitted names come from the list).
+ */
+static int
+check_batch(struct vctx *v, const struct anc_step *s)
+{
+	const struct anc_subtrees *p = &s->nc.permitted;
+	struct artifact a;
+	char f[128];
+	int r;
+
+	if ((r = check_issue(v, s)) != ANC_OK ||
+	    (r = ref(v, s, step_field(f, sizeof(f), s, "clusters"),
+	    line_or(s, s->lines.clusters), s->clusters, ART_CLUSTERS,
+	    "a clusters input", &a)) != ANC_OK)
+		return r;
+	if (s->bundle != NULL && (r = ref(v, s, step_field(f, sizeof(f), s,
+	    "bundle"), line_or(s, s->lines.bundle), s->bundle,
+	    ART_STEP(ANC_STEP_BUNDLE), "a bundle output", &a)) != ANC_OK)
+		return r;
+	if (p->n_dns + p->n_ip + p->n_email > 0)
+		return verr(v, s->nc.line, step_field(f, sizeof(f), s,
+		    "name-constraints.permitted"), "not allowed here; each "
+		    "cluster's permitted names come from the cluster list, "
+		    "expected only excluded");
+	if (strlen(s->bundle_name) > 56)
+		return verr(v, s->line, step_field(f, sizeof(f), s,
+		    "bundle-name"), "expected at most 56 characters, so that "
+		    "the ConfigMap \"%s-source\" fits in 63", s->bundle_name);
+	return s->kind == ANC_STEP_BATCH_SIGN_CSR ? check_policy(v, s) :
+	    ANC_OK;
+}
+
 /* An export names the one kind of artifact it knows how to write. */
 static int
 check_export(struct vctx *v, const struct anc_step *s)
@@ -578,6 +620,9 @@ check_step(struct vctx *v, const struct anc_step *s)
 		return check_sign_crl(v, s);
 	case ANC_STEP_SPLIT_PIN:
 		return check_split_pin(v, s);
+	case ANC_STEP_BATCH_ISSUE:
+	case ANC_STEP_BATCH_SIGN_CSR:
+		return check_batch(v, s);
 	default:
 		return check_export(v, s);
 	}

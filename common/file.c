@@ -186,6 +186,25 @@ anc_file_append_sync(int fd, const void *data, size_t len,
 	return ANC_OK;
 }
 
+int
+anc_file_append_nosync(int fd, const void *data, size_t len,
+    struct anc_err *err)
+{
+	if (write_all(fd, data, len) != 0)
+		return anc_err_set(err, ANC_E_IO, "cannot append record: %s",
+		    strerror(errno));
+	return ANC_OK;
+}
+
+int
+anc_fd_sync(int fd, struct anc_err *err)
+{
+	if (fsync(fd) != 0)
+		return anc_err_set(err, ANC_E_IO, "cannot sync: %s",
+		    strerror(errno));
+	return ANC_OK;
+}
+
 static int
 read_fd(int fd, const char *path, size_t max, unsigned char **out,
     size_t *outlen, struct anc_err *err)

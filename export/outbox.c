@@ -4,7 +4,8 @@
  * Every file is created through common/file.c (never overwriting, never
  * half-written) and its SHA-256 is remembered, so that SHA256SUMS, written
  * last, lists exactly what this run put there.  The layout is flat but for
- * one subdirectory, manifests/, which `kubectl apply -f` takes whole.
+ * manifests/, which `kubectl apply -f` takes whole, and a batch step's
+ * directory of one sub-directory per cluster, each laid out the same way.
  *
  * Each file's contents are fsync'd before its name exists; the names are
  * fsync'd once per directory, just before SHA256SUMS lists them.  So
@@ -37,6 +38,10 @@ struct anc_outbox {
 	int subfd;		/* manifests/, or -1 until first used */
 	int dir_unsynced;	/* names made in dir not yet fsync'd */
 	int sub_unsynced;	/* the same for manifests/ */
+	/* A batch step's directories: the last one used stays open. */
+	char nested[ANC_OUTBOX_NAME_MAX + 1];
+	int nested_fd;
+	int nested_unsynced;	/* names made in any of them */
 	struct outfile *files;
 	size_t n, cap;
 	int finished;		/* SHA256SUMS written: no more files */
@@ -58,13 +63,40 @@ plain_ok(const char *s)
 int
 anc_outbox_name_split(const char *name, int *in_subdir, const char **base)
 {
-	static const char prefix[] = ANC_OUTBOX_SUBDIR "/";
+	char part[ANC_OUTBOX_NAME_MAX + 1];
+	const char *c = name, *last_dir = NULL;
+	size_t n;
+	int parts = 0;
 
 	if (strlen(name) > ANC_OUTBOX_NAME_MAX)
 		return -1;
-	*in_subdir = strncmp(name, prefix, sizeof(prefix) - 1) == 0;
-	*base = *in_subdir ? name + sizeof(prefix) - 1 : name;
-	return plain_ok(*base) ? 0 : -1;
+	for (;;) {
+		n = strcspn(c, "/");
+		memcpy(part, c, n);
+		part[n] = '\0';
+		if (!plain_ok(part) || ++parts > ANC_OUTBOX_DEPTH)
+			return -1;
+		if (c[n] == '\0')
+			break;
+		last_dir = c;
+		c += n + 1;
+	}
+	*base = c;
+	*in_subdir = last_dir != NULL &&
+	    strncmp(last_dir, ANC_OUTBOX_SUBDIR "/",
+	    sizeof(ANC_OUTBOX_SUBDIR)) == 0;
+	return 0;
+}
+
+/* A name in a batch step's directories ("out/c/x", "out/c/manifests/x"),
+ * rather than at the top or in the top manifests/. */
+static int
+nested_name(const char *name)
+{
+	const char *slash = strchr(name, '/');
+
+	return slash != NULL && (strncmp(name, ANC_OUTBOX_SUBDIR "/",
+	    sizeof(ANC_OUTBOX_SUBDIR)) != 0 || strchr(slash + 1, '/') != NULL);
 }
 
 int
@@ -78,6 +110,7 @@ anc_outbox_open(const char *dir, struct anc_outbox **out,
 		return anc_err_set(err, ANC_E_NOMEM, "%s", dir);
 	ob->dirfd = -1;
 	ob->subfd = -1;
+	ob->nested_fd = -1;
 	if ((ob->dir = strdup(dir)) == NULL) {
 		r = anc_err_set(err, ANC_E_NOMEM, "%s", dir);
 		goto out;
@@ -102,6 +135,8 @@ anc_outbox_free(struct anc_outbox *ob)
 		return;
 	if (ob->subfd >= 0)
 		close(ob->subfd);
+	if (ob->nested_fd >= 0)
+		close(ob->nested_fd);
 	if (ob->dirfd >= 0)
 		close(ob->dirfd);
 	for (i = 0; i < ob->n; i++)
@@ -169,6 +204,68 @@ subdir_remove(struct anc_outbox *ob)
 	(void)unlinkat(ob->dirfd, ANC_OUTBOX_SUBDIR, AT_REMOVEDIR);
 }
 
+/*
+ * The directory of a nested name (its components but the last), made
+ * (0700) where absent with `create`, each checked as manifests/ is: a real
+ * directory, the caller's, not writable by others.  *fd is -1 when a
+ * component does not exist and `create` is 0.  The fd stays open for the
+ * next file of the same directory.
+ */
+static int
+nested_fd(struct anc_outbox *ob, const char *name, int create, int *fd,
+    struct anc_err *err)
+{
+	char dir[ANC_OUTBOX_NAME_MAX + 1], *c, *slash;
+	struct stat st;
+	int cur = ob->dirfd, next, r = ANC_OK;
+
+	*fd = -1;
+	snprintf(dir, sizeof(dir), "%s", name);
+	*strrchr(dir, '/') = '\0';
+	if (ob->nested_fd >= 0 && strcmp(ob->nested, dir) == 0) {
+		*fd = ob->nested_fd;
+		return ANC_OK;
+	}
+	if (ob->nested_fd >= 0)
+		close(ob->nested_fd);
+	ob->nested_fd = -1;
+	for (c = dir; c != NULL; c = slash != NULL ? slash + 1 : NULL) {
+		if ((slash = strchr(c, '/')) != NULL)
+			*slash = '\0';
+		if (create && mkdirat(cur, c, 0700) == 0)
+			ob->nested_unsynced = 1;
+		else if (create && errno != EEXIST)
+			r = anc_err_set(err, ANC_E_IO, "%s/%s: cannot create: %s",
+			    ob->dir, name, strerror(errno));
+		next = r != ANC_OK ? -1 : openat(cur, c,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (r == ANC_OK && next < 0 && !(errno == ENOENT && !create))
+			r = anc_err_set(err, errno == ELOOP || errno == ENOTDIR ?
+			    ANC_E_UNSAFE : ANC_E_IO, "%s/%s: expected a "
+			    "directory at %s: %s", ob->dir, name, c,
+			    strerror(errno));
+		if (r == ANC_OK && next >= 0 && (fstat(next, &st) != 0 ||
+		    st.st_uid != geteuid() || (st.st_mode & 022) != 0))
+			r = anc_err_set(err, ANC_E_UNSAFE, "%s/%s: expected "
+			    "directories owned by the caller and not writable "
+			    "by group or others", ob->dir, name);
+		if (cur != ob->dirfd)
+			close(cur);
+		cur = next;
+		if (r != ANC_OK || cur < 0) {
+			if (cur >= 0)
+				close(cur);
+			return r;
+		}
+		if (slash != NULL)
+			*slash = '/';
+	}
+	snprintf(ob->nested, sizeof(ob->nested), "%s", dir);
+	ob->nested_fd = cur;
+	*fd = cur;
+	return ANC_OK;
+}
+
 static int
 bad_name(const struct anc_outbox *ob, const char *name, struct anc_err *err)
 {
@@ -181,13 +278,31 @@ int
 anc_outbox_check_absent(struct anc_outbox *ob, const char *name,
     struct anc_err *err)
 {
+	char top[ANC_OUTBOX_NAME_MAX + 1];
 	const char *base;
+	size_t n = strlen(name);
 	int sub, fd, created, r;
 
+	/* "out/": a batch step's directory, which must not exist at all. */
+	if (n > 1 && n <= ANC_OUTBOX_NAME_MAX && name[n - 1] == '/' &&
+	    memchr(name, '/', n - 1) == NULL) {
+		memcpy(top, name, n - 1);
+		top[n - 1] = '\0';
+		if (!plain_ok(top))
+			return bad_name(ob, name, err);
+		if (anc_file_exists_at(ob->dirfd, top))
+			return anc_err_set(err, ANC_E_EXISTS, "%s/%s: already "
+			    "exists; outputs are never overwritten", ob->dir,
+			    top);
+		return ANC_OK;
+	}
 	if (anc_outbox_name_split(name, &sub, &base) != 0)
 		return bad_name(ob, name, err);
 	fd = ob->dirfd;
-	if (sub && (r = subdir_fd(ob, 0, &fd, &created, err)) != ANC_OK)
+	if (nested_name(name)) {
+		if ((r = nested_fd(ob, name, 0, &fd, err)) != ANC_OK)
+			return r;
+	} else if (sub && (r = subdir_fd(ob, 0, &fd, &created, err)) != ANC_OK)
 		return r;
 	if (fd >= 0 && anc_file_exists_at(fd, base))
 		return anc_err_set(err, ANC_E_EXISTS, "%s/%s: already exists; "
@@ -269,15 +384,21 @@ anc_outbox_add(struct anc_outbox *ob, const char *name, const void *data,
 		goto out;
 	}
 	fd = ob->dirfd;
-	if (sub && (r = subdir_fd(ob, 1, &fd, &created, err)) != ANC_OK)
+	if (nested_name(name)) {
+		if ((r = nested_fd(ob, name, 1, &fd, err)) != ANC_OK)
+			goto out;
+	} else if (sub && (r = subdir_fd(ob, 1, &fd, &created, err)) !=
+	    ANC_OK)
 		goto out;
 	if ((r = anc_file_create_data_synced(fd, base, mode, data, len,
 	    err)) != ANC_OK) {
-		anc_err_prefix(err, "%s%s%s", ob->dir, sub ? "/" : "",
-		    sub ? ANC_OUTBOX_SUBDIR : "");
+		anc_err_prefix(err, "%s/%.*s", ob->dir,
+		    (int)(base - name > 0 ? base - name - 1 : 0), name);
 		goto out;
 	}
-	if (sub)
+	if (nested_name(name))
+		ob->nested_unsynced = 1;
+	else if (sub)
 		ob->sub_unsynced = 1;
 	else
 		ob->dir_unsynced = 1;
@@ -392,7 +513,12 @@ anc_outbox_finish(struct anc_outbox *ob, struct anc_err *err)
 	    (ob->dir_unsynced && (r = anc_dir_sync(ob->dirfd, ".", err)) !=
 	    ANC_OK))
 		return anc_err_prefix(err, "%s", ob->dir);
-	ob->sub_unsynced = ob->dir_unsynced = 0;
+	/* A batch step's thousands of directories: one syncfs makes every
+	 * name in them durable, instead of an fsync each. */
+	if (ob->nested_unsynced && syncfs(ob->dirfd) != 0)
+		return anc_err_set(err, ANC_E_IO, "%s: syncfs: %s", ob->dir,
+		    strerror(errno));
+	ob->sub_unsynced = ob->dir_unsynced = ob->nested_unsynced = 0;
 	if ((text = sums_text(ob, &len)) == NULL)
 		return anc_err_set(err, ANC_E_NOMEM, "%s/%s", ob->dir,
 		    ANC_OUTBOX_SUMS);

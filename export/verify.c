@@ -109,8 +109,8 @@ parse_sums_line(const char *l, size_t len, size_t line, struct vlist *list,
 		anc_printable((const unsigned char *)name, nlen, shown,
 		    sizeof(shown));
 		return anc_err_set(err, ANC_E_VERIFY, "line %zu: file name "
-		    "\"%s\", expected a plain name or %s/ and a plain name",
-		    line, shown, ANC_OUTBOX_SUBDIR);
+		    "\"%s\", expected a plain name, with at most 3 directories "
+		    "(such as %s/) before it", line, shown, ANC_OUTBOX_SUBDIR);
 	}
 	if ((f = vlist_add(list)) == NULL)
 		return anc_err_set(err, ANC_E_NOMEM, "SHA256SUMS");
@@ -201,23 +201,41 @@ presence_of(const struct stat *st)
 static int walk(int dirfd, const char *dir, const char *prefix,
     struct vlist *l, struct anc_err *err);
 
-/* Descend into manifests/, the one subdirectory allowed. */
+/* Descend into a sub-directory: manifests/, or a batch step's. */
 static int
-walk_subdir(int dirfd, const char *dir, struct vlist *l, struct anc_err *err)
+walk_subdir(int dirfd, const char *dir, const char *prefix, const char *name,
+    struct vlist *l, struct anc_err *err)
 {
+	char sub[ANC_OUTBOX_NAME_MAX + 2];
 	int fd, r;
 
-	fd = openat(dirfd, ANC_OUTBOX_SUBDIR,
-	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (snprintf(sub, sizeof(sub), "%s%s/", prefix, name) >=
+	    (int)sizeof(sub))
+		return anc_err_set(err, ANC_E_VERIFY, "%s/%s%s: name too long",
+		    dir, prefix, name);
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
 	if (fd < 0)
-		return anc_err_set(err, ANC_E_IO, "%s/%s: %s", dir,
-		    ANC_OUTBOX_SUBDIR, strerror(errno));
-	r = walk(fd, dir, ANC_OUTBOX_SUBDIR "/", l, err);
+		return anc_err_set(err, ANC_E_IO, "%s/%s: %s", dir, sub,
+		    strerror(errno));
+	r = walk(fd, dir, sub, l, err);
 	close(fd);
 	return r;
 }
 
-/* Every entry of the directory (and of manifests/) but SHA256SUMS. */
+/* Levels in a prefix "a/b/": its slashes. */
+static int
+depth(const char *prefix)
+{
+	int n = 0;
+
+	for (; *prefix != '\0'; prefix++)
+		n += *prefix == '/';
+	return n;
+}
+
+/* Every entry of the directory (and of its sub-directories, down to the
+ * depth a name may have) but SHA256SUMS. */
 static int
 walk(int dirfd, const char *dir, const char *prefix, struct vlist *l,
     struct anc_err *err)
@@ -252,9 +270,9 @@ walk(int dirfd, const char *dir, const char *prefix, struct vlist *l,
 			    prefix, de->d_name, strerror(errno));
 			break;
 		}
-		if (top && S_ISDIR(st.st_mode) &&
-		    strcmp(de->d_name, ANC_OUTBOX_SUBDIR) == 0) {
-			r = walk_subdir(dirfd, dir, l, err);
+		if (S_ISDIR(st.st_mode) &&
+		    depth(prefix) + 1 < ANC_OUTBOX_DEPTH) {
+			r = walk_subdir(dirfd, dir, prefix, de->d_name, l, err);
 			continue;
 		}
 		if ((f = vlist_add(l)) == NULL) {
@@ -294,7 +312,8 @@ presence_problem(enum presence p)
 	case P_SYMLINK:
 		return "a symbolic link, expected a regular file";
 	case P_DIR:
-		return "a directory, expected only " ANC_OUTBOX_SUBDIR "/";
+		return "a directory nested too deep, expected files at most "
+		    "4 levels down";
 	case P_OTHER:
 		return "not a regular file (FIFO, socket or device)";
 	case P_ABSENT:

@@ -46,6 +46,12 @@ int anc_dir_sync(int dirfd, const char *what, struct anc_err *err);
 int anc_file_append_sync(int fd, const void *data, size_t len,
     struct anc_err *err);
 
+/* The same without the fsync, for records synced together later
+ * (anc_fd_sync). */
+int anc_file_append_nosync(int fd, const void *data, size_t len,
+    struct anc_err *err);
+int anc_fd_sync(int fd, struct anc_err *err);
+
 /*
  * Read a whole regular file (never a FIFO, device or symlink) of at most
  * `max` bytes.  *out is NUL-terminated (not counted in *outlen) and owned by
