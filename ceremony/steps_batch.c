@@ -408,6 +408,8 @@ batch(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
 	 * anc_tr_defer_sync. */
 	if (e->tr != NULL)
 		anc_tr_defer_sync(e->tr, 1);
+	if (e->ob != NULL)
+		anc_outbox_defer_sync(e->ob, 1);
 	anc_clusters_begin(&rd, b.in->path, b.list->raw, b.list->raw_len);
 	while ((more = anc_clusters_next(&rd, &b.c, err)) == 1) {
 		b.n_files = 0;
@@ -425,13 +427,21 @@ batch(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
 		if (b.c.index % 100 == 0 || b.c.index == b.count) {
 			anc_engine_say(e, "  %zu of %zu clusters done",
 			    b.c.index, b.count);
-			if (e->tr != NULL &&
-			    (r = anc_tr_sync(e->tr, err)) != ANC_OK)
+			/* Files first: a record that reaches the disk names
+			 * files that are already there. */
+			if ((r = anc_outbox_sync(e->ob, err)) != ANC_OK ||
+			    (e->tr != NULL &&
+			    (r = anc_tr_sync(e->tr, err)) != ANC_OK))
 				goto out;
 		}
 	}
 	r = more < 0 ? more : ANC_OK;
  out:
+	if (e->ob != NULL) {
+		anc_outbox_defer_sync(e->ob, 0);
+		if (r == ANC_OK)
+			r = anc_outbox_sync(e->ob, err);
+	}
 	if (e->tr != NULL) {
 		anc_tr_defer_sync(e->tr, 0);
 		if (r == ANC_OK)

@@ -33,9 +33,9 @@ int anc_pem_each(const unsigned char *data, size_t len, const char *what,
     anc_pem_block_fn fn, void *arg, size_t *nblocks, struct anc_err *err);
 
 /*
- * Is `name` an outbox file name: a plain name, or up to
- * ANC_OUTBOX_DEPTH - 1 plain directory names and a plain name ("manifests/
- * x.yaml", and a batch step's "out/cluster/manifests/x.yaml"); at most
+ * Is `name` an outbox file name: a plain name, "manifests/" and a plain
+ * name, or a batch step's "out/cluster/x" or "out/cluster/manifests/x"
+ * (neither out nor cluster called manifests); at most
  * ANC_OUTBOX_NAME_MAX bytes; no control characters or backslashes
  * (SHA256SUMS could not list them unescaped)?  On success *in_subdir
  * (the file is in a manifests/ directory) and *base (the last component)

@@ -38,10 +38,15 @@ struct anc_outbox {
 	int subfd;		/* manifests/, or -1 until first used */
 	int dir_unsynced;	/* names made in dir not yet fsync'd */
 	int sub_unsynced;	/* the same for manifests/ */
-	/* A batch step's directories: the last one used stays open. */
-	char nested[ANC_OUTBOX_NAME_MAX + 1];
-	int nested_fd;
+	/* A batch step's directories: the last two used (a cluster's and its
+	 * manifests/) stay open. */
+	struct {
+		char path[ANC_OUTBOX_NAME_MAX + 1];
+		int fd;
+	} nested[2];
 	int nested_unsynced;	/* names made in any of them */
+	int defer;		/* contents synced by anc_outbox_sync */
+	int data_unsynced;	/* contents written since the last sync */
 	struct outfile *files;
 	size_t n, cap;
 	int finished;		/* SHA256SUMS written: no more files */
@@ -63,28 +68,34 @@ plain_ok(const char *s)
 int
 anc_outbox_name_split(const char *name, int *in_subdir, const char **base)
 {
-	char part[ANC_OUTBOX_NAME_MAX + 1];
-	const char *c = name, *last_dir = NULL;
+	char part[ANC_OUTBOX_DEPTH][ANC_OUTBOX_NAME_MAX + 1];
+	const char *c = name;
 	size_t n;
-	int parts = 0;
+	int parts = 0, m[ANC_OUTBOX_DEPTH];
 
 	if (strlen(name) > ANC_OUTBOX_NAME_MAX)
 		return -1;
 	for (;;) {
 		n = strcspn(c, "/");
-		memcpy(part, c, n);
-		part[n] = '\0';
-		if (!plain_ok(part) || ++parts > ANC_OUTBOX_DEPTH)
+		if (parts == ANC_OUTBOX_DEPTH)
 			return -1;
+		memcpy(part[parts], c, n);
+		part[parts][n] = '\0';
+		if (!plain_ok(part[parts]))
+			return -1;
+		m[parts] = strcmp(part[parts], ANC_OUTBOX_SUBDIR) == 0;
+		parts++;
 		if (c[n] == '\0')
 			break;
-		last_dir = c;
 		c += n + 1;
 	}
+	/* "x", "manifests/x", and a batch step's "out/cluster/x" and
+	 * "out/cluster/manifests/x". */
+	if ((parts == 2 && !m[0]) || (parts >= 3 && (m[0] || m[1])) ||
+	    (parts == 4 && !m[2]))
+		return -1;
 	*base = c;
-	*in_subdir = last_dir != NULL &&
-	    strncmp(last_dir, ANC_OUTBOX_SUBDIR "/",
-	    sizeof(ANC_OUTBOX_SUBDIR)) == 0;
+	*in_subdir = parts == 2 || parts == 4;
 	return 0;
 }
 
@@ -110,7 +121,7 @@ anc_outbox_open(const char *dir, struct anc_outbox **out,
 		return anc_err_set(err, ANC_E_NOMEM, "%s", dir);
 	ob->dirfd = -1;
 	ob->subfd = -1;
-	ob->nested_fd = -1;
+	ob->nested[0].fd = ob->nested[1].fd = -1;
 	if ((ob->dir = strdup(dir)) == NULL) {
 		r = anc_err_set(err, ANC_E_NOMEM, "%s", dir);
 		goto out;
@@ -135,8 +146,10 @@ anc_outbox_free(struct anc_outbox *ob)
 		return;
 	if (ob->subfd >= 0)
 		close(ob->subfd);
-	if (ob->nested_fd >= 0)
-		close(ob->nested_fd);
+	if (ob->nested[0].fd >= 0)
+		close(ob->nested[0].fd);
+	if (ob->nested[1].fd >= 0)
+		close(ob->nested[1].fd);
 	if (ob->dirfd >= 0)
 		close(ob->dirfd);
 	for (i = 0; i < ob->n; i++)
@@ -217,28 +230,37 @@ nested_fd(struct anc_outbox *ob, const char *name, int create, int *fd,
 {
 	char dir[ANC_OUTBOX_NAME_MAX + 1], *c, *slash;
 	struct stat st;
-	int cur = ob->dirfd, next, r = ANC_OK;
+	int cur = ob->dirfd, next, r = ANC_OK, i;
 
 	*fd = -1;
 	snprintf(dir, sizeof(dir), "%s", name);
 	*strrchr(dir, '/') = '\0';
-	if (ob->nested_fd >= 0 && strcmp(ob->nested, dir) == 0) {
-		*fd = ob->nested_fd;
-		return ANC_OK;
-	}
-	if (ob->nested_fd >= 0)
-		close(ob->nested_fd);
-	ob->nested_fd = -1;
+	for (i = 0; i < 2; i++)
+		if (ob->nested[i].fd >= 0 && strcmp(ob->nested[i].path, dir) ==
+		    0) {
+			*fd = ob->nested[i].fd;
+			return ANC_OK;
+		}
+	/* The older of the two goes. */
+	if (ob->nested[1].fd >= 0)
+		close(ob->nested[1].fd);
+	ob->nested[1] = ob->nested[0];
+	ob->nested[0].fd = -1;
 	for (c = dir; c != NULL; c = slash != NULL ? slash + 1 : NULL) {
 		if ((slash = strchr(c, '/')) != NULL)
 			*slash = '\0';
-		if (create && mkdirat(cur, c, 0700) == 0)
-			ob->nested_unsynced = 1;
-		else if (create && errno != EEXIST)
-			r = anc_err_set(err, ANC_E_IO, "%s/%s: cannot create: %s",
-			    ob->dir, name, strerror(errno));
-		next = r != ANC_OK ? -1 : openat(cur, c,
-		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		next = openat(cur, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (next < 0 && errno == ENOENT && create) {
+			if (mkdirat(cur, c, 0700) == 0 || errno == EEXIST) {
+				ob->nested_unsynced = 1;
+				next = openat(cur, c, O_RDONLY | O_DIRECTORY |
+				    O_NOFOLLOW | O_CLOEXEC);
+			} else
+				r = anc_err_set(err, ANC_E_IO, "%s/%s: cannot "
+				    "create: %s", ob->dir, name,
+				    strerror(errno));
+		}
 		if (r == ANC_OK && next < 0 && !(errno == ENOENT && !create))
 			r = anc_err_set(err, errno == ELOOP || errno == ENOTDIR ?
 			    ANC_E_UNSAFE : ANC_E_IO, "%s/%s: expected a "
@@ -260,8 +282,8 @@ nested_fd(struct anc_outbox *ob, const char *name, int create, int *fd,
 		if (slash != NULL)
 			*slash = '/';
 	}
-	snprintf(ob->nested, sizeof(ob->nested), "%s", dir);
-	ob->nested_fd = cur;
+	snprintf(ob->nested[0].path, sizeof(ob->nested[0].path), "%s", dir);
+	ob->nested[0].fd = cur;
 	*fd = cur;
 	return ANC_OK;
 }
@@ -390,12 +412,14 @@ anc_outbox_add(struct anc_outbox *ob, const char *name, const void *data,
 	} else if (sub && (r = subdir_fd(ob, 1, &fd, &created, err)) !=
 	    ANC_OK)
 		goto out;
-	if ((r = anc_file_create_data_synced(fd, base, mode, data, len,
-	    err)) != ANC_OK) {
+	if ((r = (ob->defer ? anc_file_create_unsynced :
+	    anc_file_create_data_synced)(fd, base, mode, data, len, err)) !=
+	    ANC_OK) {
 		anc_err_prefix(err, "%s/%.*s", ob->dir,
 		    (int)(base - name > 0 ? base - name - 1 : 0), name);
 		goto out;
 	}
+	ob->data_unsynced |= ob->defer;
 	if (nested_name(name))
 		ob->nested_unsynced = 1;
 	else if (sub)
@@ -513,11 +537,11 @@ anc_outbox_finish(struct anc_outbox *ob, struct anc_err *err)
 	    (ob->dir_unsynced && (r = anc_dir_sync(ob->dirfd, ".", err)) !=
 	    ANC_OK))
 		return anc_err_prefix(err, "%s", ob->dir);
-	/* A batch step's thousands of directories: one syncfs makes every
-	 * name in them durable, instead of an fsync each. */
-	if (ob->nested_unsynced && syncfs(ob->dirfd) != 0)
-		return anc_err_set(err, ANC_E_IO, "%s: syncfs: %s", ob->dir,
-		    strerror(errno));
+	/* A batch step's thousands of files and directories: one syncfs
+	 * makes them all durable, instead of an fsync each. */
+	if ((ob->nested_unsynced || ob->data_unsynced) &&
+	    (r = anc_outbox_sync(ob, err)) != ANC_OK)
+		return r;
 	ob->sub_unsynced = ob->dir_unsynced = ob->nested_unsynced = 0;
 	if ((text = sums_text(ob, &len)) == NULL)
 		return anc_err_set(err, ANC_E_NOMEM, "%s/%s", ob->dir,
@@ -527,6 +551,24 @@ anc_outbox_finish(struct anc_outbox *ob, struct anc_err *err)
 	if (r != ANC_OK)
 		return anc_err_prefix(err, "%s", ob->dir);
 	ob->finished = 1;
+	return ANC_OK;
+}
+
+void
+anc_outbox_defer_sync(struct anc_outbox *ob, int on)
+{
+	ob->defer = on != 0;
+}
+
+int
+anc_outbox_sync(struct anc_outbox *ob, struct anc_err *err)
+{
+	if (!ob->data_unsynced && !ob->nested_unsynced)
+		return ANC_OK;
+	if (syncfs(ob->dirfd) != 0)
+		return anc_err_set(err, ANC_E_IO, "%s: syncfs: %s", ob->dir,
+		    strerror(errno));
+	ob->data_unsynced = ob->nested_unsynced = 0;
 	return ANC_OK;
 }
 

@@ -39,6 +39,7 @@ struct vfile {
 struct vlist {
 	struct vfile *v;
 	size_t n, cap;
+	size_t nsums;		/* the first nsums are SHA256SUMS's */
 };
 
 static struct vfile *
@@ -109,8 +110,9 @@ parse_sums_line(const char *l, size_t len, size_t line, struct vlist *list,
 		anc_printable((const unsigned char *)name, nlen, shown,
 		    sizeof(shown));
 		return anc_err_set(err, ANC_E_VERIFY, "line %zu: file name "
-		    "\"%s\", expected a plain name, with at most 3 directories "
-		    "(such as %s/) before it", line, shown, ANC_OUTBOX_SUBDIR);
+		    "\"%s\", expected a plain name, %s/ and a plain name, or "
+		    "a batch step's OUT/CLUSTER/ before either", line, shown,
+		    ANC_OUTBOX_SUBDIR);
 	}
 	if ((f = vlist_add(list)) == NULL)
 		return anc_err_set(err, ANC_E_NOMEM, "SHA256SUMS");
@@ -223,6 +225,21 @@ walk_subdir(int dirfd, const char *dir, const char *prefix, const char *name,
 	return r;
 }
 
+/* Does SHA256SUMS list a file under prefix + name + "/"?  Only such
+ * directories (and manifests/) are entered: any other is reported. */
+static int
+listed_under(const struct vlist *l, const char *prefix, const char *name)
+{
+	size_t i, p = strlen(prefix), n = strlen(name);
+
+	for (i = 0; i < l->nsums; i++)
+		if (strncmp(l->v[i].name, prefix, p) == 0 &&
+		    strncmp(l->v[i].name + p, name, n) == 0 &&
+		    l->v[i].name[p + n] == '/')
+			return 1;
+	return 0;
+}
+
 /* Levels in a prefix "a/b/": its slashes. */
 static int
 depth(const char *prefix)
@@ -270,8 +287,9 @@ walk(int dirfd, const char *dir, const char *prefix, struct vlist *l,
 			    prefix, de->d_name, strerror(errno));
 			break;
 		}
-		if (S_ISDIR(st.st_mode) &&
-		    depth(prefix) + 1 < ANC_OUTBOX_DEPTH) {
+		if (S_ISDIR(st.st_mode) && depth(prefix) + 1 < ANC_OUTBOX_DEPTH &&
+		    ((top && strcmp(de->d_name, ANC_OUTBOX_SUBDIR) == 0) ||
+		    listed_under(l, prefix, de->d_name))) {
 			r = walk_subdir(dirfd, dir, prefix, de->d_name, l, err);
 			continue;
 		}
@@ -312,8 +330,8 @@ presence_problem(enum presence p)
 	case P_SYMLINK:
 		return "a symbolic link, expected a regular file";
 	case P_DIR:
-		return "a directory nested too deep, expected files at most "
-		    "4 levels down";
+		return "a directory, expected only manifests/ and the "
+		    "directories of files SHA256SUMS lists";
 	case P_OTHER:
 		return "not a regular file (FIFO, socket or device)";
 	case P_ABSENT:
@@ -382,7 +400,7 @@ int
 anc_outbox_verify(const char *dir, struct anc_verify_item **items,
     size_t *n, struct anc_err *err)
 {
-	struct vlist l = { NULL, 0, 0 };
+	struct vlist l = { NULL, 0, 0, 0 };
 	struct anc_verify_item *it = NULL;
 	struct anc_err se;
 	size_t i, nlisted = 0, first = SIZE_MAX;
@@ -404,6 +422,7 @@ anc_outbox_verify(const char *dir, struct anc_verify_item **items,
 	}
 	if (sums != ANC_OK)
 		l.n = 0;	/* a half-parsed list proves nothing */
+	l.nsums = l.n;
 	if ((r = walk(dirfd, dir, "", &l, err)) != ANC_OK)
 		goto out;
 	merge(&l);

@@ -35,6 +35,14 @@ int anc_file_create(int dirfd, const char *name, mode_t mode,
 int anc_file_create_data_synced(int dirfd, const char *name, mode_t mode,
     const void *data, size_t len, struct anc_err *err);
 
+/*
+ * The same without the fsync of its contents: the file is still whole
+ * (written unnamed, then linked), and the caller makes it durable with
+ * many others at once (syncfs) before anything lists it.
+ */
+int anc_file_create_unsynced(int dirfd, const char *name, mode_t mode,
+    const void *data, size_t len, struct anc_err *err);
+
 /* fsync a directory, so that the names made in it survive a power cut.
  * `what` names it in the message.  Returns ANC_OK or ANC_E_IO. */
 int anc_dir_sync(int dirfd, const char *what, struct anc_err *err);
