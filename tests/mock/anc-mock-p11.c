@@ -17,6 +17,13 @@
  *       stop=FUNCTION:N            the Nth call of FUNCTION stops the process
  *                                  (SIGSTOP), so a test can change its limits
  *   ANC_MOCK_LOG     a file that gets one line per call of a wrapped function
+ *   ANC_MOCK_HIDE_MECHS  ec | rsa: a token without those mechanisms (key
+ *                    pair generation and signing): C_GetMechanismList leaves
+ *                    them out, C_GetMechanismInfo and C_GenerateKeyPair
+ *                    answer CKR_MECHANISM_INVALID, as openCryptoki's
+ *                    software token does for EC
+ *   ANC_MOCK_MECHINFO    invalid: C_GetMechanismInfo answers
+ *                    CKR_MECHANISM_INVALID for every mechanism it lists
  */
 #include <dlfcn.h>
 #include <signal.h>
@@ -121,6 +128,64 @@ hit(const char *fn)
 		return _rv;			\
 } while (0)
 
+/* Is `m` one of the mechanisms ANC_MOCK_HIDE_MECHS takes away? */
+static int
+hidden(CK_MECHANISM_TYPE m)
+{
+	static const CK_MECHANISM_TYPE ec[] = { CKM_EC_KEY_PAIR_GEN, CKM_ECDSA,
+	    CKM_ECDSA_SHA1, CKM_ECDSA_SHA224, CKM_ECDSA_SHA256,
+	    CKM_ECDSA_SHA384, CKM_ECDSA_SHA512, CKM_ECDH1_DERIVE, 0 };
+	static const CK_MECHANISM_TYPE rsa[] = { CKM_RSA_PKCS_KEY_PAIR_GEN,
+	    CKM_RSA_PKCS, CKM_SHA1_RSA_PKCS, CKM_SHA224_RSA_PKCS,
+	    CKM_SHA256_RSA_PKCS, CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS,
+	    CKM_RSA_PKCS_PSS, CKM_RSA_X_509, 0 };
+	const char *h = getenv("ANC_MOCK_HIDE_MECHS");
+	const CK_MECHANISM_TYPE *v;
+
+	if (h == NULL)
+		return 0;
+	v = strcmp(h, "ec") == 0 ? ec : strcmp(h, "rsa") == 0 ? rsa : NULL;
+	for (; v != NULL && *v != 0; v++)
+		if (*v == m)
+			return 1;
+	return 0;
+}
+
+static CK_RV
+m_GetMechanismList(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list,
+    CK_ULONG_PTR count)
+{
+	CK_MECHANISM_TYPE all[512];
+	CK_ULONG n = sizeof(all) / sizeof(all[0]), i, kept = 0;
+	CK_RV rv;
+
+	GUARD("C_GetMechanismList");
+	if ((rv = real->C_GetMechanismList(id, all, &n)) != CKR_OK)
+		return rv;
+	for (i = 0; i < n; i++) {
+		if (hidden(all[i]))
+			continue;
+		if (list != NULL && kept < *count)
+			list[kept] = all[i];
+		kept++;
+	}
+	rv = list != NULL && kept > *count ? CKR_BUFFER_TOO_SMALL : CKR_OK;
+	*count = kept;
+	return rv;
+}
+
+static CK_RV
+m_GetMechanismInfo(CK_SLOT_ID id, CK_MECHANISM_TYPE m,
+    CK_MECHANISM_INFO_PTR info)
+{
+	const char *mi = getenv("ANC_MOCK_MECHINFO");
+
+	GUARD("C_GetMechanismInfo");
+	if (hidden(m) || (mi != NULL && strcmp(mi, "invalid") == 0))
+		return CKR_MECHANISM_INVALID;
+	return real->C_GetMechanismInfo(id, m, info);
+}
+
 static CK_RV
 m_GetSlotInfo(CK_SLOT_ID id, CK_SLOT_INFO_PTR info)
 {
@@ -176,6 +241,8 @@ static CK_RV
 m_SignInit(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
 	GUARD("C_SignInit");
+	if (m != NULL && hidden(m->mechanism))
+		return CKR_MECHANISM_INVALID;
 	return real->C_SignInit(s, m, k);
 }
 
@@ -185,6 +252,8 @@ m_GenerateKeyPair(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m,
     CK_ULONG npriv, CK_OBJECT_HANDLE_PTR hpub, CK_OBJECT_HANDLE_PTR hpriv)
 {
 	GUARD("C_GenerateKeyPair");
+	if (m != NULL && hidden(m->mechanism))
+		return CKR_MECHANISM_INVALID;
 	return real->C_GenerateKeyPair(s, m, pub, npub, priv, npriv, hpub,
 	    hpriv);
 }
@@ -247,6 +316,8 @@ C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR out)
 		mock.C_GetAttributeValue = m_GetAttributeValue;
 		mock.C_FindObjectsInit = m_FindObjectsInit;
 		mock.C_OpenSession = m_OpenSession;
+		mock.C_GetMechanismList = m_GetMechanismList;
+		mock.C_GetMechanismInfo = m_GetMechanismInfo;
 		parse_fault();
 	}
 	*out = &mock;

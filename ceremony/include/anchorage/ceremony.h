@@ -29,6 +29,14 @@ const char *anc_ceremony_token_uri(const struct anc_ceremony *c);
 const char *anc_ceremony_sha256(const struct anc_ceremony *c);
 
 /*
+ * What loading found that may not work in the cluster (an Issuer naming a
+ * Secret this script does not export, ...): *lines[0..n), borrowed from
+ * the ceremony, each "FILE:LINE: FIELD: message".  Returns n.
+ */
+size_t anc_ceremony_warnings(const struct anc_ceremony *c,
+    const char *const **lines);
+
+/*
  * A script's `quorum`: the crypto officers whose shares activate the
  * token instead of a PIN (docs/quorum.md).  Everything is borrowed from
  * the ceremony.
@@ -52,10 +60,39 @@ int anc_ceremony_quorum(const struct anc_ceremony *c, struct anc_quorum *q);
 int anc_ceremony_check(const struct anc_ceremony *c, struct anc_err *err);
 
 /*
+ * What the script needs from its token (struct anc_need, token.h): for
+ * each step in order, every key pair generated, every signature made in
+ * the token, random bytes drawn (CKA_IDs, serial numbers, PIN splits) and
+ * a PIN length set; last, the signature on the transcript's closing
+ * record.  Algorithms of keys named by input certificates are read from
+ * those files; a key known only from the token has ANC_KEY_NONE.  Touches
+ * no token.  *needs is owned by the caller (free()).
+ */
+int anc_ceremony_needs(const struct anc_ceremony *c, struct anc_need **needs,
+    size_t *n, struct anc_err *err);
+
+/*
+ * Check every need of the script against a token's capabilities
+ * (anc_need_check).  ANC_OK when nothing is missing (a need that cannot be
+ * checked does not refuse); otherwise ANC_E_TOKEN_LACKS, with one line per
+ * missing need: "FILE:LINE: step N (kind): what: what the token lacks".
+ */
+int anc_ceremony_fits(const struct anc_ceremony *c,
+    const struct anc_token_caps *caps, struct anc_err *err);
+
+/*
  * The numbered script the administrator reads aloud, as text owned by the
  * caller (free()).
  */
 int anc_ceremony_plan(const struct anc_ceremony *c, char **text,
+    struct anc_err *err);
+
+/*
+ * The plan as one JSON document (participants, inputs, each step with its
+ * description and the files it writes, warnings), owned by the caller
+ * (free()).
+ */
+int anc_ceremony_plan_json(const struct anc_ceremony *c, char **json,
     struct anc_err *err);
 
 /*
