@@ -309,6 +309,11 @@ anc_engine_clear(struct anc_engine *e)
 	for (i = 0; i < e->nart; i++)
 		art_free(&e->arts[i]);
 	e->nart = 0;
+	for (i = 0; i < e->npop; i++)
+		free(e->pop[i].sha256);
+	free(e->pop);
+	e->pop = NULL;
+	e->npop = 0;
 }
 
 void

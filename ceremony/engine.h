@@ -107,6 +107,15 @@ struct anc_engine {
 	/* Run only: the check made first (anc_ceremony_precheck), whose
 	 * parsed and verified CSRs the run takes over. */
 	struct anc_engine *checked;
+	/* batch-sign-csr, filled by the check: the SHA-256 of each cluster's
+	 * CSR that passed proof of possession, so the run verifies it once
+	 * (a CSR whose bytes differ by then is verified again). */
+	struct anc_pop_memo {
+		int step;
+		size_t n;
+		char (*sha256)[64];
+	} *pop;
+	size_t npop;
 };
 
 /* Load every input into an artifact (hash-checked). */

@@ -136,6 +136,8 @@ step_needs(const struct anc_ceremony *c, struct derive *d,
 	case ANC_STEP_ISSUE_INTERMEDIATE:
 	case ANC_STEP_SIGN_CSR:
 	case ANC_STEP_CROSS_SIGN:
+	case ANC_STEP_BATCH_ISSUE:	/* the same, once per cluster */
+	case ANC_STEP_BATCH_SIGN_CSR:
 		return issue(d, s, s->issuer, 1, err);
 	case ANC_STEP_SIGN_CRL:
 		return issue(d, s, s->issuer, 0, err);

@@ -248,8 +248,10 @@ issue(struct batch *b, struct anc_cert_spec *spec, const struct
 		if (b->proof_key == NULL && (r = anc_throwaway_key(
 		    ANC_KEY_EC_P256, &b->proof_key, err)) != ANC_OK)
 			return r;
-		r = anc_steps_prove(b->e, *out, nc, b->s->eku, b->proof_key,
-		    err);
+		/* The whole chain once; then each cluster's own names. */
+		r = b->c.index == 1 ? anc_steps_prove(b->e, *out, nc,
+		    b->s->eku, b->proof_key, err) :
+		    anc_nc_prove_names(*out, b->proof_key, nc, b->e->now, err);
 	}
 	return r;
 }
@@ -335,10 +337,45 @@ issue_one(struct batch *b, struct anc_err *err)
 	return r;
 }
 
+/*
+ * The check's memo of CSRs that passed proof of possession, for this step:
+ * made when checking (one slot per cluster), looked up in the run.
+ */
+static struct anc_pop_memo *
+pop_memo(struct batch *b, struct anc_err *err)
+{
+	struct anc_engine *e = checking(b) ? b->e : b->e->checked;
+	struct anc_pop_memo *m;
+	size_t i;
+
+	if (e == NULL)
+		return NULL;
+	for (i = 0; i < e->npop; i++)
+		if (e->pop[i].step == b->s->index)
+			return &e->pop[i];
+	if (!checking(b))
+		return NULL;
+	if ((m = realloc(e->pop, (e->npop + 1) * sizeof(*m))) == NULL)
+		return NULL;
+	e->pop = m;
+	m = &e->pop[e->npop];
+	m->step = b->s->index;
+	m->n = b->count;
+	if ((m->sha256 = calloc(b->count, sizeof(*m->sha256))) == NULL) {
+		anc_err_set(err, ANC_E_NOMEM, "proof of possession memo");
+		return NULL;
+	}
+	e->npop++;
+	return m;
+}
+
 static int
 sign_one(struct batch *b, char csr_sha256[ANC_SHA256_HEX],
     struct anc_err *err)
 {
+	struct anc_pop_memo *memo = pop_memo(b, err);
+	char *seen = memo != NULL && b->c.index <= memo->n ?
+	    memo->sha256[b->c.index - 1] : NULL;
 	struct anc_constraints nc;
 	struct anc_cert_spec spec;
 	unsigned char *data = NULL;
@@ -357,6 +394,9 @@ sign_one(struct batch *b, char csr_sha256[ANC_SHA256_HEX],
 	anc_sha256_hex(data, len, csr_sha256);
 	if ((r = anc_steps_read_csr(data, len, path, &req, err)) != ANC_OK)
 		goto where;
+	/* The same bytes the check verified: not verified twice. */
+	verified = !checking(b) && seen != NULL &&
+	    memcmp(seen, csr_sha256, 64) == 0;
 	memset(&spec, 0, sizeof(spec));
 	spec.issuer = b->issuer->cert;
 	spec.not_before = b->e->now;
@@ -365,6 +405,8 @@ sign_one(struct batch *b, char csr_sha256[ANC_SHA256_HEX],
 	if ((r = anc_policy_check_csr(req, &verified, b->s, b->issuer->cert,
 	    &spec, &subject, err)) != ANC_OK)
 		goto where;
+	if (checking(b) && seen != NULL)
+		memcpy(seen, csr_sha256, 64);
 	spec.profile = ANC_PROFILE_INTERMEDIATE;
 	spec.subject_name = subject;
 	spec.subject_key = X509_REQ_get0_pubkey(req);
