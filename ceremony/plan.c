@@ -14,7 +14,7 @@
 #include "anchorage/file.h"
 #include "clusters.h"
 #include "constraints.h"
-#include "transcript.h"
+#include "records.h"
 
 #ifndef ANC_VERSION
 #define ANC_VERSION "unknown"

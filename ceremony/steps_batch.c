@@ -24,7 +24,8 @@
 #include "clusters.h"
 #include "constraints.h"
 #include "steps.h"
-#include "transcript.h"
+#include "anchorage/transcript.h"
+#include "records.h"
 
 #ifndef ANC_VERSION
 #define ANC_VERSION "unknown"
