@@ -636,16 +636,16 @@ leaf_make(struct proof *pf, const struct probe *v, size_t n, unsigned eku,
 	    X509_add1_ext_i2d(x, NID_subject_alt_name, san, 0,
 	    X509V3_ADD_DEFAULT) != 1)
 		goto out;
-	if (anc_profile_set_pubkey(x, pf->key) != 1)
-		goto out;
-	/* NAME_CONSTRAINTS_check reads only names: a quick proof's leaf is
-	 * not signed. */
+	/* NAME_CONSTRAINTS_check reads only names: a quick proof's leaf has
+	 * neither key nor signature. */
 	if (pf->nc_ext != NULL) {
 		*out = x;
 		x = NULL;	/* transferred */
 		ok = 1;
 		goto out;
 	}
+	if (anc_profile_set_pubkey(x, pf->key) != 1)
+		goto out;
 	if (eku != 0 && ((k = eku_build(eku)) == NULL ||
 	    X509_add1_ext_i2d(x, NID_ext_key_usage, k, 0,
 	    X509V3_ADD_DEFAULT) != 1))
