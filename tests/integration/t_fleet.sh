@@ -9,6 +9,14 @@
 source "$(dirname "$0")/lib.sh"
 
 if [ "${ANC_VALGRIND:-0}" = 1 ]; then N=${ANC_FLEET_CLUSTERS:-20}; else N=${ANC_FLEET_CLUSTERS:-200}; fi
+# The fleet's outbox on tmpfs when there is one: the files' syncs are the
+# disk's cost, which bench/fleet measures; here the question is whether
+# every cluster comes out right.
+SHM=
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	SHM=$(mktemp -d /dev/shm/anc-fleet.XXXXXX)
+	cleanup() { rm -rf "$T" "$SHM"; }
+fi
 make_token m8-root
 C=$T/c
 mkdir -m 700 "$C" "$C/csr"
@@ -70,9 +78,9 @@ YAML
 anc ceremony plan "$C/fleet.yaml" >"$T/plan" || fail "plan"
 grep -q "clusters: $N, one sub-directory each: fleet/<cluster>/" "$T/plan" || { cat "$T/plan"; fail "plan: cluster count"; }
 [ "$(grep -c '^ *[0-9]*\. ' "$T/plan")" -eq 3 ] || fail "plan: one line per step"
-anc -q ceremony run "$C/fleet.yaml" --outbox "$C/out" \
+O=${SHM:-$C}/out
+anc -q ceremony run "$C/fleet.yaml" --outbox "$O" \
     --pin-source "file:$T/pin-m8-root" --yes >/dev/null || fail "fleet ceremony"
-O=$C/out
 pass "fleet ceremony of $N + $N clusters"
 
 anc outbox verify "$O" >"$T/ov" || { tail "$T/ov"; fail "outbox verify"; }
