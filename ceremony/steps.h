@@ -84,6 +84,15 @@ int anc_steps_write(struct anc_engine *e, const char *file, const void *data,
 int anc_steps_read_crl(const unsigned char *data, size_t len,
     const char *what, X509_CRL **out, struct anc_err *err);
 
+/*
+ * The same for a batch, without the provider decoders (csr_fast.c): with
+ * `verify`, *pop is 1 when the proof of possession was verified here over
+ * the request's own bytes (0: not, and the policy check verifies it).
+ */
+int anc_csr_read_fast(const unsigned char *data, size_t len,
+    const char *what, int verify, X509_REQ **out, int *pop,
+    struct anc_err *err);
+
 /* A PKCS#10 request, PEM or DER, with no trailing data. */
 int anc_steps_read_csr(const unsigned char *data, size_t len,
     const char *what, X509_REQ **out, struct anc_err *err);
@@ -95,8 +104,9 @@ int anc_steps_read_csr(const unsigned char *data, size_t len,
  * *subject (owned by the caller) to the subject to certify.  Returns
  * ANC_OK or ANC_E_POLICY naming the rule ("policy key-size: ...").
  * `verified` (may be NULL) says whether this same request object has
- * passed the proof of possession and key validation already, which are
- * then not repeated; it is set when they pass.
+ * passed the proof of possession and key validation already (1), which are
+ * then not repeated, or the proof of possession only (2, anc_csr_read_fast
+ * verified it); it is set to 1 when they pass.
  */
 int anc_policy_check_csr(X509_REQ *req, int *verified,
     const struct anc_step *s, X509 *issuer, const struct anc_cert_spec *spec,

@@ -199,6 +199,22 @@ PKCS11SPY_OUTPUT=$T/spy.log spy_env expect_exit 2 "$ANCHORAGE" --module "$SPY" \
     ceremony run "$C/bad.yaml" --outbox "$T/ob2" --pin-source "file:$T/pin-m8-root" --yes
 expect_msg 'bad-vault.txt:5: clusters\[3\]\.csr: .*/csr/missing\.csr: No such file or directory'
 ! grep -q 'C_Login' "$T/spy.log" 2>/dev/null || fail "C_Login with a missing CSR"
+# A CSR whose self-signature does not verify: refused by the policy
+# before the token, naming the cluster's line.
+/usr/bin/python3 - "$C/csr/v0003.csr" "$C/csr/forged.csr" <<'PY'
+import base64, sys
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+der = bytearray(x509.load_pem_x509_csr(open(sys.argv[1], "rb").read()).public_bytes(serialization.Encoding.DER))
+der[-5] ^= 1
+open(sys.argv[2], "wb").write(b"-----BEGIN CERTIFICATE REQUEST-----\n" + base64.encodebytes(bytes(der)) +
+                              b"-----END CERTIFICATE REQUEST-----\n")
+PY
+sed '5s#csr=csr/v0003.csr#csr=csr/forged.csr#' "$C/vault-clusters.txt" >"$C/bad-vault.txt"
+PKCS11SPY_OUTPUT=$T/spy.log spy_env expect_exit 4 "$ANCHORAGE" --module "$SPY" \
+    ceremony run "$C/bad.yaml" --outbox "$T/ob3" --pin-source "file:$T/pin-m8-root" --yes
+expect_msg 'bad-vault.txt:5: clusters\[3\]\.csr: policy proof-of-possession'
+! grep -q 'C_Login' "$T/spy.log" 2>/dev/null || fail "C_Login with a forged CSR"
 # The pinned hash: a list changed after review.
 echo "c9999 ns dns=late.example.com" >>"$C/clusters.txt"
 expect_exit 2 anc ceremony check "$C/fleet.yaml"
