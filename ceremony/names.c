@@ -152,6 +152,8 @@ step_free(struct anc_step *s)
 	free(s->secret);
 	free(s->cluster_namespace);
 	free(s->output);
+	free(s->unwrap_key);
+	free(s->wrapped);
 	free(s->clusters);
 	free(s->cn_prefix);
 	free(s->bundle_name);
@@ -190,6 +192,7 @@ anc_ceremony_model_free(struct anc_ceremony *c)
 	free(c->name);
 	free(c->description);
 	free(c->token);
+	free(c->backup_token);
 	officers_free(&c->quorum);
 	for (i = 0; i < c->n_warnings; i++)
 		free(c->warnings[i]);

@@ -20,6 +20,11 @@
 	X(export_issuer) \
 	X(export_vault) \
 	X(split_pin) \
+	X(backup_keypair) \
+	X(backup_trust) \
+	X(backup_wrap) \
+	X(backup_restore) \
+	X(backup_verify) \
 	X(batch_issue_intermediate) \
 	X(batch_sign_csr)
 
