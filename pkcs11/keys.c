@@ -82,10 +82,9 @@ generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
 	rv = t->m->fl->C_GenerateKeyPair(t->session, &mech, pubt, npub, privt,
 	    sizeof(privt) / sizeof(privt[0]), &pub, priv);
 	if (rv != CKR_OK)
-		return anc_err_ckr(err, rv == CKR_DEVICE_REMOVED ?
-		    ANC_E_NOTOKEN : ANC_E_PKCS11, rv, "generate-key \"%s\" "
-		    "(%s): C_GenerateKeyPair failed", label,
-		    anc_keyalg_name(alg));
+		return anc_p11_template_refused(t, &mech, pubt, npub, privt,
+		    sizeof(privt) / sizeof(privt[0]), label,
+		    anc_keyalg_name(alg), rv, err);
 	return ANC_OK;
 }
 
@@ -161,44 +160,72 @@ from_params(const char *type, OSSL_PARAM_BLD *bld, EVP_PKEY **out,
 	return r;
 }
 
+int
+anc_p11_ec_point(const unsigned char *v, size_t len, size_t field,
+    const unsigned char **pt, size_t *ptlen, struct anc_err *err)
+{
+	size_t raw = 2 * field + 1;	/* 04 || X || Y */
+
+	/* Raw first, by its exact length: its first bytes (04, then X's
+	 * first byte) may read as a DER OCTET STRING header, as for one
+	 * point in 256. */
+	if (v != NULL && len == raw && v[0] == 0x04) {
+		*pt = v;
+		*ptlen = len;
+		return ANC_OK;
+	}
+	/* DER: 04, a definite length, then the uncompressed point. */
+	if (v != NULL && raw < 0x80 && len == raw + 2 && v[0] == 0x04 &&
+	    v[1] == raw && v[2] == 0x04) {
+		*pt = v + 2;
+		*ptlen = raw;
+		return ANC_OK;
+	}
+	if (v != NULL && raw >= 0x80 && raw < 0x100 && len == raw + 3 &&
+	    v[0] == 0x04 && v[1] == 0x81 && v[2] == raw && v[3] == 0x04) {
+		*pt = v + 3;
+		*ptlen = raw;
+		return ANC_OK;
+	}
+	return anc_err_set(err, ANC_E_UNSAFE, "public key: CKA_EC_POINT of %zu "
+	    "bytes is neither an uncompressed point of %zu bytes nor one "
+	    "wrapped in a DER OCTET STRING", len, raw);
+}
+
 static int
 ec_public(const unsigned char *params, size_t plen,
     const unsigned char *point, size_t ptlen, EVP_PKEY **out,
     struct anc_err *err)
 {
-	const unsigned char *p = point;
-	ASN1_OCTET_STRING *os = NULL;
-	const unsigned char *oid;
+	const unsigned char *oid, *pt;
 	const char *group;
-	size_t len;
+	size_t len, field;
 	OSSL_PARAM_BLD *bld = NULL;
 	int r;
 
 	if ((oid = anc_p11_curve_oid(ANC_KEY_EC_P256, &len)) != NULL &&
-	    plen == len && memcmp(params, oid, len) == 0)
+	    plen == len && memcmp(params, oid, len) == 0) {
 		group = SN_X9_62_prime256v1;
-	else if ((oid = anc_p11_curve_oid(ANC_KEY_EC_P384, &len)) != NULL &&
-	    plen == len && memcmp(params, oid, len) == 0)
+		field = 32;
+	} else if ((oid = anc_p11_curve_oid(ANC_KEY_EC_P384, &len)) != NULL &&
+	    plen == len && memcmp(params, oid, len) == 0) {
 		group = SN_secp384r1;
-	else
+		field = 48;
+	} else
 		return anc_err_set(err, ANC_E_UNSAFE, "public key: curve is "
 		    "neither P-256 nor P-384");
-	/* CKA_EC_POINT is a DER OCTET STRING; some tokens give it raw. */
-	if ((os = d2i_ASN1_OCTET_STRING(NULL, &p, (long)ptlen)) != NULL &&
-	    p == point + ptlen) {
-		point = ASN1_STRING_get0_data(os);
-		ptlen = (size_t)ASN1_STRING_length(os);
-	}
+	if ((r = anc_p11_ec_point(point, ptlen, field, &pt, &len, err)) !=
+	    ANC_OK)
+		return r;
 	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
 	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
 	    group, 0) ||
 	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
-	    point, ptlen))
+	    pt, len))
 		r = anc_err_ossl(err, ANC_E_NOMEM, "public key parameters");
 	else
 		r = from_params("EC", bld, out, "CKA_EC_POINT", err);
 	OSSL_PARAM_BLD_free(bld);
-	ASN1_OCTET_STRING_free(os);
 	return r;
 }
 

@@ -7,6 +7,7 @@
 
 #include <p11-kit/pkcs11.h>
 #include <libp11.h>
+#include <openssl/ui.h>
 
 #include "anchorage/token.h"
 
@@ -22,6 +23,8 @@ struct anc_module {
 	int own_init;		/* fl needed a C_Initialize of its own */
 	char manufacturer[33];
 	char description[33];
+	UI_METHOD *ui;		/* answers libp11's context-specific PIN
+				 * requests through the token's PIN callback */
 };
 
 /* A libp11 private key handed out as an EVP_PKEY, fetched once; or a
@@ -44,7 +47,38 @@ struct anc_token {
 	 * never changes, so each is read once per session. */
 	struct anc_signer pubs[ANC_SIGNERS_MAX];
 	size_t npubs;
+	/* The login's PIN source, asked again for each context-specific
+	 * login (CKA_ALWAYS_AUTHENTICATE); never a PIN. */
+	anc_pin_fn pin_fn;
+	void *pin_arg;
+	anc_context_login_fn ctx_fn;
+	void *ctx_arg;
+	unsigned long ctx_logins;
 };
+
+/*
+ * C_GenerateKeyPair returned `rv`: the error to report.  When the module
+ * refused the template, name the attribute it refused if a throwaway
+ * session key can tell (EC), else list the template; ANC_E_UNSUPPORTED.
+ */
+int anc_p11_template_refused(struct anc_token *t, CK_MECHANISM *mech,
+    const CK_ATTRIBUTE *pub, CK_ULONG npub, const CK_ATTRIBUTE *priv,
+    CK_ULONG npriv, const char *label, const char *alg, CK_RV rv,
+    struct anc_err *err);
+
+/* Route libp11's context-specific PIN requests to t's PIN callback. */
+int anc_p11_auth_install(struct anc_token *t, struct anc_err *err);
+void anc_p11_auth_free(struct anc_module *m);
+
+/*
+ * The bare EC point of a CKA_EC_POINT value `v[len]` for a curve whose
+ * field is `field` bytes: PKCS#11 says DER OCTET STRING, some tokens give
+ * the point raw.  Decided by length, never by trying to parse: a raw
+ * point can look like a DER header.  ANC_OK with *pt and *ptlen pointing into
+ * v, or ANC_E_UNSAFE.
+ */
+int anc_p11_ec_point(const unsigned char *v, size_t len, size_t field,
+    const unsigned char **pt, size_t *ptlen, struct anc_err *err);
 
 /* Record a failed PKCS#11 call: message plus the CK_RV's name. */
 int anc_err_ckr(struct anc_err *e, int code, CK_RV rv, const char *fmt, ...)
