@@ -100,6 +100,7 @@ anc_module_free(struct anc_module *m)
 {
 	if (m == NULL)
 		return;
+	anc_p11_auth_free(m);
 	if (m->own_init)
 		(void)m->fl->C_Finalize(NULL);
 	if (m->ctx != NULL) {
@@ -170,6 +171,13 @@ anc_p11_slot_info(struct anc_module *m, CK_SLOT_ID id,
 	s->pin_count_low = (ti.flags & CKF_USER_PIN_COUNT_LOW) != 0;
 	s->pin_final_try = (ti.flags & CKF_USER_PIN_FINAL_TRY) != 0;
 	s->pin_locked = (ti.flags & CKF_USER_PIN_LOCKED) != 0;
+	s->protected_path = (ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
+	s->min_pin_len = ti.ulMinPinLen;
+	s->max_pin_len = ti.ulMaxPinLen;
+	/* CK_EFFECTIVELY_INFINITE (0) and CK_UNAVAILABLE_INFORMATION: no
+	 * limit that anchorage can act on. */
+	s->max_sessions = ti.ulMaxSessionCount == CK_UNAVAILABLE_INFORMATION ?
+	    0 : ti.ulMaxSessionCount;
 	return ANC_OK;
 }
 

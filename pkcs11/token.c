@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/param_build.h>
 
 #include "anchorage/err.h"
@@ -63,10 +64,38 @@ select_slot(struct anc_module *m, void *uri, const char *text,
 	return ANC_OK;
 }
 
+/*
+ * anchorage holds two sessions on the token: libp11's, which signs, and
+ * its own, for key generation, attribute read-back and random numbers.
+ * libp11 0.4.12 does not share its session handle, so a token that allows
+ * one session at a time is refused before anything is done.
+ */
+static int
+one_session(const char *uri, const struct anc_slot_info *info, CK_RV rv,
+    struct anc_err *err)
+{
+	const char *why = "allows one session at a time (ulMaxSessionCount 1)";
+
+	if (rv != CKR_OK)
+		return anc_err_ckr(err, ANC_E_UNSUPPORTED, rv, "token %s (\"%s\", "
+		    "serial %s): the module refused a second session; "
+		    "anchorage needs two (one for signing through libp11, one "
+		    "for key generation and attribute read-back); nothing was "
+		    "changed in the token; close other applications using it, "
+		    "or see docs/compatibility.md", uri, info->label,
+		    info->serial);
+	return anc_err_set(err, ANC_E_UNSUPPORTED, "token %s (\"%s\", serial "
+	    "%s): the module %s; anchorage needs two (one for signing through "
+	    "libp11, one for key generation and attribute read-back); nothing "
+	    "was changed in the token; see docs/compatibility.md", uri,
+	    info->label, info->serial, why);
+}
+
 int
 anc_token_open(struct anc_module *m, const char *uri_text,
     struct anc_token **out, struct anc_err *err)
 {
+	struct anc_slot_info info;
 	struct anc_token *t = NULL;
 	void *uri = NULL;
 	unsigned int idx = 0;
@@ -84,6 +113,12 @@ anc_token_open(struct anc_module *m, const char *uri_text,
 	t->m = m;
 	t->slot = &m->slots[idx];
 	t->slot_id = PKCS11_get_slotid_from_slot(t->slot);
+	if ((r = anc_p11_slot_info(m, t->slot_id, &info, err)) != ANC_OK)
+		goto out;
+	if (info.max_sessions == 1) {
+		r = one_session(uri_text, &info, CKR_OK, err);
+		goto out;
+	}
 	/* libp11 needs its own session for key lookup and signing. */
 	if (PKCS11_open_session(t->slot, 1) != 0) {
 		r = anc_err_ossl(err, ANC_E_PKCS11, "token %s: cannot open a "
@@ -92,6 +127,10 @@ anc_token_open(struct anc_module *m, const char *uri_text,
 	}
 	rv = m->fl->C_OpenSession(t->slot_id, CKF_SERIAL_SESSION |
 	    CKF_RW_SESSION, NULL, NULL, &t->session);
+	if (rv == CKR_SESSION_COUNT) {
+		r = one_session(uri_text, &info, rv, err);
+		goto out;
+	}
 	if (rv != CKR_OK) {
 		r = anc_err_ckr(err, rv == CKR_TOKEN_NOT_PRESENT ?
 		    ANC_E_NOTOKEN : ANC_E_PKCS11, rv,
@@ -195,8 +234,12 @@ anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
 		return anc_err_set(err, ANC_E_NOMEM, "PIN buffer");
 	if ((r = fn(arg, &info, pin, err)) != ANC_OK)
 		goto out;
-	rv = t->m->fl->C_Login(t->session, CKU_USER,
-	    (CK_UTF8CHAR_PTR)anc_secret_buf(pin), anc_secret_len(pin));
+	/* A PIN pad: no PIN crosses the host; the device asks for it. */
+	if (info.protected_path)
+		rv = t->m->fl->C_Login(t->session, CKU_USER, NULL, 0);
+	else
+		rv = t->m->fl->C_Login(t->session, CKU_USER,
+		    (CK_UTF8CHAR_PTR)anc_secret_buf(pin), anc_secret_len(pin));
 	/* Wiped before anything else can happen with it. */
 	anc_secret_free(pin);
 	pin = NULL;
@@ -205,6 +248,10 @@ anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
 		goto out;
 	}
 	t->logged_in = 1;
+	t->pin_fn = fn;
+	t->pin_arg = arg;
+	if ((r = anc_p11_auth_install(t, err)) != ANC_OK)
+		goto out;
 	/* success */
 	r = ANC_OK;
  out:
@@ -300,9 +347,38 @@ anc_token_random(struct anc_token *t, unsigned char *buf, size_t len,
 	CK_RV rv;
 
 	rv = t->m->fl->C_GenerateRandom(t->session, buf, len);
+	if (rv == CKR_RANDOM_NO_RNG || rv == CKR_FUNCTION_NOT_SUPPORTED)
+		return anc_err_ckr(err, ANC_E_UNSUPPORTED, rv, "the token has "
+		    "no random number generator anchorage can use; serial "
+		    "numbers and key ids come from the token, never from the "
+		    "host (docs/security.md)");
 	if (rv != CKR_OK)
 		return anc_err_ckr(err, ANC_E_PKCS11, rv,
 		    "C_GenerateRandom failed");
+	return ANC_OK;
+}
+
+int
+anc_token_check_rng(struct anc_token *t, struct anc_err *err)
+{
+	struct anc_slot_info info;
+	unsigned char probe[16];
+	int r;
+
+	if ((r = anc_token_info(t, &info, err)) != ANC_OK)
+		return r;
+	if (!info.has_rng)
+		return anc_err_set(err, ANC_E_UNSUPPORTED, "token \"%s\" (serial "
+		    "%s): the module reports no random number generator "
+		    "(CKF_RNG is not set); serial numbers and key ids must come "
+		    "from the token, so anchorage refuses before changing "
+		    "anything (docs/security.md)", info.label, info.serial);
+	/* A flag is a claim; one draw is the proof, before any change. */
+	r = anc_token_random(t, probe, sizeof(probe), err);
+	OPENSSL_cleanse(probe, sizeof(probe));
+	if (r != ANC_OK)
+		return anc_err_prefix(err, "token \"%s\" (serial %s): nothing "
+		    "was changed", info.label, info.serial);
 	return ANC_OK;
 }
 
@@ -313,6 +389,10 @@ anc_token_close(struct anc_token *t)
 
 	if (t == NULL)
 		return;
+	if (t->m->ui != NULL)
+		(void)PKCS11_set_ui_method(t->m->ctx, t->m->ui, NULL);
+	t->pin_fn = NULL;
+	t->pin_arg = NULL;
 	for (i = 0; i < t->nsigners; i++) {
 		EVP_PKEY_free(t->signers[i].pkey);
 		t->signers[i].pkey = NULL;
