@@ -60,6 +60,43 @@ struct anc_input {
 	int line;
 };
 
+/*
+ * Name constraints of an issuing CA (RFC 5280 4.2.1.10), by type; docs:
+ * ceremony-format.md "Name constraints".  DNS names and e-mail domains are
+ * lowercase, without a leading dot; an IP range is an address and a prefix.
+ */
+struct anc_ip_range {
+	unsigned char addr[16];	/* network address, host bits zero */
+	int len;		/* 4 or 16 bytes */
+	int prefix;		/* 1..32 or 1..128 */
+};
+
+struct anc_subtrees {
+	char **dns;
+	size_t n_dns;
+	struct anc_ip_range *ip;
+	size_t n_ip;
+	char **email;
+	size_t n_email;
+};
+
+struct anc_constraints {
+	struct anc_subtrees permitted;
+	struct anc_subtrees excluded;
+	int line;		/* of the name-constraints mapping; 0: none */
+};
+
+/* Extended key usages an issuing CA may be limited to, one bit each. */
+enum anc_eku {
+	ANC_EKU_SERVER_AUTH = 0,
+	ANC_EKU_CLIENT_AUTH,
+	ANC_EKU_CODE_SIGNING,
+	ANC_EKU_EMAIL_PROTECTION,
+	ANC_EKU_TIME_STAMPING,
+	ANC_EKU_OCSP_SIGNING,
+	ANC_EKU__COUNT
+};
+
 /* One attribute of a distinguished name, in the order they are encoded. */
 struct anc_dn_attr {
 	const char *type;	/* "C", "ST", "L", "O", "OU", "CN": static strings */
@@ -150,6 +187,11 @@ struct anc_step {
 	struct anc_dn subject;		/* self-sign, issue-intermediate, sign-csr (optional) */
 	uint64_t validity;		/* seconds; CRL: until nextUpdate */
 	int path_length;		/* ANC_PATHLEN_NONE or 0..ANC_CER_PATHLEN_MAX */
+
+	/* issue-intermediate, sign-csr: critical nameConstraints, and the
+	 * extendedKeyUsage limit (bit (1 << anc_eku) each; 0: none) */
+	struct anc_constraints nc;
+	unsigned eku;
 
 	/* sign-csr policy */
 	unsigned policy_algs;		/* bit (1 << anc_policy_alg) per allowed key */

@@ -23,6 +23,7 @@
 
 #include "anchorage/err.h"
 #include "anchorage/sigcheck.h"
+#include "constraints.h"
 #include "profile.h"
 
 /* What a rule sees: the certificate, its spec, decoded extensions. */
@@ -350,30 +351,47 @@ rule_key(struct lint *l)
 static int
 rule_extension_set(struct lint *l)
 {
-	int seen[4] = { 0, 0, 0, 0 };
-	static const int allowed[4] = { NID_basic_constraints, NID_key_usage,
-	    NID_subject_key_identifier, NID_authority_key_identifier };
+	enum { N_ALLOWED = 6 };
+	int seen[N_ALLOWED] = { 0 };
+	static const int allowed[N_ALLOWED] = { NID_basic_constraints,
+	    NID_key_usage, NID_subject_key_identifier,
+	    NID_authority_key_identifier, NID_name_constraints,
+	    NID_ext_key_usage };
 	int i, j, n = X509_get_ext_count(l->x), nid;
 
-	if (X509_get_ext_by_NID(l->x, NID_ext_key_usage, -1) >= 0)
+	/* An EKU limit and name constraints only when the spec has them;
+	 * constraints.c checks their contents. */
+	if (l->s->eku == 0 &&
+	    X509_get_ext_by_NID(l->x, NID_ext_key_usage, -1) >= 0)
 		return fail(l, "no-eku", "extendedKeyUsage present, expected "
-		    "none on a CA certificate");
+		    "none on a CA certificate without an EKU limit");
 	for (i = 0; i < n; i++) {
 		nid = OBJ_obj2nid(X509_EXTENSION_get_object(
 		    X509_get_ext(l->x, i)));
-		for (j = 0; j < 4 && allowed[j] != nid; j++)
+		for (j = 0; j < N_ALLOWED && allowed[j] != nid; j++)
 			continue;
-		if (j == 4)
+		if (j == N_ALLOWED || (nid == NID_name_constraints &&
+		    (l->s->nc == NULL || anc_nc_empty(l->s->nc))))
 			return fail(l, "no-unknown-extensions", "extension %s "
 			    "present, expected only basicConstraints, "
-			    "keyUsage, subjectKeyIdentifier and "
-			    "authorityKeyIdentifier", nid == NID_undef ?
+			    "keyUsage, subjectKeyIdentifier, "
+			    "authorityKeyIdentifier and the script's name "
+			    "constraints and EKU limit", nid == NID_undef ?
 			    "(unknown OID)" : OBJ_nid2sn(nid));
 		if (seen[j]++ > 0)
 			return fail(l, "ext-unique", "%s appears twice, "
 			    "expected each extension once", OBJ_nid2sn(nid));
 	}
 	return ANC_OK;
+}
+
+static int
+rule_constraints(struct lint *l)
+{
+	static const struct anc_constraints none;
+
+	return anc_nc_lint(l->x, l->s->nc != NULL ? l->s->nc : &none,
+	    l->s->eku, l->err);
 }
 
 static int
@@ -590,6 +608,7 @@ static int (*const rules[])(struct lint *) = {
 	rule_ku,
 	rule_skid,
 	rule_akid,
+	rule_constraints,
 	rule_sig_alg,
 };
 

@@ -7,6 +7,7 @@
 
 #include "anchorage/err.h"
 #include "ceremony_int.h"
+#include "constraints.h"
 
 const char *
 anc_step_kind_name(enum anc_step_kind kind)
@@ -204,6 +205,7 @@ step_free(struct anc_step *s)
 	free(s->secret);
 	free(s->output);
 	officers_free(&s->officers);
+	anc_nc_free(&s->nc);
 }
 
 static void

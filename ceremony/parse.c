@@ -28,6 +28,7 @@
 #include "anchorage/err.h"
 #include "anchorage/hash.h"
 #include "ceremony_int.h"
+#include "constraints.h"
 
 #define REQ 1
 #define OPT 0
@@ -1512,6 +1513,192 @@ nd_quorum(struct parser *p, void *obj, const struct field *f)
 static const struct type t_quorum = { NULL, nd_quorum, NULL };
 
 /*
+ * Name constraints and EKU limits of issuing CAs
+ */
+
+static const char *
+ck_nc_dns(const char *s, size_t len)
+{
+	return anc_nc_check_dns(s, len);
+}
+
+static const struct type t_nc_dns = { sc_str, NULL, ck_nc_dns };
+
+/* A DNS name or e-mail domain appended to v[0..*n), refusing repeats. */
+static int
+nc_name_item(struct parser *p, char ***v, size_t *n)
+{
+	static const struct field item = { "", REQ, &t_nc_dns, 0, 0, NULL };
+	struct scalar sv;
+	char *name = NULL, **nv;
+	size_t i;
+	int r;
+
+	if ((r = sc_str(p, &name, &item, scalar_of(p, &sv))) != ANC_OK)
+		return r;
+	for (i = 0; i < *n; i++)
+		if (strcmp((*v)[i], name) == 0) {
+			r = bad(p, "\"%s\" is already item %zu of this list",
+			    name, i + 1);
+			goto out;
+		}
+	if ((nv = grow(*v, *n, sizeof(*nv))) == NULL) {
+		r = nomem(p);
+		goto out;
+	}
+	*v = nv;
+	nv[(*n)++] = name;
+	name = NULL;	/* transferred */
+	/* success */
+	r = ANC_OK;
+ out:
+	free(name);
+	return r;
+}
+
+static int
+nc_dns_item(struct parser *p, void *obj)
+{
+	struct anc_subtrees *t = obj;
+
+	return nc_name_item(p, &t->dns, &t->n_dns);
+}
+
+static int
+nc_email_item(struct parser *p, void *obj)
+{
+	struct anc_subtrees *t = obj;
+
+	return nc_name_item(p, &t->email, &t->n_email);
+}
+
+static int
+nc_ip_item(struct parser *p, void *obj)
+{
+	struct anc_subtrees *t = obj;
+	struct anc_ip_range r, *nv;
+	struct scalar v;
+	const char *why;
+	size_t i;
+
+	if (scalar_of(p, &v) == NULL)
+		return bad(p, "expected an IP range such as 10.1.0.0/16");
+	if ((why = anc_nc_parse_ip(v.s, v.len, &r)) != NULL)
+		return bad(p, "%s", why);
+	for (i = 0; i < t->n_ip; i++)
+		if (memcmp(&t->ip[i], &r, sizeof(r)) == 0)
+			return bad(p, "the range is already item %zu of this "
+			    "list", i + 1);
+	if ((nv = grow(t->ip, t->n_ip, sizeof(*nv))) == NULL)
+		return nomem(p);
+	t->ip = nv;
+	nv[t->n_ip++] = r;
+	return ANC_OK;
+}
+
+static int
+nd_nc_dns(struct parser *p, void *obj, const struct field *f)
+{
+	return parse_list(p, 1, ANC_NC_MAX, "DNS names", nc_dns_item, obj);
+}
+
+static int
+nd_nc_ip(struct parser *p, void *obj, const struct field *f)
+{
+	return parse_list(p, 1, ANC_NC_MAX, "IP ranges", nc_ip_item, obj);
+}
+
+static int
+nd_nc_email(struct parser *p, void *obj, const struct field *f)
+{
+	return parse_list(p, 1, ANC_NC_MAX, "e-mail domains", nc_email_item,
+	    obj);
+}
+
+static const struct type t_nc_dns_list = { NULL, nd_nc_dns, NULL };
+static const struct type t_nc_ip_list = { NULL, nd_nc_ip, NULL };
+static const struct type t_nc_email_list = { NULL, nd_nc_email, NULL };
+
+static const struct field subtree_fields[] = {
+	{ "dns",   OPT, &t_nc_dns_list,	  0, 0, NULL },
+	{ "ip",	   OPT, &t_nc_ip_list,	  0, 0, NULL },
+	{ "email", OPT, &t_nc_email_list, 0, 0, NULL },
+};
+
+static int
+nd_subtrees(struct parser *p, void *obj, const struct field *f)
+{
+	struct anc_subtrees *t = at(obj, f->off);
+	int line = cur_line(p), r;
+
+	if ((r = parse_map(p, subtree_fields, N(subtree_fields), t)) != ANC_OK)
+		return r;
+	if (t->n_dns == 0 && t->n_ip == 0 && t->n_email == 0)
+		return perr(p, ANC_E_FIELD, line, "expected at least one of "
+		    "dns, ip, email");
+	return ANC_OK;
+}
+
+static const struct type t_subtrees = { NULL, nd_subtrees, NULL };
+
+#define NCF(m) offsetof(struct anc_constraints, m)
+
+static const struct field nc_fields[] = {
+	{ "permitted", OPT, &t_subtrees, NCF(permitted), 0, NULL },
+	{ "excluded",  OPT, &t_subtrees, NCF(excluded),  0, NULL },
+};
+
+static int
+nd_name_constraints(struct parser *p, void *obj, const struct field *f)
+{
+	struct anc_constraints *nc = at(obj, f->off);
+	char what[256];
+	int r;
+
+	nc->line = cur_line(p);
+	if ((r = parse_map(p, nc_fields, N(nc_fields), nc)) != ANC_OK)
+		return r;
+	if (anc_nc_empty(nc))
+		return perr(p, ANC_E_FIELD, nc->line, "expected permitted or "
+		    "excluded subtrees");
+	if (anc_nc_self_excluded(nc, what, sizeof(what)))
+		return perr(p, ANC_E_FIELD, nc->line, "%s; expected permitted "
+		    "names that can be used", what);
+	return ANC_OK;
+}
+
+static const struct type t_name_constraints = { NULL, nd_name_constraints,
+    NULL };
+
+static int
+eku_item(struct parser *p, void *obj)
+{
+	const char *names[ANC_EKU__COUNT];
+	unsigned *mask = obj;
+	struct scalar v;
+	size_t i;
+	int r;
+
+	for (i = 0; i < ANC_EKU__COUNT; i++)
+		names[i] = anc_eku_name((enum anc_eku)i);
+	if ((r = one_of(p, scalar_of(p, &v), names, N(names), &i)) != ANC_OK)
+		return r;
+	if ((*mask & (1u << i)) != 0)
+		return bad(p, "duplicate purpose \"%s\"", names[i]);
+	*mask |= 1u << i;
+	return ANC_OK;
+}
+
+static int
+nd_eku(struct parser *p, void *obj, const struct field *f)
+{
+	return parse_list(p, 1, ANC_EKU__COUNT, "purposes", eku_item,
+	    at(obj, f->off));
+}
+
+static const struct type t_eku = { NULL, nd_eku, NULL };
+
+/*
  * Steps: one table per kind
  */
 
@@ -1534,6 +1721,8 @@ static const struct field issue_intermediate_fields[] = {
 	{ "validity",	 OPT, &t_validity, S(validity),	   SL(validity),    "43800h" },
 	{ "path-length", OPT, &t_pathlen,  S(path_length), SL(path_length), "0" },
 	{ "algorithm",	 OPT, &t_soft_alg, S(algorithm),   0,		    "ecdsa-p256" },
+	{ "name-constraints", OPT, &t_name_constraints, S(nc), 0,	    NULL },
+	{ "extended-key-usage", OPT, &t_eku, S(eku),	   0,		    NULL },
 	{ "output",	 REQ, &t_artifact, S(output),	   SL(output),	    NULL },
 };
 
@@ -1544,6 +1733,8 @@ static const struct field sign_csr_fields[] = {
 	{ "validity",	 OPT, &t_validity, S(validity),	   SL(validity),    "43800h" },
 	{ "path-length", OPT, &t_pathlen,  S(path_length), SL(path_length), "0" },
 	{ "policy",	 OPT, &t_policy,   0,		   0,		    NULL },
+	{ "name-constraints", OPT, &t_name_constraints, S(nc), 0,	    NULL },
+	{ "extended-key-usage", OPT, &t_eku, S(eku),	   0,		    NULL },
 	{ "output",	 REQ, &t_artifact, S(output),	   SL(output),	    NULL },
 };
 

@@ -10,6 +10,7 @@
 #include "anchorage/ceremony.h"
 #include "anchorage/err.h"
 #include "ceremony_int.h"
+#include "constraints.h"
 #include "transcript.h"
 
 #ifndef ANC_VERSION
@@ -103,6 +104,47 @@ put_files(struct text *t, const struct anc_step *s)
 }
 
 static void
+put_names_list(struct text *t, const struct anc_subtrees *st)
+{
+	char ip[64];
+	size_t i;
+
+	for (i = 0; i < st->n_dns; i++)
+		put(t, " DNS:%s", st->dns[i]);
+	for (i = 0; i < st->n_ip; i++) {
+		anc_nc_format_ip(&st->ip[i], ip, sizeof(ip));
+		put(t, " IP:%s", ip);
+	}
+	for (i = 0; i < st->n_email; i++)
+		put(t, " email:%s", st->email[i]);
+}
+
+/* "; names permitted: DNS:a.example.com IP:10.1.0.0/16; EKU: server-auth" */
+static void
+put_constraints(struct text *t, const struct anc_constraints *nc,
+    unsigned eku)
+{
+	int i, first = 1;
+
+	if (nc->permitted.n_dns + nc->permitted.n_ip +
+	    nc->permitted.n_email > 0) {
+		put(t, "; names permitted:");
+		put_names_list(t, &nc->permitted);
+	}
+	if (nc->excluded.n_dns + nc->excluded.n_ip +
+	    nc->excluded.n_email > 0) {
+		put(t, "; names excluded:");
+		put_names_list(t, &nc->excluded);
+	}
+	for (i = 0; i < ANC_EKU__COUNT; i++)
+		if ((eku & (1u << i)) != 0) {
+			put(t, "%s%s", first ? "; only for: " : ", ",
+			    anc_eku_name((enum anc_eku)i));
+			first = 0;
+		}
+}
+
+static void
 put_cert_step(struct text *t, const struct anc_step *s, const char *what)
 {
 	char d[32];
@@ -117,6 +159,7 @@ put_cert_step(struct text *t, const struct anc_step *s, const char *what)
 	}
 	put(t, ", valid %s, ", d);
 	put_pathlen(t, s->path_length);
+	put_constraints(t, &s->nc, s->eku);
 }
 
 /* What a step does, in the words the administrator reads aloud. */

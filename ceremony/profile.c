@@ -21,6 +21,7 @@
 #include <openssl/x509v3.h>
 
 #include "anchorage/err.h"
+#include "constraints.h"
 #include "profile.h"
 
 void
@@ -440,8 +441,15 @@ add_extensions(X509 *x, const struct anc_cert_spec *s, struct anc_err *err)
 	    (r = add_basic_constraints(x, s->path_length, err)) != ANC_OK ||
 	    (r = add_skid(x, err)) != ANC_OK)
 		return r;
-	if (s->profile != ANC_PROFILE_ROOT)
-		return add_akid(x, s->issuer, err);
+	if (s->profile != ANC_PROFILE_ROOT &&
+	    (r = add_akid(x, s->issuer, err)) != ANC_OK)
+		return r;
+	if (s->nc != NULL || s->eku != 0) {
+		static const struct anc_constraints none;
+
+		return anc_nc_add_extensions(x, s->nc != NULL ? s->nc : &none,
+		    s->eku, err);
+	}
 	return ANC_OK;
 }
 

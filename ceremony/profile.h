@@ -38,6 +38,10 @@ struct anc_cert_spec {
 	time_t not_before;
 	time_t not_after;
 	int path_length;		/* ANC_PATHLEN_NONE or >= 0 */
+	/* Issuing CAs: critical nameConstraints and an EKU limit, added
+	 * after the AKID; NULL and 0 for none. */
+	const struct anc_constraints *nc;
+	unsigned eku;
 };
 
 /* Serial bytes: a 0x01 prefix, so the integer is positive and of fixed
@@ -51,7 +55,8 @@ void anc_profile_serial(unsigned char serial[ANC_SERIAL_LEN],
  * critical basicConstraints CA:TRUE with the path length; critical keyUsage
  * keyCertSign and cRLSign; subjectKeyIdentifier (SHA-1 of the public key
  * BIT STRING, RFC 5280 method 1); authorityKeyIdentifier with the issuer's
- * key identifier only, and none on roots; no EKU.  *out owned by caller.
+ * key identifier only, and none on roots; no EKU unless the spec limits
+ * it; nameConstraints when the spec has them.  *out owned by caller.
  */
 int anc_profile_build(const struct anc_cert_spec *s, X509 **out,
     struct anc_err *err);
@@ -93,6 +98,7 @@ int anc_profile_sign(X509 *x, EVP_PKEY *signer, struct anc_err *err);
  * root-validity, validity-within-issuer, issuer-ca, issuer-name-match,
  * subject-matches-spec, subject-nonempty-cn, key-matches-spec,
  * key-allowed, no-eku, no-unknown-extensions, ext-unique,
+ * nc-present-critical, nc-matches-spec, eku-matches-spec (constraints.c),
  * bc-present-critical, bc-ca-true, bc-pathlen, ku-present-critical,
  * ku-exact, skid-present, skid-noncritical, skid-matches-key,
  * akid-absent-on-root, akid-present, akid-keyid-only,

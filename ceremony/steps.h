@@ -51,6 +51,13 @@ int anc_steps_issue(struct anc_engine *e, struct anc_cert_spec *spec,
     const char *signer_label, enum anc_keyalg hint, X509 **out,
     struct anc_err *err);
 
+/* When checking: prove the CA's name constraints and EKU limit with
+ * throwaway leaves signed by `key` (NULL: one is made).  A no-op in the
+ * run and for a CA without them. */
+int anc_steps_prove(struct anc_engine *e, X509 *ca,
+    const struct anc_constraints *nc, unsigned eku, EVP_PKEY *key,
+    struct anc_err *err);
+
 /* Write PEM certificates to the outbox as "<name>.pem" (no-op when
  * checking). */
 int anc_steps_write_certs(struct anc_engine *e, const char *name,

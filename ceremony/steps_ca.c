@@ -10,6 +10,7 @@
 #include <openssl/x509v3.h>
 
 #include "anchorage/err.h"
+#include "constraints.h"
 #include "steps.h"
 
 /* The issuer artifact: a certificate whose key is in the token. */
@@ -42,6 +43,32 @@ spec_init(struct anc_cert_spec *spec, struct anc_engine *e,
 	spec->not_before = e->now;
 	spec->not_after = e->now + (time_t)s->validity;
 	spec->path_length = s->path_length;
+	spec->nc = &s->nc;
+	spec->eku = s->eku;
+}
+
+/*
+ * The check before the run proves the name constraints and EKU limit with
+ * throwaway leaves (constraints.h); the run issues the same extensions
+ * from the same spec, which the lint compares byte for byte.
+ */
+int
+anc_steps_prove(struct anc_engine *e, X509 *ca, const struct anc_constraints
+    *nc, unsigned eku, EVP_PKEY *key, struct anc_err *err)
+{
+	EVP_PKEY *own = NULL;
+	int r;
+
+	if (e->ob != NULL || (anc_nc_empty(nc) && eku == 0))
+		return ANC_OK;
+	if (key == NULL) {
+		if ((r = anc_throwaway_key(ANC_KEY_EC_P256, &own, err)) != ANC_OK)
+			return r;
+		key = own;
+	}
+	r = anc_nc_prove(ca, key, nc, eku, e->now, err);
+	EVP_PKEY_free(own);
+	return r;
 }
 
 /* Record a new certificate artifact and write it. */
@@ -88,7 +115,8 @@ anc_step_issue_intermediate(struct anc_engine *e, const struct anc_step *s,
 	spec.subject = &s->subject;
 	spec.subject_key = key;
 	if ((r = anc_steps_issue(e, &spec, issuer->key_label,
-	    issuer_hint(issuer), &x, err)) != ANC_OK)
+	    issuer_hint(issuer), &x, err)) != ANC_OK ||
+	    (r = anc_steps_prove(e, x, &s->nc, s->eku, NULL, err)) != ANC_OK)
 		goto out;
 	r = keep_cert(e, s, &x, &key, "issuing CA", err);
  out:
@@ -174,7 +202,8 @@ anc_step_sign_csr(struct anc_engine *e, const struct anc_step *s,
 	spec.subject_name = subject;
 	spec.subject_key = X509_REQ_get0_pubkey(csr->csr);
 	if ((r = anc_steps_issue(e, &spec, issuer->key_label,
-	    issuer_hint(issuer), &x, err)) != ANC_OK)
+	    issuer_hint(issuer), &x, err)) != ANC_OK ||
+	    (r = anc_steps_prove(e, x, &s->nc, s->eku, NULL, err)) != ANC_OK)
 		goto out;
 	r = keep_cert(e, s, &x, NULL, "CA certificate", err);
  out:
