@@ -221,9 +221,15 @@ input_keys_have_token(const struct anc_ceremony *c, struct anc_err *err)
 	return ANC_OK;
 }
 
-/* The check; with `keep`, its engine is handed back (precheck). */
+/* What a check hands back of its engine. */
+enum keep {
+	KEEP_NOTHING,
+	KEEP_CSRS,	/* the input CSRs it read and verified (precheck) */
+	KEEP_ALL	/* every artifact, signed with throwaway keys */
+};
+
 static int
-check(const struct anc_ceremony *c, struct anc_engine **keep,
+check(const struct anc_ceremony *c, enum keep keep, struct anc_engine **out,
     struct anc_err *err)
 {
 	struct soft *sw;
@@ -247,11 +253,13 @@ check(const struct anc_ceremony *c, struct anc_engine **keep,
 	if ((r = anc_engine_inputs(e, err)) != ANC_OK ||
 	    (r = anc_engine_steps(e, err)) != ANC_OK)
 		goto out;
-	if (keep != NULL) {
-		/* The throwaway keys and what they signed go now. */
-		anc_engine_keep_csrs(e);
+	if (keep != KEEP_NOTHING) {
+		/* The throwaway keys go now; what they signed goes too
+		 * unless all is kept (copies hold their public keys). */
+		if (keep == KEEP_CSRS)
+			anc_engine_keep_csrs(e);
 		e->be = NULL;
-		*keep = e;
+		*out = e;
 		e = NULL;	/* transferred */
 	}
  out:
@@ -267,12 +275,19 @@ check(const struct anc_ceremony *c, struct anc_engine **keep,
 int
 anc_ceremony_check(const struct anc_ceremony *c, struct anc_err *err)
 {
-	return check(c, NULL, err);
+	return check(c, KEEP_NOTHING, NULL, err);
 }
 
 int
 anc_ceremony_precheck(const struct anc_ceremony *c, struct anc_engine **out,
     struct anc_err *err)
 {
-	return check(c, out, err);
+	return check(c, KEEP_CSRS, out, err);
+}
+
+int
+anc_ceremony_check_keep(const struct anc_ceremony *c,
+    struct anc_engine **out, struct anc_err *err)
+{
+	return check(c, KEEP_ALL, out, err);
 }

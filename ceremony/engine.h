@@ -130,6 +130,14 @@ int anc_ceremony_precheck(const struct anc_ceremony *c,
     struct anc_engine **out, struct anc_err *err);
 
 /*
+ * The check, handing back its engine whole: every artifact the steps
+ * made, signed with throwaway keys, for a caller that examines them (the
+ * step tests).  *out is freed with anc_engine_clear and free().
+ */
+int anc_ceremony_check_keep(const struct anc_ceremony *c,
+    struct anc_engine **out, struct anc_err *err);
+
+/*
  * Officers' confirmation of one phase of a step (start: s == NULL), and
  * its records.  After a step, the files it wrote are the outbox's from
  * index `first_file` on.  Returns ANC_OK to go on, ANC_E_UNSAFE when an
