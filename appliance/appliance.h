@@ -96,6 +96,7 @@ void app_closed(void *arg, const struct anc_closing *cl);
 
 int cmd_token_list(struct app *, int, char **);
 int cmd_token_keys(struct app *, int, char **);
+int cmd_token_probe(struct app *, int, char **);
 int cmd_ceremony_check(struct app *, int, char **);
 int cmd_ceremony_plan(struct app *, int, char **);
 int cmd_ceremony_run(struct app *, int, char **);

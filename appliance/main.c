@@ -21,6 +21,9 @@ const struct command anc_commands[] = {
 	    cmd_token_list },
 	{ "token", "keys", "TOKEN [--pin-source file:PATH]",
 	    "key objects in the token and their attributes", cmd_token_keys },
+	{ "token", "probe", "TOKEN [--script FILE]... [--pin-source file:PATH]",
+	    "what the token can do, a throwaway key pair of each algorithm, "
+	    "and whether it can run each script", cmd_token_probe },
 	{ "ceremony", "check", "FILE",
 	    "parse, validate and lint with throwaway keys; touches no token",
 	    cmd_ceremony_check },

@@ -211,7 +211,7 @@ app_quorum_pin(void *arg, const struct anc_slot_info *info,
 	/* A PIN pad takes no PIN from the host, so no shares can reach
 	 * it: the device's own M-of-N, if any, is the quorum then. */
 	if (info->protected_path)
-		return anc_err_set(err, ANC_E_UNSUPPORTED, "token \"%s\" "
+		return anc_err_set(err, ANC_E_TOKEN_LACKS, "token \"%s\" "
 		    "(serial %s) takes its PIN on its own PIN pad "
 		    "(CKF_PROTECTED_AUTHENTICATION_PATH), where shares cannot "
 		    "be entered; the script's quorum cannot activate it; "

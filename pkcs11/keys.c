@@ -43,26 +43,27 @@ check_free(struct anc_token *t, const char *label, const unsigned char *id,
 	return ANC_OK;
 }
 
-static int
-generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
-    const unsigned char *id, CK_OBJECT_HANDLE *priv, struct anc_err *err)
+int
+anc_p11_generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
+    const unsigned char *id, int on_token, CK_OBJECT_HANDLE *pub,
+    CK_OBJECT_HANDLE *priv, struct anc_err *err)
 {
+	CK_BBOOL persist = on_token ? CK_TRUE : CK_FALSE;
 	CK_ULONG bits = alg == ANC_KEY_RSA_4096 ? 4096 : 3072;
 	static const unsigned char e65537[] = { 0x01, 0x00, 0x01 };
 	const unsigned char *oid;
 	size_t oidlen, ll = strlen(label);
 	CK_MECHANISM mech = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
-	CK_OBJECT_HANDLE pub;
 	CK_RV rv;
 	CK_ATTRIBUTE pubt[] = {
-		ABOOL(CKA_TOKEN, yes), ABOOL(CKA_PRIVATE, no),
+		ABOOL(CKA_TOKEN, persist), ABOOL(CKA_PRIVATE, no),
 		ABOOL(CKA_VERIFY, yes), ABOOL(CKA_ENCRYPT, no),
 		ABOOL(CKA_WRAP, no), ABOOL(CKA_DERIVE, no),
 		ATTR(CKA_LABEL, label, ll), ATTR(CKA_ID, id, ANC_KEY_ID_LEN),
 		ATTR(0, NULL, 0), ATTR(0, NULL, 0),
 	};
 	CK_ATTRIBUTE privt[] = {
-		ABOOL(CKA_TOKEN, yes), ABOOL(CKA_PRIVATE, yes),
+		ABOOL(CKA_TOKEN, persist), ABOOL(CKA_PRIVATE, yes),
 		ABOOL(CKA_SENSITIVE, yes), ABOOL(CKA_SIGN, yes),
 		ABOOL(CKA_EXTRACTABLE, no), ABOOL(CKA_DECRYPT, no),
 		ABOOL(CKA_UNWRAP, no), ABOOL(CKA_DERIVE, no),
@@ -80,7 +81,7 @@ generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
 		    sizeof(e65537));
 	}
 	rv = t->m->fl->C_GenerateKeyPair(t->session, &mech, pubt, npub, privt,
-	    sizeof(privt) / sizeof(privt[0]), &pub, priv);
+	    sizeof(privt) / sizeof(privt[0]), pub, priv);
 	if (rv != CKR_OK)
 		return anc_p11_template_refused(t, &mech, pubt, npub, privt,
 		    sizeof(privt) / sizeof(privt[0]), label,
@@ -122,7 +123,7 @@ anc_token_generate_key(struct anc_token *t, enum anc_keyalg alg,
     const char *label, struct anc_key_info *info, struct anc_err *err)
 {
 	unsigned char id[ANC_KEY_ID_LEN];
-	CK_OBJECT_HANDLE priv;
+	CK_OBJECT_HANDLE pub, priv;
 	int r;
 
 	if (anc_keyalg_name(alg) == NULL)
@@ -132,7 +133,8 @@ anc_token_generate_key(struct anc_token *t, enum anc_keyalg alg,
 		return anc_err_prefix(err, "generate-key \"%s\": CKA_ID", label);
 	if ((r = check_free(t, label, id, sizeof(id), err)) != ANC_OK)
 		return r;
-	if ((r = generate(t, alg, label, id, &priv, err)) != ANC_OK)
+	if ((r = anc_p11_generate(t, alg, label, id, 1, &pub, &priv, err)) !=
+	    ANC_OK)
 		return r;
 	if ((r = anc_p11_key_info(t, priv, info, err)) != ANC_OK)
 		return anc_err_prefix(err, "generate-key \"%s\": reading "

@@ -69,7 +69,7 @@ static const struct name mech_names[] = {
 	N(CKM_AES_KEY_GEN), N(CKM_AES_ECB), N(CKM_AES_CBC), N(CKM_AES_CBC_PAD),
 	N(CKM_AES_CTR), N(CKM_AES_GCM), N(CKM_AES_CMAC),
 	N(CKM_AES_ECB_ENCRYPT_DATA), N(CKM_AES_CBC_ENCRYPT_DATA),
-	N(CKM_AES_KEY_WRAP), N(CKM_AES_KEY_WRAP_PAD),
+	N(CKM_AES_KEY_WRAP), N(CKM_AES_KEY_WRAP_PAD), N(CKM_RSA_AES_KEY_WRAP),
 };
 
 static const char *
@@ -92,6 +92,12 @@ anc_ckr_name(CK_RV rv)
 
 	return lookup(ckr_names, sizeof(ckr_names) / sizeof(ckr_names[0]),
 	    rv, "CKR_", buf, sizeof(buf));
+}
+
+const char *
+anc_rv_name(unsigned long rv)
+{
+	return anc_ckr_name(rv);
 }
 
 const char *

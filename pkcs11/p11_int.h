@@ -59,7 +59,7 @@ struct anc_token {
 /*
  * C_GenerateKeyPair returned `rv`: the error to report.  When the module
  * refused the template, name the attribute it refused if a throwaway
- * session key can tell (EC), else list the template; ANC_E_UNSUPPORTED.
+ * session key can tell (EC), else list the template; ANC_E_TOKEN_LACKS.
  */
 int anc_p11_template_refused(struct anc_token *t, CK_MECHANISM *mech,
     const CK_ATTRIBUTE *pub, CK_ULONG npub, const CK_ATTRIBUTE *priv,
@@ -121,6 +121,17 @@ int anc_p11_key_info(struct anc_token *t, CK_OBJECT_HANDLE h,
 int anc_p11_attrs(struct anc_token *t, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *a,
     size_t n, struct anc_err *err);
 void anc_p11_attrs_free(CK_ATTRIBUTE *a, size_t n);
+
+/*
+ * C_GenerateKeyPair with the ceremony's strict template (keys.c): the
+ * private key PRIVATE, SENSITIVE, SIGN true; EXTRACTABLE, DECRYPT, UNWRAP,
+ * DERIVE false; `label` and the ANC_KEY_ID_LEN bytes of `id` on both
+ * halves.  CKA_TOKEN is `on_token`: false makes session objects, which
+ * `token probe` uses.  Checks nothing about existing objects.
+ */
+int anc_p11_generate(struct anc_token *t, enum anc_keyalg alg,
+    const char *label, const unsigned char *id, int on_token,
+    CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv, struct anc_err *err);
 
 /* DER OID (CKA_EC_PARAMS) of an EC keyalg; NULL for RSA. */
 const unsigned char *anc_p11_curve_oid(enum anc_keyalg alg, size_t *len);

@@ -130,7 +130,7 @@ anc_p11_template_refused(struct anc_token *t, CK_MECHANISM *mech,
 		    CKR_OK)
 			continue;
 		attr_text(a, one, sizeof(one));
-		return anc_err_ckr(err, ANC_E_UNSUPPORTED, rv, "generate-key "
+		return anc_err_ckr(err, ANC_E_TOKEN_LACKS, rv, "generate-key "
 		    "\"%s\" (%s): the module refuses %s in the key template "
 		    "(%s half), which anchorage sets for every root key "
 		    "(docs/security.md); this is a limitation of the module; "
@@ -145,7 +145,7 @@ anc_p11_template_refused(struct anc_token *t, CK_MECHANISM *mech,
 		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
 		    i == 0 ? "public: " : i == npub ? "; private: " : ", ", one);
 	}
-	return anc_err_ckr(err, ANC_E_UNSUPPORTED, rv, "generate-key \"%s\" "
+	return anc_err_ckr(err, ANC_E_TOKEN_LACKS, rv, "generate-key \"%s\" "
 	    "(%s): the module refuses anchorage's key template, a limitation "
 	    "of the module; nothing was generated; the template was %s; see "
 	    "docs/compatibility.md", label, alg, list);

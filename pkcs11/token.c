@@ -77,14 +77,14 @@ one_session(const char *uri, const struct anc_slot_info *info, CK_RV rv,
 	const char *why = "allows one session at a time (ulMaxSessionCount 1)";
 
 	if (rv != CKR_OK)
-		return anc_err_ckr(err, ANC_E_UNSUPPORTED, rv, "token %s (\"%s\", "
+		return anc_err_ckr(err, ANC_E_TOKEN_LACKS, rv, "token %s (\"%s\", "
 		    "serial %s): the module refused a second session; "
 		    "anchorage needs two (one for signing through libp11, one "
 		    "for key generation and attribute read-back); nothing was "
 		    "changed in the token; close other applications using it, "
 		    "or see docs/compatibility.md", uri, info->label,
 		    info->serial);
-	return anc_err_set(err, ANC_E_UNSUPPORTED, "token %s (\"%s\", serial "
+	return anc_err_set(err, ANC_E_TOKEN_LACKS, "token %s (\"%s\", serial "
 	    "%s): the module %s; anchorage needs two (one for signing through "
 	    "libp11, one for key generation and attribute read-back); nothing "
 	    "was changed in the token; see docs/compatibility.md", uri,
@@ -348,7 +348,7 @@ anc_token_random(struct anc_token *t, unsigned char *buf, size_t len,
 
 	rv = t->m->fl->C_GenerateRandom(t->session, buf, len);
 	if (rv == CKR_RANDOM_NO_RNG || rv == CKR_FUNCTION_NOT_SUPPORTED)
-		return anc_err_ckr(err, ANC_E_UNSUPPORTED, rv, "the token has "
+		return anc_err_ckr(err, ANC_E_TOKEN_LACKS, rv, "the token has "
 		    "no random number generator anchorage can use; serial "
 		    "numbers and key ids come from the token, never from the "
 		    "host (docs/security.md)");
@@ -368,7 +368,7 @@ anc_token_check_rng(struct anc_token *t, struct anc_err *err)
 	if ((r = anc_token_info(t, &info, err)) != ANC_OK)
 		return r;
 	if (!info.has_rng)
-		return anc_err_set(err, ANC_E_UNSUPPORTED, "token \"%s\" (serial "
+		return anc_err_set(err, ANC_E_TOKEN_LACKS, "token \"%s\" (serial "
 		    "%s): the module reports no random number generator "
 		    "(CKF_RNG is not set); serial numbers and key ids must come "
 		    "from the token, so anchorage refuses before changing "

@@ -33,6 +33,13 @@
  *       slow-sign         each C_Sign takes one second
  *       max-pin=N         ulMaxPinLen N; C_SetPIN refuses a longer PIN
  *   ANC_MOCK_LOG     a file that gets one line per call of a wrapped function
+ *   ANC_MOCK_HIDE_MECHS  ec | rsa: a token without those mechanisms (key
+ *                    pair generation and signing): C_GetMechanismList leaves
+ *                    them out, C_GetMechanismInfo and C_GenerateKeyPair
+ *                    answer CKR_MECHANISM_INVALID, as openCryptoki's
+ *                    software token does for EC
+ *   ANC_MOCK_MECHINFO    invalid: C_GetMechanismInfo answers
+ *                    CKR_MECHANISM_INVALID for every mechanism it lists
  */
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -235,6 +242,64 @@ auth_set(CK_SESSION_HANDLE s, int need)
 		q.need_auth[i] = need ? s : 0;
 }
 
+/* Is `m` one of the mechanisms ANC_MOCK_HIDE_MECHS takes away? */
+static int
+hidden(CK_MECHANISM_TYPE m)
+{
+	static const CK_MECHANISM_TYPE ec[] = { CKM_EC_KEY_PAIR_GEN, CKM_ECDSA,
+	    CKM_ECDSA_SHA1, CKM_ECDSA_SHA224, CKM_ECDSA_SHA256,
+	    CKM_ECDSA_SHA384, CKM_ECDSA_SHA512, CKM_ECDH1_DERIVE, 0 };
+	static const CK_MECHANISM_TYPE rsa[] = { CKM_RSA_PKCS_KEY_PAIR_GEN,
+	    CKM_RSA_PKCS, CKM_SHA1_RSA_PKCS, CKM_SHA224_RSA_PKCS,
+	    CKM_SHA256_RSA_PKCS, CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS,
+	    CKM_RSA_PKCS_PSS, CKM_RSA_X_509, 0 };
+	const char *h = getenv("ANC_MOCK_HIDE_MECHS");
+	const CK_MECHANISM_TYPE *v;
+
+	if (h == NULL)
+		return 0;
+	v = strcmp(h, "ec") == 0 ? ec : strcmp(h, "rsa") == 0 ? rsa : NULL;
+	for (; v != NULL && *v != 0; v++)
+		if (*v == m)
+			return 1;
+	return 0;
+}
+
+static CK_RV
+m_GetMechanismList(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list,
+    CK_ULONG_PTR count)
+{
+	CK_MECHANISM_TYPE all[512];
+	CK_ULONG n = sizeof(all) / sizeof(all[0]), i, kept = 0;
+	CK_RV rv;
+
+	GUARD("C_GetMechanismList");
+	if ((rv = real->C_GetMechanismList(id, all, &n)) != CKR_OK)
+		return rv;
+	for (i = 0; i < n; i++) {
+		if (hidden(all[i]))
+			continue;
+		if (list != NULL && kept < *count)
+			list[kept] = all[i];
+		kept++;
+	}
+	rv = list != NULL && kept > *count ? CKR_BUFFER_TOO_SMALL : CKR_OK;
+	*count = kept;
+	return rv;
+}
+
+static CK_RV
+m_GetMechanismInfo(CK_SLOT_ID id, CK_MECHANISM_TYPE m,
+    CK_MECHANISM_INFO_PTR info)
+{
+	const char *mi = getenv("ANC_MOCK_MECHINFO");
+
+	GUARD("C_GetMechanismInfo");
+	if (hidden(m) || (mi != NULL && strcmp(mi, "invalid") == 0))
+		return CKR_MECHANISM_INVALID;
+	return real->C_GetMechanismInfo(id, m, info);
+}
+
 static CK_RV
 m_GetSlotInfo(CK_SLOT_ID id, CK_SLOT_INFO_PTR info)
 {
@@ -362,6 +427,8 @@ m_SignInit(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 	CK_RV rv;
 
 	GUARD("C_SignInit");
+	if (m != NULL && hidden(m->mechanism))
+		return CKR_MECHANISM_INVALID;
 	if ((rv = real->C_SignInit(s, m, k)) != CKR_OK)
 		return rv;
 	if (q.always_auth && real->C_GetAttributeValue(s, k, &a, 1) ==
@@ -381,6 +448,8 @@ m_GenerateKeyPair(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m,
 	for (i = 0; q.reject_attr != 0 && i < npub + npriv; i++)
 		if ((i < npub ? pub[i] : priv[i - npub]).type == q.reject_attr)
 			return q.reject_rv;
+	if (m != NULL && hidden(m->mechanism))
+		return CKR_MECHANISM_INVALID;
 	return real->C_GenerateKeyPair(s, m, pub, npub, priv, npriv, hpub,
 	    hpriv);
 }
@@ -543,6 +612,8 @@ C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR out)
 		mock.C_CloseSession = m_CloseSession;
 		mock.C_CloseAllSessions = m_CloseAllSessions;
 		mock.C_SetPIN = m_SetPIN;
+		mock.C_GetMechanismList = m_GetMechanismList;
+		mock.C_GetMechanismInfo = m_GetMechanismInfo;
 		parse_fault();
 		parse_quirks();
 	}

@@ -52,6 +52,27 @@ int anc_ceremony_quorum(const struct anc_ceremony *c, struct anc_quorum *q);
 int anc_ceremony_check(const struct anc_ceremony *c, struct anc_err *err);
 
 /*
+ * What the script needs from its token (struct anc_need, token.h): for
+ * each step in order, every key pair generated, every signature made in
+ * the token, random bytes drawn (CKA_IDs, serial numbers, PIN splits) and
+ * a PIN length set; last, the signature on the transcript's closing
+ * record.  Algorithms of keys named by input certificates are read from
+ * those files; a key known only from the token has ANC_KEY_NONE.  Touches
+ * no token.  *needs is owned by the caller (free()).
+ */
+int anc_ceremony_needs(const struct anc_ceremony *c, struct anc_need **needs,
+    size_t *n, struct anc_err *err);
+
+/*
+ * Check every need of the script against a token's capabilities
+ * (anc_need_check).  ANC_OK when nothing is missing (a need that cannot be
+ * checked does not refuse); otherwise ANC_E_TOKEN_LACKS, with one line per
+ * missing need: "FILE:LINE: step N (kind): what: what the token lacks".
+ */
+int anc_ceremony_fits(const struct anc_ceremony *c,
+    const struct anc_token_caps *caps, struct anc_err *err);
+
+/*
  * The numbered script the administrator reads aloud, as text owned by the
  * caller (free()).
  */

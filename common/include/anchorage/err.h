@@ -44,7 +44,8 @@ enum anc_class {
 	X(ANC_E_PIN_LEN, ANC_CLASS_TOKEN, "PIN length out of range") \
 	X(ANC_E_PIN_UNAVAILABLE, ANC_CLASS_TOKEN, "no PIN available") \
 	X(ANC_E_LOGIN, ANC_CLASS_TOKEN, "login failed") \
-	X(ANC_E_UNSUPPORTED, ANC_CLASS_TOKEN, "the token or its module lacks what this needs") \
+	X(ANC_E_TOKEN_LACKS, ANC_CLASS_TOKEN, \
+	    "the token lacks a capability the ceremony needs") \
 	X(ANC_E_PIN_SOURCE, ANC_CLASS_REFUSED, "PIN source refused") \
 	X(ANC_E_EXISTS, ANC_CLASS_REFUSED, "already exists") \
 	X(ANC_E_LINT, ANC_CLASS_REFUSED, "certificate lint failed") \

@@ -155,6 +155,9 @@ int anc_token_mechanisms(struct anc_token *t, unsigned long **mechs,
 /* "CKM_ECDSA" or "CKM_0x%lx" in a static buffer. */
 const char *anc_mechanism_name(unsigned long mech);
 
+/* "CKR_MECHANISM_INVALID" or "CKR_0x%08lx" in a static buffer. */
+const char *anc_rv_name(unsigned long rv);
+
 /*
  * Provides the PIN: fills `pin` (anc_secret_buf/anc_secret_set_len) and
  * returns ANC_OK, or an error code with `err` set.  `info` describes the
@@ -199,7 +202,7 @@ unsigned long anc_token_context_logins(const struct anc_token *t);
 /*
  * The token must be able to draw random numbers (CKF_RNG and a test
  * C_GenerateRandom): serial numbers and key ids come from it, never from
- * the host.  ANC_E_UNSUPPORTED, naming the module's limitation, if not.
+ * the host.  ANC_E_TOKEN_LACKS, naming the module's limitation, if not.
  */
 int anc_token_check_rng(struct anc_token *t, struct anc_err *err);
 
@@ -274,5 +277,148 @@ void anc_token_close(struct anc_token *t);
 
 /* Close if needed, then release memory.  anc_token_free(NULL) is safe. */
 void anc_token_free(struct anc_token *t);
+
+/*
+ * What a token says it can do (C_GetInfo, C_GetTokenInfo,
+ * C_GetMechanismList, C_GetMechanismInfo), read without logging in and
+ * without changing anything.  A module that lists a mechanism but cannot
+ * describe it (C_GetMechanismInfo fails, e.g. CKR_MECHANISM_INVALID) gets
+ * have_info 0: the mechanism counts as present with unknown flags and key
+ * sizes, which checks then report as unchecked rather than missing.
+ */
+#define ANC_P11_UNAVAILABLE	(~0UL)	/* CK_UNAVAILABLE_INFORMATION */
+#define ANC_P11_INFINITE	0UL	/* CK_EFFECTIVELY_INFINITE */
+
+struct anc_mech_caps {
+	unsigned long type;		/* CKM_ number */
+	int have_info;
+	unsigned long info_rv;		/* CK_RV of C_GetMechanismInfo */
+	unsigned long min_key, max_key;	/* as the module reports them */
+	unsigned long flags;		/* CKF_SIGN, CKF_GENERATE_KEY_PAIR, ... */
+};
+
+struct anc_token_caps {
+	struct anc_slot_info info;
+	char library_manufacturer[33];
+	char library_description[33];
+	char library_version[8];
+	char cryptoki_version[8];
+	unsigned long token_flags;	/* CKF_ token flags, as reported */
+	int protected_auth_path;	/* PIN entered on the device */
+	unsigned long min_pin, max_pin;	/* ulMinPinLen, ulMaxPinLen */
+	unsigned long max_sessions, max_rw_sessions;	/* or ANC_P11_* */
+	struct anc_mech_caps *mechs;
+	size_t nmechs;
+};
+
+/* Read the token's capabilities into a new *out (anc_token_caps_free). */
+int anc_token_caps_read(struct anc_token *t, struct anc_token_caps **out,
+    struct anc_err *err);
+void anc_token_caps_free(struct anc_token_caps *c);
+
+/* The entry for `mech`, or NULL when the token does not list it. */
+const struct anc_mech_caps *anc_caps_mech(const struct anc_token_caps *c,
+    unsigned long mech);
+
+/* The mechanisms a ceremony, or a later key backup, may use, with what
+ * each is for ("key pair generation", "backup: wrap a key"). */
+struct anc_mech_role {
+	unsigned long mech;
+	const char *role;
+};
+const struct anc_mech_role *anc_mechs_that_matter(size_t *n);
+
+/* Names of the CKF_ flags set in token flags or mechanism flags, comma
+ * separated ("login_required,rng"), into buf[cap]; returns buf. */
+const char *anc_token_flag_names(unsigned long flags, char *buf, size_t cap);
+const char *anc_mech_flag_names(unsigned long flags, char *buf, size_t cap);
+
+/*
+ * What a ceremony needs from its token, one entry per use: a key pair
+ * generated, a signature made, random bytes drawn, a PIN set.  The
+ * ceremony layer derives the list from a validated script
+ * (anc_ceremony_needs); anc_need_check() compares one entry with what the
+ * token reports.  Shared by `token probe` and `ceremony run`.
+ */
+enum anc_need_op {
+	ANC_NEED_KEYGEN = 1,	/* C_GenerateKeyPair of `alg` */
+	ANC_NEED_SIGN,		/* a signature with a key of `alg` */
+	ANC_NEED_RANDOM,	/* C_GenerateRandom */
+	ANC_NEED_PIN_LEN	/* C_SetPIN to a PIN of `pin_len` characters */
+};
+
+struct anc_need {
+	enum anc_need_op op;
+	enum anc_keyalg alg;	/* ANC_KEY_NONE: known only from the token */
+	int hash_bits;		/* sign: 256 or 384, the digest signed */
+	unsigned long pin_len;
+	int step;		/* 1-based; 0: the transcript's closing record */
+	int line;		/* of the step in the script; 0 if none */
+	char kind[24];		/* "generate-key", "closing record", ... */
+	char key[65];		/* the key label concerned, or "" */
+	char use[48];		/* "CKA_ID", "serial number", ... */
+};
+
+enum anc_need_status {
+	ANC_NEED_MET = 1,
+	ANC_NEED_MISSING,	/* the token lacks what is needed */
+	ANC_NEED_UNCHECKED	/* listed without details, or algorithm unknown */
+};
+
+struct anc_need_result {
+	enum anc_need_status status;
+	unsigned long mech;	/* the mechanism that serves it (or is
+				 * missing), or ANC_MECH_END */
+	/* what serves it, what is missing ("CKM_EC_KEY_PAIR_GEN is not
+	 * listed"), or why it could not be checked */
+	char detail[256];
+};
+
+/* Check one need against the capabilities; fills *res. */
+void anc_need_check(const struct anc_need *n, const struct anc_token_caps *c,
+    struct anc_need_result *res);
+
+/* The mechanisms that can serve a need, most preferred first, ending in
+ * ANC_MECH_END (not 0: CKM_RSA_PKCS_KEY_PAIR_GEN is 0): CKM_ECDSA;
+ * CKM_RSA_PKCS, CKM_SHA256_RSA_PKCS; ... */
+#define ANC_MECH_END (~0UL)
+const unsigned long *anc_need_mechs(const struct anc_need *n);
+
+/* "step 1 (generate-key \"m8-root\"): an ecdsa-p256 key pair" and the
+ * like, for messages, into buf[cap]; returns buf. */
+const char *anc_need_describe(const struct anc_need *n, char *buf,
+    size_t cap);
+
+/*
+ * A trial of one algorithm on a logged-in token, as `token probe` makes
+ * it: a session key pair (CKA_TOKEN false on both halves, otherwise the
+ * ceremony's private template), its attributes read back, a signature
+ * with each mechanism that could serve a ceremony, each verified in
+ * software with the public key read from the token, then both halves
+ * destroyed.  Nothing persistent is created.  Each stage's outcome is
+ * recorded, including failures; the return value is ANC_OK unless the
+ * session itself failed.
+ */
+#define ANC_TRIAL_SIGS_MAX 4
+struct anc_trial {
+	enum anc_keyalg alg;
+	unsigned long keygen_rv;	/* CK_RV of C_GenerateKeyPair */
+	int generated;
+	int attrs_ok;			/* the template was kept */
+	char attrs_detail[128];		/* which attribute was not */
+	struct anc_trial_sig {
+		unsigned long mech;
+		unsigned long rv;	/* CK_RV of C_SignInit/C_Sign */
+		int signed_ok;
+		int verified;		/* in software, public key from token */
+	} sigs[ANC_TRIAL_SIGS_MAX];
+	size_t nsigs;
+	int destroyed;			/* both halves gone again */
+	unsigned long destroy_rv;
+	double seconds;			/* for the whole trial */
+};
+
+int anc_token_trial(struct anc_token *t, enum anc_keyalg alg,
+    struct anc_trial *out, struct anc_err *err);
 
 #endif /* ANCHORAGE_TOKEN_H */
