@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "anchorage/ceremony.h"
 #include "appliance.h"
 
@@ -66,6 +68,41 @@ load(const struct app *a, const char *file, struct anc_ceremony **c)
 	return 0;
 }
 
+/* What loading found that may not work in the cluster, on stderr. */
+static void
+print_warnings(const struct app *a, const struct anc_ceremony *c)
+{
+	const char *const *w;
+	size_t i, n = anc_ceremony_warnings(c, &w);
+
+	for (i = 0; i < n && !a->quiet; i++)
+		fprintf(stderr, "anchorage: warning: %s\n", w[i]);
+}
+
+/* --json: one document whatever the outcome; the exit status as usual. */
+static int
+check_json(const char *file, const struct anc_ceremony *c, int r,
+    const struct anc_err *err)
+{
+	const char *const *w = NULL;
+	json_t *warns = json_array(), *doc;
+	size_t i, n = c != NULL ? anc_ceremony_warnings(c, &w) : 0;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(warns, json_string(w[i]));
+	doc = json_pack("{s:s, s:o, s:o, s:b, s:o, s:o}", "file", file,
+	    "ceremony", c != NULL ? json_string(anc_ceremony_name(c)) :
+	    json_null(), "sha256", c != NULL ?
+	    json_string(anc_ceremony_sha256(c)) : json_null(), "ok",
+	    r == ANC_OK, "error", r == ANC_OK ? json_null() :
+	    json_pack("{s:s, s:i}", "message", err->msg, "exit",
+	    anc_exit_status(r)), "warnings", warns);
+	json_dumpf(doc, stdout, JSON_INDENT(2));
+	printf("\n");
+	json_decref(doc);
+	return r == ANC_OK ? 0 : anc_exit_status(r);
+}
+
 int
 cmd_ceremony_check(struct app *a, int argc, char **argv)
 {
@@ -73,18 +110,25 @@ cmd_ceremony_check(struct app *a, int argc, char **argv)
 	struct run_args ra = { NULL, { NULL }, 0, 0, 0 };
 	struct anc_ceremony *c = NULL;
 	struct anc_err err;
-	int rc;
+	int rc, r;
 
 	if ((rc = parse(cmd, argc, argv, &ra, 0)) != 0 || ra.help)
 		return ra.help ? app_help(cmd) : rc;
-	if ((rc = load(a, argv[optind], &c)) != 0)
-		return rc;
-	if (anc_ceremony_check(c, &err) != ANC_OK)
+	anc_err_clear(&err);
+	if ((r = anc_ceremony_load(argv[optind], &c, &err)) == ANC_OK)
+		r = anc_ceremony_check(c, &err);
+	if (a->json) {
+		rc = check_json(argv[optind], c, r, &err);
+	} else if (r != ANC_OK) {
+		if (c != NULL)
+			print_warnings(a, c);
 		rc = app_fail(a, &err);
-	else
+	} else {
+		print_warnings(a, c);
 		printf("%s: ceremony \"%s\" is valid and every certificate "
 		    "lints clean (SHA-256 %s)\n", argv[optind],
 		    anc_ceremony_name(c), anc_ceremony_sha256(c));
+	}
 	anc_ceremony_free(c);
 	return rc;
 }
@@ -94,10 +138,17 @@ print_plan(const struct app *a, const struct anc_ceremony *c)
 {
 	struct anc_err err;
 	char *text = NULL;
+	int r;
 
-	if (anc_ceremony_plan(c, &text, &err) != ANC_OK)
+	r = a->json ? anc_ceremony_plan_json(c, &text, &err) :
+	    anc_ceremony_plan(c, &text, &err);
+	if (r != ANC_OK)
 		return app_fail(a, &err);
 	fputs(text, stdout);
+	if (a->json)
+		printf("\n");
+	else
+		print_warnings(a, c);
 	free(text);
 	return 0;
 }
@@ -172,11 +223,20 @@ cmd_ceremony_run(struct app *a, int argc, char **argv)
 
 	if ((rc = parse(cmd, argc, argv, &ra, 1)) != 0 || ra.help)
 		return ra.help ? app_help(cmd) : rc;
+	/* The run talks with the officers on the terminal; its machine-
+	 * readable result is the transcript (`transcript verify --json`). */
+	if (a->json)
+		return app_usage(cmd, "--json is not supported: the run talks "
+		    "with the officers on the terminal and its record is "
+		    "OUTBOX/transcript.jsonl; use `anchorage --json ceremony "
+		    "plan FILE` before and `anchorage --json transcript verify "
+		    "OUTBOX` after");
 	if ((rc = check_mode(cmd, &ra)) != 0)
 		return rc;
 	if ((rc = load(a, argv[optind], &c)) != 0)
 		return rc;
 	memset(&ui, 0, sizeof(ui));
+	print_warnings(a, c);
 	if ((rc = choose_pin(cmd, c, &ra, &q, &ui)) != 0)
 		goto out;
 	if (a->verbose && (rc = print_plan(a, c)) != 0)

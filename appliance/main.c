@@ -101,6 +101,30 @@ known_noun(const char *noun)
 	return 0;
 }
 
+/* `anchorage NOUN --help`: every command of the noun, on stdout. */
+static int
+noun_help(const char *noun)
+{
+	const struct command *c;
+
+	printf("usage: anchorage [--module PATH] [-v|-q] [--json] %s "
+	    "COMMAND ...\n\ncommands:\n", noun);
+	for (c = anc_commands; c->noun != NULL; c++)
+		if (strcmp(c->noun, noun) == 0)
+			printf("  %s %s %s\n      %s\n", c->noun, c->verb,
+			    c->args, c->help);
+	printf("\n`anchorage %s COMMAND --help` describes one command; see "
+	    "anchorage(1).\n", noun);
+	return 0;
+}
+
+static int
+is_help(const char *arg)
+{
+	return arg != NULL && (strcmp(arg, "--help") == 0 ||
+	    strcmp(arg, "-h") == 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -161,7 +185,10 @@ main(int argc, char **argv)
 		return usage("no command given");
 	if (!known_noun(argv[0]))
 		return usage("unknown command");
-	if ((cmd = app_command(argv[0], argc > 1 ? argv[1] : NULL)) == NULL) {
+	cmd = app_command(argv[0], argc > 1 ? argv[1] : NULL);
+	if (cmd == NULL && argc > 1 && is_help(argv[1]))
+		return noun_help(argv[0]);
+	if (cmd == NULL) {
 		fprintf(stderr, "anchorage: %s: expected one of:", argv[0]);
 		for (cmd = anc_commands; cmd->noun != NULL; cmd++)
 			if (strcmp(cmd->noun, argv[0]) == 0)

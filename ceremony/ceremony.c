@@ -32,7 +32,8 @@ anc_ceremony_load(const char *path, struct anc_ceremony **out,
 	if ((r = anc_parse(path, text, len, &c, err)) != ANC_OK)
 		goto out;
 	anc_sha256_hex(text, len, c->sha256);
-	if ((r = anc_validate(c, err)) != ANC_OK)
+	if ((r = anc_validate(c, err)) != ANC_OK ||
+	    (r = anc_crosscheck(c, err)) != ANC_OK)
 		goto out;
 	*out = c;
 	c = NULL;	/* transferred */
@@ -66,6 +67,14 @@ const char *
 anc_ceremony_sha256(const struct anc_ceremony *c)
 {
 	return c->sha256;
+}
+
+size_t
+anc_ceremony_warnings(const struct anc_ceremony *c,
+    const char *const **lines)
+{
+	*lines = (const char *const *)c->warnings;
+	return c->n_warnings;
 }
 
 int

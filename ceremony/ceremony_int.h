@@ -213,7 +213,8 @@ struct anc_step {
 	uint64_t crl_number;
 	char *previous;		/* the CRL this one replaces: a crl input */
 
-	/* exports: Kubernetes object name and namespace */
+	/* exports: Kubernetes object name and namespace (export-bundle:
+	 * trust-namespace, where its source ConfigMap goes) */
 	char *k8s_name;
 	char *k8s_namespace;
 	char *target_namespace;	/* export-bundle: where the Bundle delivers */
@@ -221,6 +222,8 @@ struct anc_step {
 	char *bundle;		/* export-bundle: bundle output */
 	char *secret;		/* export-issuer: Secret name */
 	int cluster_issuer;	/* export-issuer: ClusterIssuer rather than Issuer */
+	char *cluster_namespace;	/* export-issuer: cert-manager's
+					 * cluster-resource namespace */
 
 	/* split-pin: who gets a share, and how many rebuild the PIN */
 	struct anc_officers officers;
@@ -266,6 +269,11 @@ struct anc_ceremony {
 	size_t n_inputs;
 	struct anc_step *steps;
 	size_t n_steps;
+
+	/* What anc_crosscheck() found that may not work in the cluster,
+	 * one "FILE:LINE: FIELD: message" each. */
+	char **warnings;
+	size_t n_warnings;
 };
 
 /*
@@ -284,6 +292,14 @@ int anc_parse(const char *path, const unsigned char *text, size_t len,
  * lengths below the issuer's.  Returns ANC_OK or ANC_E_FIELD.
  */
 int anc_validate(const struct anc_ceremony *c, struct anc_err *err);
+
+/*
+ * Check the exported Kubernetes objects against each other (an Issuer and
+ * its Secret, a ClusterIssuer and cert-manager's cluster-resource
+ * namespace).  Combinations that cannot work: ANC_E_FIELD.  Those that
+ * depend on objects outside the script: a line added to c->warnings.
+ */
+int anc_crosscheck(struct anc_ceremony *c, struct anc_err *err);
 
 /* Durations: "87600h", "30d", "1h30m", "90s".  Returns 0 or -1. */
 int anc_duration_parse(const char *s, uint64_t *seconds);

@@ -8,6 +8,7 @@
  * reported: structure first, then names and keys, then extensions, then
  * the signature algorithm.
  */
+#define _DEFAULT_SOURCE
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -223,17 +224,43 @@ rule_root_validity(struct lint *l)
 	return ANC_OK;
 }
 
+void
+anc_validity_fit(const X509 *issuer, time_t not_before, char *buf, size_t cap)
+{
+	struct tm tm;
+	time_t na;
+
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(issuer), &tm) != 1 ||
+	    (na = timegm(&tm)) == (time_t)-1) {
+		snprintf(buf, cap, "no later than the issuer's notAfter");
+		return;
+	}
+	if (na - not_before < 3600)
+		snprintf(buf, cap, "none: the issuer expires within the hour");
+	else
+		snprintf(buf, cap, "at most %lldh",
+		    (long long)((na - not_before) / 3600));
+}
+
 static int
 rule_within_issuer(struct lint *l)
 {
 	const X509 *is = l->s->issuer;
+	char fit[64], na[32];
+	struct tm tm;
 
 	if (is_root(l))
 		return ANC_OK;
 	if (ASN1_TIME_compare(X509_get0_notAfter(l->x),
-	    X509_get0_notAfter(is)) > 0)
+	    X509_get0_notAfter(is)) > 0) {
+		anc_validity_fit(is, l->s->not_before, fit, sizeof(fit));
+		if (ASN1_TIME_to_tm(X509_get0_notAfter(is), &tm) != 1 ||
+		    strftime(na, sizeof(na), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+			snprintf(na, sizeof(na), "?");
 		return fail(l, "validity-within-issuer", "notAfter later than "
-		    "the issuer's, expected it no later");
+		    "the issuer's (%s), expected it no later: validity %s "
+		    "from now", na, fit);
+	}
 	if (ASN1_TIME_compare(X509_get0_notBefore(l->x),
 	    X509_get0_notBefore(is)) < 0)
 		return fail(l, "validity-within-issuer", "notBefore earlier "

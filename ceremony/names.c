@@ -130,10 +130,12 @@ anc_step_files(const struct anc_step *s, char names[][128], size_t cap,
 		    ".yaml");
 		break;
 	case ANC_STEP_EXPORT_ISSUER:
+		/* Monoskope's chart makes only a namespaced Issuer: values
+		 * for a ClusterIssuer would make a second, broken one. */
 		bad = add_file(names, cap, n, "manifests/issuer-", s->k8s_name,
-		    ".yaml") ||
+		    ".yaml") || (!s->cluster_issuer &&
 		    add_file(names, cap, n, "helm-values-", s->k8s_name,
-		    ".yaml");
+		    ".yaml"));
 		break;
 	case ANC_STEP_EXPORT_VAULT:
 		bad = add_file(names, cap, n, "", s->output, ".pem") ||
@@ -203,6 +205,7 @@ step_free(struct anc_step *s)
 	free(s->issuing_ca);
 	free(s->bundle);
 	free(s->secret);
+	free(s->cluster_namespace);
 	free(s->output);
 	officers_free(&s->officers);
 	anc_nc_free(&s->nc);
@@ -240,5 +243,8 @@ anc_ceremony_model_free(struct anc_ceremony *c)
 	free(c->description);
 	free(c->token);
 	officers_free(&c->quorum);
+	for (i = 0; i < c->n_warnings; i++)
+		free(c->warnings[i]);
+	free(c->warnings);
 	free(c);
 }

@@ -491,7 +491,8 @@ static const struct anc_field export_secret_fields[] = {
 
 static const struct anc_field export_bundle_fields[] = {
 	{ "name",	 &anc_t_k8s_name,   "m8-trust-bundle", S(k8s_name), 0 },
-	{ "namespace",	 &anc_t_namespace,  "monoskope",  S(k8s_namespace), 0 },
+	/* trust-manager's trust namespace: the source ConfigMap's */
+	{ "trust-namespace", &anc_t_namespace, "cert-manager", S(k8s_namespace), 0 },
 	{ "target-namespace", &anc_t_namespace, "monoskope", S(target_namespace), 0 },
 	{ "bundle",	 &anc_t_artifact,   REQUIRED,	  S(bundle),	  SL(bundle) },
 };
@@ -501,6 +502,8 @@ static const struct anc_field export_issuer_fields[] = {
 	{ "namespace",	 &anc_t_namespace,  "monoskope",  S(k8s_namespace), 0 },
 	{ "kind",	 &anc_t_issuer_kind, "Issuer",	  S(cluster_issuer), 0 },
 	{ "secret",	 &anc_t_k8s_name,   "m8-trust-anchor", S(secret),   0 },
+	{ "cluster-resource-namespace", &anc_t_namespace, "cert-manager",
+	    S(cluster_namespace), 0 },
 };
 
 static const struct anc_field export_vault_fields[] = {

@@ -218,13 +218,22 @@ put_what(struct text *t, const struct anc_step *s)
 		    "its key", s->k8s_namespace, s->k8s_name, s->issuing_ca);
 		break;
 	case ANC_STEP_EXPORT_BUNDLE:
-		put(t, "write the ConfigMap and trust-manager Bundle %s/%s of "
-		    "%s", s->k8s_namespace, s->k8s_name, s->bundle);
+		put(t, "write the ConfigMap %s/%s-source of %s (trust-manager's "
+		    "trust namespace) and the trust-manager Bundle %s that "
+		    "delivers it to namespace %s", s->k8s_namespace, s->k8s_name,
+		    s->bundle, s->k8s_name, s->target_namespace);
 		break;
 	case ANC_STEP_EXPORT_ISSUER:
-		put(t, "write the cert-manager %s %s using Secret %s",
-		    s->cluster_issuer ? "ClusterIssuer" : "Issuer", s->k8s_name,
-		    s->secret);
+		if (s->cluster_issuer)
+			put(t, "write the cert-manager ClusterIssuer %s using "
+			    "Secret %s/%s (no Helm values: Monoskope's chart "
+			    "makes only a namespaced Issuer)", s->k8s_name,
+			    s->cluster_namespace, s->secret);
+		else
+			put(t, "write the cert-manager Issuer %s/%s using Secret "
+			    "%s/%s, and the Monoskope Helm values pointing at "
+			    "it", s->k8s_namespace, s->k8s_name,
+			    s->k8s_namespace, s->secret);
 		break;
 	case ANC_STEP_EXPORT_VAULT:
 		put(t, "write %s followed by its root for Vault's "

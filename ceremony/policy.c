@@ -127,12 +127,14 @@ check_limits(const struct anc_step *s, X509 *issuer,
 {
 	long ipl = X509_get_pathlen(issuer);
 	time_t not_after = spec->not_after;
-	char d1[32], d2[32];
+	char d1[32], d2[32], fit[64];
 
-	if (X509_cmp_time(X509_get0_notAfter(issuer), &not_after) < 0)
+	if (X509_cmp_time(X509_get0_notAfter(issuer), &not_after) < 0) {
+		anc_validity_fit(issuer, spec->not_before, fit, sizeof(fit));
 		return anc_err_set(err, ANC_E_POLICY, "policy validity: the "
 		    "certificate would outlive its issuer %s; shorten "
-		    "validity", s->issuer);
+		    "validity: %s from now", s->issuer, fit);
+	}
 	if (s->validity > s->policy_max_validity) {
 		anc_duration_format(s->validity, d1, sizeof(d1));
 		anc_duration_format(s->policy_max_validity, d2, sizeof(d2));

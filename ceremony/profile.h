@@ -104,6 +104,14 @@ int anc_profile_sign(X509 *x, EVP_PKEY *signer, struct anc_err *err);
  * akid-absent-on-root, akid-present, akid-keyid-only,
  * akid-matches-issuer-skid, sig-alg-matches-key (signed only).
  */
+/*
+ * The longest validity starting at `not_before` that ends no later than
+ * `issuer`'s notAfter, as text for a refusal: "at most 43795h" (whole
+ * hours, rounded down), or "none: the issuer expires within the hour".
+ */
+void anc_validity_fit(const X509 *issuer, time_t not_before, char *buf,
+    size_t cap);
+
 int anc_lint_cert(X509 *x, const struct anc_cert_spec *s, int signed_,
     struct anc_err *err);
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include "anchorage/ceremony.h"
 #include "anchorage/err.h"
@@ -127,6 +128,31 @@ tok_stand_in(void *arg, const char *label, X509 *cert, X509 **out,
 	return r;
 }
 
+/*
+ * Once the transcript has a record, the outbox holds the evidence of this
+ * attempt and is never reused (outputs are never overwritten): say so,
+ * and name the first free OUTBOX-N for the next run.
+ */
+static void
+name_used_up(const char *dir, const char *whose, struct anc_err *err)
+{
+	char next[4096];
+	struct stat st;
+	size_t len = strlen(err->msg);
+	int i;
+
+	for (i = 2; i < 1000; i++) {
+		snprintf(next, sizeof(next), "%s-%d", dir, i);
+		if (lstat(next, &st) != 0)
+			break;
+	}
+	if (len < sizeof(err->msg))
+		snprintf(err->msg + len, sizeof(err->msg) - len, "\nthe outbox "
+		    "%s holds the record of %s and cannot be used again; keep "
+		    "it with the ceremony's papers and run into a new one, "
+		    "e.g. --outbox %s", dir, whose, next);
+}
+
 /* Every file the run will write must be absent before anything starts. */
 static int
 outputs_free(const struct anc_ceremony *c, struct anc_outbox *ob,
@@ -136,8 +162,11 @@ outputs_free(const struct anc_ceremony *c, struct anc_outbox *ob,
 	size_t i, j, n;
 	int r;
 
-	if ((r = anc_outbox_check_absent(ob, "SHA256SUMS", err)) != ANC_OK ||
-	    (r = anc_outbox_check_absent(ob, ANC_TR_FILE, err)) != ANC_OK)
+	if ((r = anc_outbox_check_absent(ob, ANC_TR_FILE, err)) != ANC_OK) {
+		name_used_up(anc_outbox_dir(ob), "an earlier run", err);
+		return r;
+	}
+	if ((r = anc_outbox_check_absent(ob, "SHA256SUMS", err)) != ANC_OK)
 		return r;
 	for (i = 0; i < c->n_steps; i++) {
 		if ((r = anc_step_files(&c->steps[i], names, 4, &n)) != ANC_OK)
@@ -256,6 +285,8 @@ report_leftovers(const struct anc_engine *e, const struct anc_outbox *ob,
 		    "docs/ceremony-format.md, \"When a run fails\")");
 	if (len < sizeof(err->msg))
 		snprintf(err->msg + len, sizeof(err->msg) - len, "%s", more);
+	if (e->tr != NULL)
+		name_used_up(anc_outbox_dir(ob), "this attempt", err);
 }
 
 /* Token evidence: what the token says it is, and what it can do. */
@@ -299,9 +330,56 @@ record_key(void *arg, struct anc_engine *e, const char *label,
 }
 
 /*
+ * Before the outbox or the transcript exists: the script's token must be
+ * there and ready for a login (initialised, a user PIN set, not locked).
+ * A first run against a token nobody initialised then costs nothing: no
+ * transcript, no outbox directory, the name still free
+ * (docs/getting-started.md says how to initialise one).  The module and
+ * token stay open for the run.
+ */
+static int
+token_usable(const struct anc_ceremony *c, const char *module,
+    const char *outbox, struct anc_module **m, struct anc_token **t,
+    struct anc_err *err)
+{
+	struct anc_slot_info info;
+	int r;
+
+	if ((r = anc_module_load(module, m, err)) != ANC_OK ||
+	    (r = anc_token_open(*m, c->token, t, err)) != ANC_OK ||
+	    (r = anc_token_info(*t, &info, err)) != ANC_OK)
+		goto out;
+	if (!info.token_present || !info.initialized)
+		r = anc_err_set(err, ANC_E_NOTOKEN, "token \"%s\" is not "
+		    "initialised; initialise it first (docs/getting-started.md)",
+		    info.label);
+	else if (!info.user_pin_initialized)
+		r = anc_err_set(err, ANC_E_LOGIN, "token \"%s\" (serial %s) "
+		    "has no user PIN yet; the security officer sets it first "
+		    "(pkcs11-tool --init-pin, docs/getting-started.md)",
+		    info.label, info.serial);
+	else if (info.pin_locked)
+		r = anc_err_set(err, ANC_E_PIN_LOCKED, "token \"%s\" (serial "
+		    "%s): the user PIN is locked; not asking for it; the "
+		    "security officer must unlock it", info.label,
+		    info.serial);
+ out:
+	if (r != ANC_OK) {
+		size_t len = strlen(err->msg);
+
+		if (len < sizeof(err->msg))
+			snprintf(err->msg + len, sizeof(err->msg) - len,
+			    "\nnothing was started: no transcript and no outbox "
+			    "were written, so %s is still free", outbox);
+	}
+	return r;
+}
+
+/*
  * Open the script's token, record what it is, and log in once.  In a
  * rehearsal the module is SoftHSM2's whatever --module says, and the token
- * is made first, under the label the script's URI names.
+ * is made first, under the label the script's URI names.  Otherwise
+ * token_usable() opened the token already.
  */
 static int
 open_token(struct anc_engine *e, const struct anc_run_opts *o,
@@ -313,7 +391,7 @@ open_token(struct anc_engine *e, const struct anc_run_opts *o,
 	char uri[256];
 	int r;
 
-	if ((r = anc_module_load(module, m, err)) != ANC_OK)
+	if (*m == NULL && (r = anc_module_load(module, m, err)) != ANC_OK)
 		return r;
 	if (rh != NULL) {
 		if ((r = anc_rehearsal_token(rh, *m, e->c->token, uri,
@@ -322,8 +400,8 @@ open_token(struct anc_engine *e, const struct anc_run_opts *o,
 		anc_engine_say(e, "rehearsal: throwaway SoftHSM2 token in %s, "
 		    "removed at the end", anc_rehearsal_dir(rh));
 	}
-	if ((r = anc_token_open(*m, rh != NULL ? uri : e->c->token, t,
-	    err)) != ANC_OK ||
+	if ((*t == NULL && (r = anc_token_open(*m, rh != NULL ? uri :
+	    e->c->token, t, err)) != ANC_OK) ||
 	    (r = anc_token_info(*t, &info, err)) != ANC_OK)
 		return r;
 	anc_engine_say(e, "token \"%s\": %s %s, serial %s, firmware %s",
@@ -465,6 +543,10 @@ anc_ceremony_run(const struct anc_ceremony *c, const struct anc_run_opts *o,
 		goto out;
 	}
 	e->checked = checked;
+	if (c->token != NULL && !o->rehearsal &&
+	    (r = token_usable(c, o->module, o->outbox, &m, &t, err)) !=
+	    ANC_OK)
+		goto out;
 	if ((r = anc_outbox_open(o->outbox, &ob, err)) != ANC_OK ||
 	    (r = outputs_free(c, ob, err)) != ANC_OK)
 		goto out;

@@ -150,6 +150,10 @@ anc_step_export_issuer(struct anc_engine *e, const struct anc_step *s,
 	snprintf(file, sizeof(file), "manifests/issuer-%s.yaml", s->k8s_name);
 	if ((r = write_text(e, file, text, len, 0644, err)) != ANC_OK)
 		return r;
+	/* Monoskope's chart makes a namespaced Issuer from these values; for
+	 * a ClusterIssuer they would make a second one that cannot work. */
+	if (s->cluster_issuer)
+		return ANC_OK;
 	if ((r = anc_manifest_helm_values(s->k8s_name, s->secret, &p, &text,
 	    &len, err)) != ANC_OK)
 		return r;

@@ -171,6 +171,7 @@ anc_p11_slot_info(struct anc_module *m, CK_SLOT_ID id,
 	s->pin_count_low = (ti.flags & CKF_USER_PIN_COUNT_LOW) != 0;
 	s->pin_final_try = (ti.flags & CKF_USER_PIN_FINAL_TRY) != 0;
 	s->pin_locked = (ti.flags & CKF_USER_PIN_LOCKED) != 0;
+	s->user_pin_initialized = (ti.flags & CKF_USER_PIN_INITIALIZED) != 0;
 	s->protected_path = (ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
 	s->min_pin_len = ti.ulMinPinLen;
 	s->max_pin_len = ti.ulMaxPinLen;

@@ -37,6 +37,34 @@ anc_install() {
 	    "${missing[@]}" >/dev/null
 }
 
+# Debian's kubectl (package kubernetes-client, 1.20) for the tests that run
+# the documented apply commands (client-side, against a stub API server).
+# Where another package already owns /usr/bin/kubectl, the two cannot be
+# installed together: Debian's is then unpacked under the build tree.
+# Sets and exports ANC_KUBECTL.
+anc_kubectl() {
+	local dir=$ANC_BUILD/debian-kubectl tmp
+	if dpkg-query -W -f='${Status}' kubernetes-client 2>/dev/null |
+	    grep -q 'install ok installed'; then
+		ANC_KUBECTL=/usr/bin/kubectl
+	elif [ ! -e /usr/bin/kubectl ] && [ "$(id -u)" -eq 0 ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		    --no-install-recommends kubernetes-client >/dev/null
+		ANC_KUBECTL=/usr/bin/kubectl
+	else
+		if [ ! -x "$dir/usr/bin/kubectl" ]; then
+			tmp=$(mktemp -d)
+			chmod 755 "$tmp"	# apt-get download runs as _apt
+			(cd "$tmp" && apt-get download -qq kubernetes-client) &&
+			    mkdir -p "$dir" &&
+			    dpkg-deb -x "$tmp"/kubernetes-client_*.deb "$dir"
+			rm -rf "$tmp"
+		fi
+		ANC_KUBECTL=$dir/usr/bin/kubectl
+	fi
+	export ANC_KUBECTL
+}
+
 anc_build() {
 	cmake -S "$ANC_TOP" -B "$ANC_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
 	cmake --build "$ANC_BUILD" -j"$(nproc)"

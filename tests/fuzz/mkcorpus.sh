@@ -80,9 +80,9 @@ steps:
         - certificate: root-2026-cross
       output: old-root-crl
   - export-secret: { name: m8-trust-anchor, namespace: monoskope, issuing-ca: issuing-2026 }
-  - export-bundle: { name: m8-trust-bundle, namespace: cert-manager,
+  - export-bundle: { name: m8-trust-bundle, trust-namespace: cert-manager,
                      target-namespace: monoskope, bundle: trust-bundle }
-  - export-issuer: { name: m8-issuer, namespace: monoskope, kind: ClusterIssuer,
+  - export-issuer: { name: m8-issuer, kind: ClusterIssuer, cluster-resource-namespace: monoskope,
                      secret: m8-trust-anchor }
   - export-vault: { certificate: vault-int, output: vault-chain }
 EOF

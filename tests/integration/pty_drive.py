@@ -18,6 +18,9 @@ SCRIPT holds one directive per line (blank lines and # comments skipped):
   procscan NAME...       fail if /proc/PID/cmdline or /proc/PID/environ of
                          CMD holds the contents of any DIR/NAME
   absent NAME...         fail if the terminal output so far holds any of them
+  noecho SECONDS         wait until CMD has turned the terminal's echo off
+                         (it is about to read a secret), so what is typed
+                         next is neither shown nor flushed by its tcsetattr
   eof SECONDS            wait for CMD to exit
 
 The driver exits with CMD's exit status, or 125 when a directive fails
@@ -30,6 +33,7 @@ import re
 import select
 import signal
 import sys
+import termios
 import time
 
 
@@ -100,6 +104,15 @@ class Session:
     def send(self, data):
         os.write(self.fd, data + b"\r")
 
+    def noecho(self, seconds):
+        end = time.monotonic() + seconds
+        while termios.tcgetattr(self.fd)[3] & termios.ECHO:
+            left = end - time.monotonic()
+            if left <= 0:
+                raise Failed("the terminal's echo stayed on")
+            if self._read(min(left, 0.05)) is None:
+                raise Failed("the command ended (status %s)" % self.status)
+
     def value(self, name):
         with open(os.path.join(self.dir, name), "rb") as f:
             return f.read().strip()
@@ -159,6 +172,8 @@ def run(session, lines):
                 session.procscan(rest.split())
             elif word == "absent":
                 session.absent(rest.split())
+            elif word == "noecho":
+                session.noecho(float(rest))
             elif word == "eof":
                 session.eof(float(rest))
             else:

@@ -293,7 +293,8 @@ test_good_exports(void **state)
 	s = &c->steps[8];
 	assert_int_equal(s->kind, ANC_STEP_EXPORT_BUNDLE);
 	assert_string_equal(s->k8s_name, "m8-trust-bundle");
-	assert_string_equal(s->k8s_namespace, "monoskope");
+	/* trust-namespace: trust-manager's default trust namespace */
+	assert_string_equal(s->k8s_namespace, "cert-manager");
 	assert_string_equal(s->target_namespace, "monoskope");
 	assert_string_equal(s->bundle, "trust-bundle");
 	s = &c->steps[9];
@@ -302,6 +303,7 @@ test_good_exports(void **state)
 	assert_string_equal(s->k8s_namespace, "monoskope");
 	assert_int_equal(s->cluster_issuer, 1);
 	assert_string_equal(s->secret, "m8-trust-anchor");
+	assert_string_equal(s->cluster_namespace, "cert-manager");
 	s = &c->steps[10];
 	assert_int_equal(s->kind, ANC_STEP_EXPORT_VAULT);
 	assert_string_equal(s->certificate, "vault-int");
@@ -325,7 +327,7 @@ test_explicit_values(void **state)
 	    "  - export-issuer: { name: x, namespace: cert-manager, kind: Issuer,\n"
 	    "      secret: s }\n"
 	    "  - bundle: { anchors: [r], output: b }\n"
-	    "  - export-bundle: { bundle: b, namespace: cert-manager,\n"
+	    "  - export-bundle: { bundle: b, trust-namespace: cert-manager,\n"
 	    "      target-namespace: apps }\n");
 	assert_string_equal(c->dir, "/");
 	s = &c->steps[0];
@@ -600,8 +602,8 @@ test_steps_shape(void **state)
 	    "\"size\"; expected one of: label, algorithm");
 	expect(HEAD "  - export-bundle: { bundle: b, target: x }\n",
 	    ANC_E_FIELD, "c.yaml:8: steps[1].export-bundle: unknown field "
-	    "\"target\"; expected one of: name, namespace, target-namespace, "
-	    "bundle");
+	    "\"target\"; expected one of: name, trust-namespace, "
+	    "target-namespace, bundle");
 	expect(HEAD "  - generate-key: { label: k, label: j }\n", ANC_E_FIELD,
 	    "c.yaml:8: steps[1].generate-key: duplicate key \"label\"");
 	expect(HEAD "  - generate-key: { algorithm: ecdsa-p384 }\n",

@@ -50,6 +50,8 @@ load(const char *text, struct anc_ceremony **c, struct anc_err *err)
 	    err);
 	if (r == ANC_OK)
 		r = anc_validate(*c, err);
+	if (r == ANC_OK)
+		r = anc_crosscheck(*c, err);
 	return r;
 }
 
@@ -195,7 +197,7 @@ test_duplicates(void **state)
 	expect(HEAD GENKEY ROOT
 	    "  - bundle: { anchors: [r], output: b }\n"
 	    "  - export-bundle: { bundle: b }\n"
-	    "  - export-bundle: { bundle: b, namespace: other }\n",
+	    "  - export-bundle: { bundle: b, trust-namespace: other }\n",
 	    "c.yaml:12: steps[5].export-bundle: writes "
 	    "manifests/configmap-m8-trust-bundle.yaml, as steps[4] does; "
 	    "expected a different name");
@@ -348,6 +350,11 @@ test_step_files(void **state)
 	files_of(script, 7, 2, "manifests/issuer-iss.yaml",
 	    "helm-values-iss.yaml");
 	files_of(script, 8, 2, "chain.pem", "chain.README.txt");
+	/* A ClusterIssuer gets no Helm values: Monoskope's chart would make
+	 * a namespaced Issuer that cannot reach its Secret. */
+	files_of(HEAD GENKEY ROOT
+	    "  - export-issuer: { name: ci, kind: ClusterIssuer }\n", 2, 1,
+	    "manifests/issuer-ci.yaml", NULL);
 }
 
 static void
@@ -361,6 +368,82 @@ test_names(void **state)
 	assert_string_equal(anc_step_kind_name((enum anc_step_kind)99),
 	    "unknown");
 	anc_ceremony_model_free(NULL);
+}
+
+#define SECRET_IN(ns) \
+	"  - export-secret: { name: s, namespace: " ns ", issuing-ca: i }\n"
+
+/* The warnings of a script that loads, joined with '|'. */
+static void
+expect_warnings(const char *text, const char *joined)
+{
+	struct anc_ceremony *c;
+	struct anc_err err;
+	char all[2048] = "";
+	size_t i;
+
+	if (load(text, &c, &err) != ANC_OK)
+		fail_msg("%s", err.msg);
+	for (i = 0; i < c->n_warnings; i++) {
+		if (i > 0)
+			strcat(all, "|");
+		strncat(all, c->warnings[i], sizeof(all) - strlen(all) - 2);
+	}
+	anc_ceremony_model_free(c);
+	assert_string_equal(all, joined);
+}
+
+/* Exported objects that cannot work together in a cluster. */
+static void
+test_exports_cross(void **state)
+{
+	/* An Issuer and its Secret in different namespaces: refused. */
+	expect(HEAD GENKEY ROOT ISSUE("r", "i") SECRET_IN("monoskope")
+	    "  - export-issuer: { namespace: apps, secret: s }\n",
+	    "c.yaml:12: steps[5].export-issuer.namespace: Issuer "
+	    "apps/m8-root-ca-issuer reads Secret \"s\" from its own namespace, "
+	    "but steps[4] exports it to namespace \"monoskope\"; expected the "
+	    "same namespace for both");
+	/* A ClusterIssuer whose Secret is outside the cluster-resource
+	 * namespace: refused, whatever the order of the steps. */
+	expect(HEAD GENKEY ROOT ISSUE("r", "i")
+	    "  - export-issuer: { kind: ClusterIssuer, secret: s }\n"
+	    SECRET_IN("monoskope"),
+	    "c.yaml:11: steps[4].export-issuer.secret: ClusterIssuer "
+	    "m8-root-ca-issuer reads Secret \"s\" only from cert-manager's "
+	    "cluster-resource namespace \"cert-manager\", but steps[5] exports "
+	    "it to namespace \"monoskope\"; expected export-secret namespace "
+	    "\"cert-manager\" (or set cluster-resource-namespace to where "
+	    "cert-manager's --cluster-resource-namespace points)");
+	expect(HEAD GENKEY ROOT ISSUE("r", "i") SECRET_IN("cert-manager")
+	    "  - export-issuer: { kind: ClusterIssuer, secret: s,\n"
+	    "      cluster-resource-namespace: security }\n",
+	    "c.yaml:12: steps[5].export-issuer.secret: ClusterIssuer "
+	    "m8-root-ca-issuer reads Secret \"s\" only from cert-manager's "
+	    "cluster-resource namespace \"security\", but steps[4] exports it "
+	    "to namespace \"cert-manager\"; expected export-secret namespace "
+	    "\"security\" (or set cluster-resource-namespace to where "
+	    "cert-manager's --cluster-resource-namespace points)");
+	/* Matching namespaces: no refusal, no warning. */
+	expect_warnings(HEAD GENKEY ROOT ISSUE("r", "i") SECRET_IN("apps")
+	    "  - export-issuer: { namespace: apps, secret: s }\n", "");
+	/* A ClusterIssuer with its Secret in the (overridden) namespace:
+	 * accepted, with a warning that no Helm values are written. */
+	expect_warnings(HEAD GENKEY ROOT ISSUE("r", "i") SECRET_IN("security")
+	    "  - export-issuer: { kind: ClusterIssuer, secret: s,\n"
+	    "      cluster-resource-namespace: security }\n",
+	    "c.yaml:12: steps[5].export-issuer: kind ClusterIssuer: no "
+	    "helm-values-m8-root-ca-issuer.yaml is written; Monoskope's chart "
+	    "makes a namespaced Issuer of its own (pki.issuer), which cannot "
+	    "read a Secret kept in \"security\"");
+	/* A Secret nobody in this script exports: a warning, since an
+	 * earlier ceremony may have exported it. */
+	expect_warnings(HEAD GENKEY ROOT
+	    "  - export-issuer: { secret: elsewhere }\n",
+	    "c.yaml:10: steps[3].export-issuer: Secret \"elsewhere\" is not "
+	    "exported by this script; the Issuer works only once that Secret "
+	    "exists in namespace \"monoskope\" (from an earlier ceremony's "
+	    "export-secret)");
 }
 
 int
@@ -378,6 +461,7 @@ main(void)
 		cmocka_unit_test(test_token),
 		cmocka_unit_test(test_step_files),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_exports_cross),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -531,8 +531,10 @@ test_export_bundle(void **state)
 	    "  - export-bundle: { bundle: b, name: tb }\n");
 	assert_files(&run.c->steps[3], "manifests/configmap-tb.yaml "
 	    "manifests/bundle-tb.yaml");
-	assert_plan(&run.c->steps[3], "ConfigMap and trust-manager Bundle "
-	    "monoskope/tb of b");
+	/* The source goes to trust-manager's trust namespace by default. */
+	assert_plan(&run.c->steps[3], "ConfigMap cert-manager/tb-source of b "
+	    "(trust-manager's trust namespace) and the trust-manager Bundle "
+	    "tb that delivers it to namespace monoskope");
 	done(&run);
 	check_refused("  - bundle: { anchors: [r], output: b }\n"
 	    "  - export-bundle: { bundle: b, name: "
@@ -545,11 +547,18 @@ test_export_issuer(void **state)
 {
 	struct run run;
 
+	/* A ClusterIssuer gets no Helm values (Monoskope's chart would make
+	 * a namespaced Issuer that cannot read its Secret). */
 	check(&run, "  - export-issuer: { kind: ClusterIssuer, name: ci }\n");
-	assert_files(&run.c->steps[2], "manifests/issuer-ci.yaml "
-	    "helm-values-ci.yaml");
+	assert_files(&run.c->steps[2], "manifests/issuer-ci.yaml");
 	assert_plan(&run.c->steps[2], "write the cert-manager ClusterIssuer "
-	    "ci using Secret m8-trust-anchor");
+	    "ci using Secret cert-manager/m8-trust-anchor (no Helm values");
+	done(&run);
+	check(&run, "  - export-issuer: { name: is }\n");
+	assert_files(&run.c->steps[2], "manifests/issuer-is.yaml "
+	    "helm-values-is.yaml");
+	assert_plan(&run.c->steps[2], "write the cert-manager Issuer "
+	    "monoskope/is using Secret monoskope/m8-trust-anchor");
 	done(&run);
 }
 

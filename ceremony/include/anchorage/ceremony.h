@@ -29,6 +29,14 @@ const char *anc_ceremony_token_uri(const struct anc_ceremony *c);
 const char *anc_ceremony_sha256(const struct anc_ceremony *c);
 
 /*
+ * What loading found that may not work in the cluster (an Issuer naming a
+ * Secret this script does not export, ...): *lines[0..n), borrowed from
+ * the ceremony, each "FILE:LINE: FIELD: message".  Returns n.
+ */
+size_t anc_ceremony_warnings(const struct anc_ceremony *c,
+    const char *const **lines);
+
+/*
  * A script's `quorum`: the crypto officers whose shares activate the
  * token instead of a PIN (docs/quorum.md).  Everything is borrowed from
  * the ceremony.
@@ -77,6 +85,14 @@ int anc_ceremony_fits(const struct anc_ceremony *c,
  * caller (free()).
  */
 int anc_ceremony_plan(const struct anc_ceremony *c, char **text,
+    struct anc_err *err);
+
+/*
+ * The plan as one JSON document (participants, inputs, each step with its
+ * description and the files it writes, warnings), owned by the caller
+ * (free()).
+ */
+int anc_ceremony_plan_json(const struct anc_ceremony *c, char **json,
     struct anc_err *err);
 
 /*

@@ -55,6 +55,7 @@ struct anc_slot_info {
 	int pin_count_low;	/* a wrong PIN was entered since last login */
 	int pin_final_try;	/* one more wrong PIN locks it */
 	int pin_locked;
+	int user_pin_initialized;	/* a user PIN was set (C_InitPIN) */
 	/* CKF_PROTECTED_AUTHENTICATION_PATH: the PIN is entered on the
 	 * device itself (a PIN pad), never through the host. */
 	int protected_path;
