@@ -103,7 +103,7 @@ cmd_token_list(struct app *a, int argc, char **argv)
 		return app_help(cmd);
 	if (optind != argc || ps.file != NULL)
 		return app_usage(cmd, "takes no arguments");
-	if (anc_module_load(a->module, &m, &err) != ANC_OK ||
+	if (anc_module_load_args(a->module, a->module_args, &m, &err) != ANC_OK ||
 	    anc_module_slots(m, &slots, &n, &err) != ANC_OK) {
 		rc = app_fail(a, &err);
 		goto out;
@@ -207,7 +207,7 @@ cmd_token_keys(struct app *a, int argc, char **argv)
 		return app_help(cmd);
 	if (optind + 1 != argc)
 		return app_usage(cmd, "expected one TOKEN URI");
-	if (anc_module_load(a->module, &m, &err) != ANC_OK ||
+	if (anc_module_load_args(a->module, a->module_args, &m, &err) != ANC_OK ||
 	    anc_token_open(m, argv[optind], &t, &err) != ANC_OK ||
 	    anc_token_login(t, app_pin, &ps, &err) != ANC_OK ||
 	    anc_token_keys(t, &keys, &n, &err) != ANC_OK) {

@@ -44,6 +44,7 @@ app_tty_read(const char *prompt, char *buf, size_t cap, size_t *len,
 
 	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
 		return -1;
+	app_ticker_hold();
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTSTP);
@@ -78,6 +79,7 @@ app_tty_read(const char *prompt, char *buf, size_t cap, size_t *len,
  out:
 	close(fd);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
+	app_ticker_release();
 	return r;
 }
 

@@ -47,8 +47,10 @@ tty_write(const char *text)
 
 	if ((fd = open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0)
 		return -1;
+	app_ticker_hold();
 	while (off < len && (w = write(fd, text + off, len - off)) > 0)
 		off += (size_t)w;
+	app_ticker_release();
 	close(fd);
 	return off == len ? 0 : -1;
 }

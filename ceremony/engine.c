@@ -33,6 +33,13 @@ anc_engine_say(struct anc_engine *e, const char *fmt, ...)
 	e->ui->progress(e->ui->progress_arg, line);
 }
 
+void
+anc_engine_busy(struct anc_engine *e, const char *what)
+{
+	if (e->ui != NULL && e->ui->busy != NULL)
+		e->ui->busy(e->ui->busy_arg, what);
+}
+
 struct anc_artifact *
 anc_engine_find(struct anc_engine *e, const char *name)
 {
@@ -235,14 +242,24 @@ run_one(struct anc_engine *e, const struct anc_step *s, step_fn fn,
     struct anc_err *err)
 {
 	size_t first = e->ob != NULL ? anc_outbox_count(e->ob) : 0;
+	char what[64];
 	int r;
 
-	anc_engine_say(e, "step %d/%zu %s", s->index, e->c->n_steps,
-	    anc_step_kind_name(s->kind));
+	snprintf(what, sizeof(what), "step %d/%zu %s", s->index,
+	    e->c->n_steps, anc_step_kind_name(s->kind));
+	anc_engine_say(e, "%s", what);
 	if ((r = anc_rec_step(e, s, err)) != ANC_OK ||
 	    (r = anc_engine_confirm(e, ANC_CONFIRM_BEFORE, s, 0, err)) !=
-	    ANC_OK ||
-	    (r = fn(e, s, err)) != ANC_OK)
+	    ANC_OK)
+		return r;
+	anc_engine_busy(e, what);
+	r = fn(e, s, err);
+	anc_engine_busy(e, NULL);
+	if (r == ANC_OK && e->ctx_rec_failed) {
+		*err = e->ctx_err;
+		r = err->code;
+	}
+	if (r != ANC_OK)
 		return r;
 	if (s->kind == ANC_STEP_GENERATE_KEY && e->record_key != NULL &&
 	    (r = e->record_key(e->record_key_arg, e, s->label, err)) != ANC_OK)

@@ -125,6 +125,9 @@ int anc_rec_step(struct anc_engine *e, const struct anc_step *s,
     struct anc_err *err);
 int anc_rec_key(struct anc_engine *e, const struct anc_key_info *k,
     const char *spki_sha256, struct anc_err *err);
+/* The token asked for the PIN again for one signature with `key`. */
+int anc_rec_context_login(struct anc_engine *e, const char *key,
+    struct anc_err *err);
 int anc_rec_output(struct anc_engine *e, const char *file,
     const char *sha256, size_t size, struct anc_err *err);
 int anc_rec_confirmation(struct anc_engine *e, enum anc_confirm_phase phase,

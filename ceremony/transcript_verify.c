@@ -71,7 +71,7 @@ known_type(const char *t)
 {
 	static const char *const types[] = { "start", "participants",
 	    "token", "input", "step", "key", "output", "confirmation",
-	    "exception", "split-pin", "abort", "end" };
+	    "exception", "split-pin", "context-login", "abort", "end" };
 	size_t i;
 
 	for (i = 0; t != NULL && i < sizeof(types) / sizeof(types[0]); i++)

@@ -89,11 +89,16 @@ anc_p11_generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
 	return ANC_OK;
 }
 
-/* The token must have kept every attribute the template asked for. */
+/*
+ * The token must have kept every attribute the template asked for.  When
+ * it did not, the key is in the token all the same: the message says so
+ * and names it (label and CKA_ID) for the officers to destroy it.
+ */
 static int
 check_attrs(const struct anc_key_info *ki, const char *label,
     struct anc_err *err)
 {
+	char id[2 * sizeof(ki->id) + 1];
 	const char *bad = NULL;
 
 	if (ki->sensitive != 1)
@@ -110,12 +115,15 @@ check_attrs(const struct anc_key_info *ki, const char *label,
 		bad = "the key may decrypt, unwrap or derive";
 	else if (ki->sign != 1 || ki->private_ != 1 || ki->token != 1)
 		bad = "CKA_SIGN, CKA_PRIVATE or CKA_TOKEN is not true";
-	if (bad != NULL)
-		return anc_err_set(err, ANC_E_UNSAFE, "generate-key \"%s\": read "
-		    "back from the token, %s; the key is unfit for a root and "
-		    "is left in the token for the officers to destroy", label,
-		    bad);
-	return ANC_OK;
+	if (bad == NULL)
+		return ANC_OK;
+	anc_hex(ki->id, ki->id_len, id);
+	return anc_err_set(err, ANC_E_UNSAFE, "generate-key \"%s\": read "
+	    "back from the token, %s; the key is unfit for a root; the key "
+	    "pair IS in the token (label \"%s\", CKA_ID %s) and must be "
+	    "destroyed by the officers, both halves, e.g. pkcs11-tool "
+	    "--login --delete-object --type privkey --id %s, then --type "
+	    "pubkey", label, bad, label, id, id);
 }
 
 int
@@ -126,6 +134,7 @@ anc_token_generate_key(struct anc_token *t, enum anc_keyalg alg,
 	CK_OBJECT_HANDLE pub, priv;
 	int r;
 
+	memset(info, 0, sizeof(*info));
 	if (anc_keyalg_name(alg) == NULL)
 		return anc_err_set(err, ANC_E_INTERNAL, "generate-key: no "
 		    "algorithm");
@@ -136,9 +145,14 @@ anc_token_generate_key(struct anc_token *t, enum anc_keyalg alg,
 	if ((r = anc_p11_generate(t, alg, label, id, 1, &pub, &priv, err)) !=
 	    ANC_OK)
 		return r;
-	if ((r = anc_p11_key_info(t, priv, info, err)) != ANC_OK)
+	if ((r = anc_p11_key_info(t, priv, info, err)) != ANC_OK) {
+		/* The key exists: its label and id are known even so. */
+		snprintf(info->label, sizeof(info->label), "%s", label);
+		memcpy(info->id, id, sizeof(id));
+		info->id_len = sizeof(id);
 		return anc_err_prefix(err, "generate-key \"%s\": reading "
 		    "attributes back", label);
+	}
 	return check_attrs(info, label, err);
 }
 

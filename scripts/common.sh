@@ -17,7 +17,10 @@ ANC_PACKAGES=(
 )
 # Only scripts/test needs these, for its hardening runs: valgrind memcheck,
 # and libFuzzer (clang and its runtimes; llvm-14 symbolizes crash reports).
-ANC_TEST_PACKAGES=(valgrind clang libclang-rt-14-dev llvm-14)
+ANC_TEST_PACKAGES=(valgrind clang libclang-rt-14-dev llvm-14
+	# NSS softokn (in libnss3, pulled in by libnss3-tools) and certutil,
+	# for the module-arguments test (t_nss.sh)
+	libnss3-tools)
 
 anc_install() {
 	local missing=()

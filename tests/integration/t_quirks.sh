@@ -141,6 +141,18 @@ ctx=$(grep -cx 'C_Login(CKU_CONTEXT_SPECIFIC)' "$T/calls")
 [ "$signs" -ge 2 ] && [ "$ctx" -eq "$signs" ] ||
     fail "always-auth: $signs signatures, $ctx context logins"
 check_root "$OUTBOX" always-auth
+# Recorded: each login within a step, and the key's attribute (which
+# covers the closing record's own signature).
+python3 - "$OUTBOX/transcript.jsonl" "$signs" <<'PY' || fail "always-auth: transcript"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+ctx = [r for r in recs if r["type"] == "context-login"]
+assert len(ctx) == int(sys.argv[2]) - 1, len(ctx)
+assert all(r["key"] == "m8-root-2026" and r["step"] == 2 for r in ctx), ctx
+key = [r for r in recs if r["type"] == "key"][0]
+assert key["attributes"]["always_authenticate"] is True, key
+PY
+expect_exit 0 anc transcript verify "$OUTBOX"
 expect_exit 0 quirk always-auth token keys pkcs11:token=m8-root \
     --pin-source "file:$T/pin-m8-root"
 grep -q 'ALWAYS_AUTHENTICATE' "$T/stdout" || fail "token keys: no ALWAYS_AUTHENTICATE"
@@ -166,3 +178,84 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert sys.argv[2] 
 expect_exit 0 anc token keys "$uri" --pin-source "file:$T/pin-NSS test token"
 grep -q 'no keys' "$T/stdout" || fail "the listed URI does not select the token"
 pass "token list prints RFC 7512 URIs that select the token"
+
+# The read-back check refuses a key the token generated (here it says
+# CKA_LOCAL is false): the message, the failure report and the abort
+# record say the key IS in the token and give its label and CKA_ID.
+fresh
+expect_exit 4 quirk not-local ceremony run "$T/root-ecdsa-p256.yaml" \
+    --outbox "$OUTBOX" --pin-source "file:$T/pin-m8-root" --yes
+expect_msg 'CKA_LOCAL is not true'
+id=$(sed -n 's/.*the key pair IS in the token (label "m8-root-2026", CKA_ID \([0-9a-f]*\)).*/\1/p' "$T/stderr" | head -1)
+[ ${#id} -eq 32 ] || fail "not-local: no CKA_ID in the message"
+expect_msg "left behind: key \"m8-root-2026\" \\(CKA_ID $id\\) in the token"
+! grep -q 'no key was generated' "$T/stderr" || fail "not-local: says no key"
+python3 - "$OUTBOX/transcript.jsonl" "$id" <<'PY' || fail "not-local: abort record"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+end = recs[-1]
+assert end["type"] == "abort", end["type"]
+assert end["left_behind"]["keys"] == ["m8-root-2026"], end["left_behind"]
+assert end["left_behind"]["key_ids"] == [sys.argv[2]], end["left_behind"]
+PY
+type_pin "$T/pin-m8-root" | script -qec "pkcs11-tool --module \
+    $ANC_MODULE_PATH --token-label m8-root --login --list-objects \
+    --type privkey" /dev/null 2>&1 | tr -d '\r' | grep -q "ID: *$id" ||
+    fail "not-local: pkcs11-tool does not see key $id"
+delete_key m8-root-2026
+pass "key refused by the read-back: named with its CKA_ID as left in the token"
+
+# A slow token (one second per signature): on a terminal the run shows
+# that the token is working; without one it prints no progress line.
+fresh
+script -qec "env ANC_MOCK_TARGET=$ANC_MODULE_PATH ANC_MOCK_QUIRKS=slow-sign \
+    $ANCHORAGE --module $ANC_MOCK_MODULE ceremony run $T/root-ecdsa-p256.yaml \
+    --outbox $OUTBOX --pin-source file:$T/pin-m8-root --yes; echo exit=\$?" \
+    /dev/null </dev/null >"$T/tty" 2>&1
+grep -q 'exit=0' "$T/tty" || { cat "$T/tty"; fail "slow-sign: run failed"; }
+grep -aq 'step 2/3 self-sign: the token is working, [0-9]* s' "$T/tty" ||
+    { cat -v "$T/tty"; fail "slow-sign: no progress on the terminal"; }
+grep -aq 'closing record: the token is working' "$T/tty" ||
+    fail "slow-sign: no progress for the closing signature"
+check_root "$OUTBOX" slow-sign
+delete_key m8-root-2026
+fresh
+expect_exit 0 quirk slow-sign ceremony run "$T/root-ecdsa-p256.yaml" \
+    --outbox "$OUTBOX" --pin-source "file:$T/pin-m8-root" --yes
+! grep -q 'the token is working' "$T/stderr" || fail "slow-sign: progress without a terminal"
+delete_key m8-root-2026
+pass "slow token: progress on a terminal only"
+
+# split-pin on a token that takes PINs of at most 8 characters: refused
+# before any share is shown (on a terminal, where shares would show), and
+# the PIN is unchanged.
+cat >"$T/split.yaml" <<EOF
+version: 1
+name: m8-pin-split
+token: "pkcs11:token=m8-root"
+participants:
+  - { name: Alice Example, role: administrator }
+  - { name: Bob Example, role: witness }
+  - { name: Carol Example, role: crypto-officer }
+  - { name: Dave Example, role: crypto-officer }
+steps:
+  - split-pin: { threshold: 2, officers: [Carol Example, Dave Example] }
+EOF
+fresh
+script -qec "env ANC_MOCK_TARGET=$ANC_MODULE_PATH ANC_MOCK_QUIRKS=max-pin=8 \
+    $ANCHORAGE --module $ANC_MOCK_MODULE ceremony run $T/split.yaml \
+    --outbox $OUTBOX --pin-source file:$T/pin-m8-root --yes; echo exit=\$?" \
+    /dev/null </dev/null >"$T/tty" 2>&1
+grep -q 'exit=3' "$T/tty" || { cat "$T/tty"; fail "max-pin: not refused with exit 3"; }
+grep -q 'accepts user PINs of [0-9]* to 8 characters' "$T/tty" ||
+    { cat "$T/tty"; fail "max-pin: limits not named"; }
+grep -q 'no share was shown and the PIN was not changed' "$T/tty" ||
+    fail "max-pin: message"
+! grep -qi 'share 1 of\|type your name' "$T/tty" || fail "max-pin: a share was shown"
+# the old PIN still logs in (pkcs11-tool, SoftHSM2 directly)
+type_pin "$T/pin-m8-root" | script -qec "pkcs11-tool --module $ANC_MODULE_PATH \
+    --token-label m8-root --login --list-objects" /dev/null 2>&1 | tr -d '\r' \
+    >"$T/p11"
+grep -q 'Logging in' "$T/p11" && ! grep -q 'CKR_' "$T/p11" ||
+    { cat "$T/p11"; fail "max-pin: the old PIN no longer logs in"; }
+pass "split-pin refused before any share when the token's PIN limits exclude it"

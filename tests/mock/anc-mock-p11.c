@@ -32,6 +32,8 @@
  *                         CKR_FUNCTION_NOT_SUPPORTED
  *       slow-sign         each C_Sign takes one second
  *       max-pin=N         ulMaxPinLen N; C_SetPIN refuses a longer PIN
+ *       not-local         CKA_LOCAL reads false (a key the token says it
+ *                         did not generate): the read-back check refuses it
  *   ANC_MOCK_LOG     a file that gets one line per call of a wrapped function
  *   ANC_MOCK_HIDE_MECHS  ec | rsa: a token without those mechanisms (key
  *                    pair generation and signing): C_GetMechanismList leaves
@@ -102,7 +104,7 @@ parse_fault(void)
 #define MOCK_SESSIONS 64
 static struct {
 	int always_auth, raw_ec_point, protected_path, one_session;
-	int no_rng, rng_unsupported, slow_sign;
+	int no_rng, rng_unsupported, slow_sign, not_local;
 	CK_ATTRIBUTE_TYPE reject_attr;
 	CK_RV reject_rv;
 	CK_ULONG max_pin;
@@ -143,6 +145,8 @@ parse_quirk(const char *w)
 		q.rng_unsupported = 1;
 	else if (strcmp(w, "slow-sign") == 0)
 		q.slow_sign = 1;
+	else if (strcmp(w, "not-local") == 0)
+		q.not_local = 1;
 	else if (strncmp(w, "max-pin=", 8) == 0)
 		q.max_pin = strtoul(v + 1, NULL, 10);
 	else if (v != NULL && (strncmp(w, "reject-attr=", 12) == 0 ||
@@ -523,10 +527,12 @@ m_GetAttributeValue(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
 				rv = prv;
 		}
 	}
-	for (i = 0; q.always_auth && i < n; i++)
-		if (t[i].type == CKA_ALWAYS_AUTHENTICATE &&
+	for (i = 0; i < n; i++)
+		if (((q.always_auth && t[i].type == CKA_ALWAYS_AUTHENTICATE) ||
+		    (q.not_local && t[i].type == CKA_LOCAL)) &&
 		    t[i].ulValueLen == sizeof(CK_BBOOL) && t[i].pValue != NULL)
-			*(CK_BBOOL *)t[i].pValue = CK_TRUE;
+			*(CK_BBOOL *)t[i].pValue = t[i].type == CKA_LOCAL ?
+			    CK_FALSE : CK_TRUE;
 	return rv;
 }
 

@@ -91,6 +91,14 @@ struct anc_key_info {
 int anc_module_load(const char *path, struct anc_module **out,
     struct anc_err *err);
 
+/*
+ * The same with module initialisation arguments: `args`, when not NULL,
+ * is passed to C_Initialize in pReserved, as NSS softokn needs
+ * ("configdir='sql:/path' certPrefix='' keyPrefix='' secmod='secmod.db'").
+ */
+int anc_module_load_args(const char *path, const char *args,
+    struct anc_module **out, struct anc_err *err);
+
 /* Finalize and unload the module.  Every token opened from it must have
  * been freed before.  anc_module_free(NULL) does nothing. */
 void anc_module_free(struct anc_module *m);
@@ -234,7 +242,10 @@ int anc_token_find_key(struct anc_token *t, const char *label,
  * key TOKEN, PRIVATE, SENSITIVE, SIGN true; EXTRACTABLE, DECRYPT, UNWRAP,
  * DERIVE false; a random 16-byte CKA_ID from the token; the same label and
  * id on both halves.  Refuses (ANC_E_EXISTS) a label or id already present.
- * The private key's attributes are read back into *info.
+ * The private key's attributes are read back into *info.  Whenever the key
+ * pair was generated, even if the read-back then refuses it
+ * (ANC_E_UNSAFE), info->id_len is non-zero and info names it; when
+ * nothing was generated, info->id_len is 0.
  */
 int anc_token_generate_key(struct anc_token *t, enum anc_keyalg alg,
     const char *label, struct anc_key_info *info, struct anc_err *err);
@@ -253,6 +264,14 @@ int anc_token_random(struct anc_token *t, unsigned char *buf, size_t len,
  */
 int anc_token_set_pin(struct anc_token *t, anc_pin_fn fn, void *arg,
     struct anc_secret *new_pin, struct anc_err *err);
+
+/*
+ * Can the token take a user PIN of `len` characters?  Its ulMinPinLen and
+ * ulMaxPinLen say (a token that reports no maximum is taken at its word
+ * by C_SetPIN later), and a PIN pad takes no PIN from the host at all.
+ * ANC_OK, or ANC_E_TOKEN_LACKS naming the limits.
+ */
+int anc_token_pin_fits(struct anc_token *t, size_t len, struct anc_err *err);
 
 /*
  * The public key of the key pair labelled `label`, built from the public
