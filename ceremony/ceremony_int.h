@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "anchorage/ceremony.h"
+#include "anchorage/rotation.h"
 #include "anchorage/token.h"
 
 /* Limits, documented in docs/ceremony-format.md. */
@@ -149,14 +150,6 @@ struct anc_officers {
 struct anc_revocation {
 	char *certificate;	/* artifact name */
 	enum anc_crl_reason reason;
-	int line;
-};
-
-/* A retire gate's named exception: this certificate may break. */
-struct anc_exception {
-	char *certificate;	/* SHA-256 fingerprint, lowercase hex */
-	char *reason;
-	char *approved_by;	/* a participant's name */
 	int line;
 };
 

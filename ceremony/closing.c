@@ -17,8 +17,8 @@
 #include "anchorage/err.h"
 #include "anchorage/hash.h"
 #include "profile.h"
+#include "records.h"
 #include "steps.h"
-#include "transcript.h"
 
 void
 anc_closing_signer(const struct anc_ceremony *c, const struct anc_step **step,

@@ -1,6 +1,7 @@
 /*
- * anchorage: building a root's CRL.  Signing and verification happen in
- * steps_ca.c, like every other signature.
+ * anchorage: building a root's CRL from plain inputs (anc_crl_spec).
+ * Signing and verification happen in steps_ca.c, like every other
+ * signature.
  */
 #include <stdint.h>
 #include <string.h>
@@ -8,7 +9,7 @@
 #include <openssl/x509v3.h>
 
 #include "anchorage/err.h"
-#include "steps.h"
+#include "profile.h"
 
 /* One revoked entry: serial, date, and a reason unless unspecified
  * (RFC 5280 5.3.1: the code "unspecified" SHOULD be absent). */
@@ -122,18 +123,18 @@ carry_previous(X509_CRL *crl, X509_CRL *prev, X509 *issuer, int signed_,
 }
 
 int
-anc_crl_build(struct anc_engine *e, const struct anc_step *s, X509 *issuer,
-    X509_CRL **out, struct anc_err *err)
+anc_crl_build(const struct anc_crl_spec *sp, X509_CRL **out,
+    struct anc_err *err)
 {
 	X509_CRL *crl = NULL;
 	ASN1_TIME *now = NULL, *next = NULL;
-	struct anc_artifact *a;
+	X509 *issuer = sp->issuer, *x;
 	size_t i;
 	int r = ANC_E_INTERNAL;
 
 	if ((crl = X509_CRL_new()) == NULL ||
-	    (now = ASN1_TIME_set(NULL, e->now)) == NULL ||
-	    (next = ASN1_TIME_set(NULL, e->now + (time_t)s->validity)) ==
+	    (now = ASN1_TIME_set(NULL, sp->now)) == NULL ||
+	    (next = ASN1_TIME_set(NULL, sp->now + (time_t)sp->validity)) ==
 	    NULL) {
 		r = anc_err_ossl(err, ANC_E_NOMEM, "CRL");
 		goto out;
@@ -141,7 +142,7 @@ anc_crl_build(struct anc_engine *e, const struct anc_step *s, X509 *issuer,
 	if (ASN1_TIME_compare(next, X509_get0_notAfter(issuer)) > 0) {
 		r = anc_err_set(err, ANC_E_LINT, "lint crl-next-update: "
 		    "nextUpdate would fall after the issuer %s expires; "
-		    "shorten validity", s->issuer);
+		    "shorten validity", sp->issuer_name);
 		goto out;
 	}
 	if (!X509_CRL_set_version(crl, X509_CRL_VERSION_2) ||
@@ -151,45 +152,31 @@ anc_crl_build(struct anc_engine *e, const struct anc_step *s, X509 *issuer,
 		r = anc_err_ossl(err, ANC_E_CRYPTO, "CRL fields");
 		goto out;
 	}
-	for (i = 0; i < s->n_revoke; i++) {
-		a = anc_engine_find(e, s->revoke[i].certificate);
-		if (a == NULL || a->kind != ANC_ART_CERT) {
-			r = anc_err_set(err, ANC_E_INTERNAL, "revoke \"%s\"",
-			    s->revoke[i].certificate);
-			goto out;
-		}
-		if (X509_cmp(issuer, a->cert) == 0) {
+	for (i = 0; i < sp->n_revoked; i++) {
+		x = sp->revoked[i].cert;
+		if (X509_cmp(issuer, x) == 0) {
 			r = anc_err_set(err, ANC_E_UNSAFE, "revoke[%zu]: %s is "
 			    "the CRL's issuer itself; a root is retired by "
 			    "removing it from the trust bundle", i + 1,
-			    s->revoke[i].certificate);
+			    sp->revoked[i].name);
 			goto out;
 		}
-		if (X509_check_issued(issuer, a->cert) != X509_V_OK) {
+		if (X509_check_issued(issuer, x) != X509_V_OK) {
 			r = anc_err_set(err, ANC_E_UNSAFE, "revoke[%zu]: %s was "
 			    "not issued by %s; a CRL only revokes its issuer's "
-			    "certificates", i + 1, s->revoke[i].certificate,
-			    s->issuer);
+			    "certificates", i + 1, sp->revoked[i].name,
+			    sp->issuer_name);
 			goto out;
 		}
-		if ((r = add_entry(crl, a->cert, s->revoke[i].reason, now,
+		if ((r = add_entry(crl, x, sp->revoked[i].reason, now,
 		    err)) != ANC_OK)
 			goto out;
 	}
-	if (s->previous != NULL) {
-		a = anc_engine_find(e, s->previous);
-		if (a == NULL || a->kind != ANC_ART_CRL) {
-			r = anc_err_set(err, ANC_E_INTERNAL, "previous \"%s\"",
-			    s->previous);
-			goto out;
-		}
-		/* When checking, the issuer carries a throwaway key, so
-		 * only the run can check the previous CRL's signature. */
-		if ((r = carry_previous(crl, a->crl, issuer, e->ob != NULL,
-		    s->crl_number, s->previous, err)) != ANC_OK)
-			goto out;
-	}
-	if ((r = add_extensions(crl, issuer, s->crl_number, err)) != ANC_OK)
+	if (sp->previous != NULL && (r = carry_previous(crl, sp->previous,
+	    issuer, sp->check_previous, sp->number, sp->previous_name,
+	    err)) != ANC_OK)
+		goto out;
+	if ((r = add_extensions(crl, issuer, sp->number, err)) != ANC_OK)
 		goto out;
 	X509_CRL_sort(crl);
 	*out = crl;

@@ -2,7 +2,6 @@
  * anchorage: the step engine.  Each step builds, lints, signs, verifies
  * and only then writes; see engine.h for why check and run share it.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,61 +11,12 @@
 #include "anchorage/err.h"
 #include "anchorage/file.h"
 #include "anchorage/hash.h"
+#include "anchorage/rotation.h"
 #include "anchorage/secmem.h"
 #include "engine.h"
 #include "profile.h"
-#include "rotation_int.h"
+#include "records.h"
 #include "steps.h"
-#include "transcript.h"
-
-void
-anc_engine_say(struct anc_engine *e, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-
-	if (e->ui == NULL || e->ui->progress == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	e->ui->progress(e->ui->progress_arg, line);
-}
-
-void
-anc_engine_busy(struct anc_engine *e, const char *what)
-{
-	if (e->ui != NULL && e->ui->busy != NULL)
-		e->ui->busy(e->ui->busy_arg, what);
-}
-
-struct anc_artifact *
-anc_engine_find(struct anc_engine *e, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < e->nart; i++)
-		if (strcmp(e->arts[i].name, name) == 0)
-			return &e->arts[i];
-	return NULL;
-}
-
-struct anc_artifact *
-anc_engine_new_art(struct anc_engine *e, const char *name,
-    enum anc_art_kind kind, const struct anc_step *s)
-{
-	struct anc_artifact *a;
-
-	/* validate.c keeps names unique and within ANC_ARTS_MAX. */
-	if (e->nart == ANC_ARTS_MAX || anc_engine_find(e, name) != NULL)
-		return NULL;
-	a = &e->arts[e->nart++];
-	memset(a, 0, sizeof(*a));
-	a->name = name;
-	a->kind = kind;
-	a->step = s;
-	return a;
-}
 
 static enum anc_art_kind
 input_art_kind(enum anc_input_kind kind)

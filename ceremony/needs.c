@@ -15,8 +15,8 @@
 #include "anchorage/err.h"
 #include "anchorage/shamir.h"
 #include "ceremony_int.h"
-#include "transcript.h"
 #include "profile.h"
+#include "records.h"
 
 /* A certificate whose key is in the token: its artifact name, key label
  * and the key's algorithm (ANC_KEY_NONE when the script does not say). */

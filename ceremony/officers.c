@@ -11,7 +11,7 @@
 
 #include "anchorage/err.h"
 #include "engine.h"
-#include "transcript.h"
+#include "records.h"
 
 #define ITEMS_MAX ANC_REC_ITEMS_MAX
 

@@ -11,7 +11,7 @@
 #include "anchorage/err.h"
 #include "ceremony_int.h"
 #include "constraints.h"
-#include "transcript.h"
+#include "records.h"
 
 #ifndef ANC_VERSION
 #define ANC_VERSION "unknown"

@@ -12,7 +12,7 @@
 #include "anchorage/ceremony.h"
 #include "anchorage/err.h"
 #include "ceremony_int.h"
-#include "transcript.h"
+#include "records.h"
 
 #ifndef ANC_VERSION
 #define ANC_VERSION "unknown"

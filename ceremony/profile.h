@@ -125,4 +125,35 @@ int anc_throwaway_key(enum anc_keyalg alg, EVP_PKEY **out,
 /* The keyalg of a public key, or ANC_KEY_NONE if not one of ours. */
 enum anc_keyalg anc_key_alg(EVP_PKEY *key);
 
+/* One certificate a CRL revokes. */
+struct anc_crl_revoked {
+	const char *name;		/* for messages */
+	X509 *cert;
+	enum anc_crl_reason reason;
+};
+
+/* What a CRL is built from; everything is borrowed. */
+struct anc_crl_spec {
+	X509 *issuer;
+	const char *issuer_name;	/* for messages */
+	time_t now;			/* thisUpdate */
+	uint64_t validity;		/* seconds until nextUpdate */
+	uint64_t number;		/* CRL number */
+	const struct anc_crl_revoked *revoked;
+	size_t n_revoked;
+	X509_CRL *previous;		/* the CRL this one replaces, or NULL */
+	const char *previous_name;
+	int check_previous;		/* verify the previous CRL's signature */
+};
+
+/*
+ * An unsigned CRL (crl.c): v2, the issuer's name, thisUpdate now,
+ * nextUpdate after `validity` and never past the issuer's notAfter, CRL
+ * number, AKID, one entry per revoked certificate (each must have been
+ * issued by the issuer) with its reason code, and the entries of the
+ * previous CRL still in force.
+ */
+int anc_crl_build(const struct anc_crl_spec *spec, X509_CRL **out,
+    struct anc_err *err);
+
 #endif /* ANCHORAGE_PROFILE_H */

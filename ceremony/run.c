@@ -22,8 +22,8 @@
 #include "ceremony_int.h"
 #include "engine.h"
 #include "profile.h"
+#include "records.h"
 #include "rehearsal.h"
-#include "transcript.h"
 
 static int
 tok_generate(void *arg, enum anc_keyalg alg, const char *label,

@@ -93,13 +93,4 @@ int anc_policy_check_csr(X509_REQ *req, int *verified,
     const struct anc_step *s, X509 *issuer, const struct anc_cert_spec *spec,
     X509_NAME **subject, struct anc_err *err);
 
-/*
- * An unsigned CRL (crl.c): v2, the issuer's name, thisUpdate now,
- * nextUpdate after the step's validity and never past the issuer's
- * notAfter, CRL number, AKID, one entry per revoked certificate (each
- * must have been issued by `issuer`) with its reason code.
- */
-int anc_crl_build(struct anc_engine *e, const struct anc_step *s,
-    X509 *issuer, X509_CRL **out, struct anc_err *err);
-
 #endif /* ANCHORAGE_STEPS_H */

@@ -20,8 +20,8 @@
 #include "anchorage/hash.h"
 #include "anchorage/secmem.h"
 #include "anchorage/shamir.h"
+#include "records.h"
 #include "steps.h"
-#include "transcript.h"
 
 #define LEN ANC_SHAMIR_SECRET_LEN
 

@@ -10,9 +10,9 @@
 
 #include "anchorage/err.h"
 #include "anchorage/hash.h"
-#include "rotation_int.h"
+#include "anchorage/rotation.h"
+#include "records.h"
 #include "steps.h"
-#include "transcript.h"
 
 int
 anc_steps_write(struct anc_engine *e, const char *file, const void *data,
@@ -266,6 +266,54 @@ bundle_add_art(STACK_OF(X509) *sk, const struct anc_artifact *in,
 	return ANC_OK;
 }
 
+static void
+gate_say(void *arg, const char *line)
+{
+	anc_engine_say(arg, "%s", line);
+}
+
+/* Hand the retire gate (rotation/) the report, the bundle and the
+ * certificates retired, as plain data. */
+static int
+retire_gate(struct anc_engine *e, const struct anc_step *s,
+    STACK_OF(X509) *bundle, struct anc_err *err)
+{
+	struct anc_retire_req q;
+	struct anc_artifact *a;
+	X509 *retired[ANC_CER_LIST_MAX];
+	size_t i;
+
+	memset(&q, 0, sizeof(q));
+	a = anc_engine_find(e, s->inventory);
+	/* validate.c guarantees an inventory input and certificates. */
+	if (a == NULL || a->kind != ANC_ART_INVENTORY)
+		return anc_err_set(err, ANC_E_INTERNAL, "inventory \"%s\"",
+		    s->inventory);
+	q.raw = a->raw;
+	q.raw_len = a->raw_len;
+	if (s->n_retires > ANC_CER_LIST_MAX)
+		return anc_err_set(err, ANC_E_INTERNAL, "retires");
+	for (i = 0; i < s->n_retires; i++) {
+		a = anc_engine_find(e, s->retires[i]);
+		if (a == NULL || a->kind != ANC_ART_CERT)
+			return anc_err_set(err, ANC_E_INTERNAL, "retires \"%s\"",
+			    s->retires[i]);
+		retired[i] = a->cert;
+	}
+	q.script = e->c->path;
+	q.report = s->inventory;
+	q.bundle = bundle;
+	q.retire_names = s->retires;
+	q.retire_certs = retired;
+	q.n_retires = s->n_retires;
+	q.exceptions = s->exceptions;
+	q.n_exceptions = s->n_exceptions;
+	q.checking = e->ob == NULL;
+	q.say = gate_say;
+	q.say_arg = e;
+	return anc_retire_check(&q, err);
+}
+
 int
 anc_step_bundle(struct anc_engine *e, const struct anc_step *s,
     struct anc_err *err)
@@ -289,8 +337,7 @@ anc_step_bundle(struct anc_engine *e, const struct anc_step *s,
 			goto out;
 	}
 	/* Nothing is written while the retire gate says no. */
-	if (s->n_retires > 0 && (r = anc_retire_check(e, s, sk, err)) !=
-	    ANC_OK)
+	if (s->n_retires > 0 && (r = retire_gate(e, s, sk, err)) != ANC_OK)
 		goto out;
 	if ((a = anc_engine_new_art(e, s->output, ANC_ART_BUNDLE, s)) ==
 	    NULL) {

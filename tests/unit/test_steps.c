@@ -28,8 +28,8 @@
 #include "anchorage/token.h"
 #include "ceremony_int.h"
 #include "engine.h"
+#include "records.h"
 #include "steps.h"
-#include "transcript.h"
 
 static char dir[] = "/tmp/anc-steps.XXXXXX";
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for ceremony/transcript.c and transcript_verify.c: the PGP
+ * Unit tests for transcript/transcript.c and transcript_verify.c: the PGP
  * word encoding against published vectors, the writer's chain and
  * canonical form, its refusals (existing file, symlink, records after the
  * close), a signed closing record verified against a certificate, and the
@@ -26,7 +26,7 @@
 #include "anchorage/err.h"
 #include "anchorage/hash.h"
 #include "anchorage/transcript.h"
-#include "transcript.h"
+#include "transcript_int.h"
 
 static char dir[] = "/tmp/anc-transcript-test-XXXXXX";
 static int dfd = -1;

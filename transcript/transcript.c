@@ -18,8 +18,7 @@
 #include "anchorage/err.h"
 #include "anchorage/file.h"
 #include "anchorage/hash.h"
-#include "profile.h"
-#include "transcript.h"
+#include "transcript_int.h"
 
 struct anc_transcript {
 	int fd;
@@ -264,7 +263,7 @@ anc_tr_spki_b64(EVP_PKEY *pub)
 	char *out;
 	int n;
 
-	if ((n = anc_profile_i2d_pubkey(pub, &der)) <= 0)
+	if ((n = i2d_PUBKEY(pub, &der)) <= 0)
 		return NULL;
 	out = b64(der, (size_t)n);
 	OPENSSL_free(der);
@@ -277,7 +276,7 @@ anc_tr_spki_sha256(EVP_PKEY *pub, char out[65])
 	unsigned char *der = NULL;
 	int n;
 
-	if ((n = anc_profile_i2d_pubkey(pub, &der)) <= 0)
+	if ((n = i2d_PUBKEY(pub, &der)) <= 0)
 		return -1;
 	anc_sha256_hex(der, (size_t)n, out);
 	OPENSSL_free(der);

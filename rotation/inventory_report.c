@@ -11,6 +11,7 @@
  * the report's author did not know.
  */
 #define _GNU_SOURCE
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,6 @@
 #include "anchorage/err.h"
 #include "anchorage/export.h"
 #include "rotation_int.h"
-#include "steps.h"
 
 #define REPORT_FORMAT "anchorage-inventory/1"
 #define LISTED_MAX 3	/* certificates named in a refusal */
@@ -158,8 +158,7 @@ struct ident {
 };
 
 struct gate {
-	struct anc_engine *e;
-	const struct anc_step *s;
+	const struct anc_retire_req *q;
 	const char *report;	/* the input's name */
 	json_t *doc;
 	json_t *anchors;	/* the report's */
@@ -182,6 +181,24 @@ ident_of(X509 *x, const char *name, int retired, struct ident *id)
 	anc_x509_serial(x, id->serial, sizeof(id->serial));
 }
 
+static void
+say(const struct gate *g, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+say(const struct gate *g, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (g->q->say == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	g->q->say(g->q->say_arg, line);
+}
+
 static const char *
 str(json_t *o, const char *key)
 {
@@ -193,7 +210,7 @@ str(json_t *o, const char *key)
 /*
  * Is report anchor `ra` this certificate?  By fingerprint; and, when only
  * checking, by subject and serial too: `ceremony check` re-signs an input
- * whose key is in the token with a throwaway key (engine.h), which changes
+ * whose key is in the token with a throwaway key, which changes
  * its fingerprint but neither its subject nor its serial.
  */
 static int
@@ -201,7 +218,7 @@ same(const struct gate *g, json_t *ra, const struct ident *id)
 {
 	if (strcmp(str(ra, "sha256"), id->sha256) == 0)
 		return 1;
-	return g->e->ob == NULL && strcmp(str(ra, "subject"), id->subject) == 0
+	return g->q->checking && strcmp(str(ra, "subject"), id->subject) == 0
 	    && strcmp(str(ra, "serial"), id->serial) == 0;
 }
 
@@ -219,23 +236,17 @@ find_sha(struct ident *ids, size_t n, const char *sha256)
 static int
 gate_idents(struct gate *g, STACK_OF(X509) *bundle, struct anc_err *err)
 {
-	struct anc_artifact *a;
 	size_t i, nb = (size_t)sk_X509_num(bundle);
 
-	g->nid = nb + g->s->n_retires;
+	g->nid = nb + g->q->n_retires;
 	if ((g->ids = calloc(g->nid + 1, sizeof(*g->ids))) == NULL)
 		return anc_err_set(err, ANC_E_NOMEM, "retire gate");
 	for (i = 0; i < nb; i++)
 		ident_of(sk_X509_value(bundle, (int)i), "this bundle", 0,
 		    &g->ids[i]);
-	for (i = 0; i < g->s->n_retires; i++) {
-		a = anc_engine_find(g->e, g->s->retires[i]);
-		/* validate.c guarantees a certificate. */
-		if (a == NULL || a->kind != ANC_ART_CERT)
-			return anc_err_set(err, ANC_E_INTERNAL, "retires \"%s\"",
-			    g->s->retires[i]);
-		ident_of(a->cert, g->s->retires[i], 1, &g->ids[nb + i]);
-	}
+	for (i = 0; i < g->q->n_retires; i++)
+		ident_of(g->q->retire_certs[i], g->q->retire_names[i], 1,
+		    &g->ids[nb + i]);
 	for (i = nb; i < g->nid; i++)
 		if (find_sha(g->ids, nb, g->ids[i].sha256) != NULL)
 			return anc_err_set(err, ANC_E_UNSAFE, "retires \"%s\" "
@@ -315,10 +326,10 @@ exception_for(struct gate *g, const char *sha256)
 {
 	size_t i;
 
-	for (i = 0; i < g->s->n_exceptions; i++)
-		if (strcmp(g->s->exceptions[i].certificate, sha256) == 0) {
+	for (i = 0; i < g->q->n_exceptions; i++)
+		if (strcmp(g->q->exceptions[i].certificate, sha256) == 0) {
 			g->used[i] = 1;
-			return &g->s->exceptions[i];
+			return &g->q->exceptions[i];
 		}
 	return NULL;
 }
@@ -337,7 +348,7 @@ gate_certs(struct gate *g, json_t *certs, struct anc_err *err)
 		if (!b)
 			continue;
 		if ((x = exception_for(g, str(c, "sha256"))) != NULL) {
-			anc_engine_say(g->e, "  exception: %s (%s, sha256 %s) "
+			say(g, "  exception: %s (%s, sha256 %s) "
 			    "may break: \"%s\", approved by %s", str(c,
 			    "source"), str(c, "subject"), str(c, "sha256"),
 			    x->reason, x->approved_by);
@@ -359,9 +370,9 @@ refuse(struct gate *g, struct anc_err *err)
 	size_t i, n = 0, len = 0;
 
 	names[0] = list[0] = '\0';
-	for (i = 0; i < g->s->n_retires && n < sizeof(names); i++)
+	for (i = 0; i < g->q->n_retires && n < sizeof(names); i++)
 		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
-		    i > 0 ? ", " : "", g->s->retires[i]);
+		    i > 0 ? ", " : "", g->q->retire_names[i]);
 	for (i = 0; i < g->blocking && i < LISTED_MAX && len < sizeof(list);
 	    i++)
 		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
@@ -382,27 +393,23 @@ unused(const struct gate *g, struct anc_err *err)
 {
 	size_t i;
 
-	for (i = 0; i < g->s->n_exceptions; i++)
+	for (i = 0; i < g->q->n_exceptions; i++)
 		if (!g->used[i])
 			return anc_err_set(err, ANC_E_UNSAFE, "%s:%d: "
 			    "exceptions[%zu]: certificate %s does not break "
 			    "according to inventory report \"%s\"; expected "
 			    "exceptions only for certificates that would",
-			    g->e->c->path, g->s->exceptions[i].line, i + 1,
-			    g->s->exceptions[i].certificate, g->report);
+			    g->q->script, g->q->exceptions[i].line, i + 1,
+			    g->q->exceptions[i].certificate, g->report);
 	return ANC_OK;
 }
 
 static int
 load_report(struct gate *g, json_t **certs, struct anc_err *err)
 {
-	struct anc_artifact *a = anc_engine_find(g->e, g->s->inventory);
 	json_error_t je;
 
-	if (a == NULL || a->kind != ANC_ART_INVENTORY)
-		return anc_err_set(err, ANC_E_INTERNAL, "inventory \"%s\"",
-		    g->s->inventory);
-	g->doc = json_loadb((const char *)a->raw, a->raw_len,
+	g->doc = json_loadb((const char *)g->q->raw, g->q->raw_len,
 	    JSON_REJECT_DUPLICATES, &je);
 	if (g->doc == NULL)
 		return anc_err_set(err, ANC_E_INPUT, "inventory report \"%s\": "
@@ -423,23 +430,21 @@ load_report(struct gate *g, json_t **certs, struct anc_err *err)
 }
 
 int
-anc_retire_check(struct anc_engine *e, const struct anc_step *s,
-    STACK_OF(X509) *bundle, struct anc_err *err)
+anc_retire_check(const struct anc_retire_req *q, struct anc_err *err)
 {
 	struct gate g;
 	json_t *certs = NULL;
 	int r;
 
 	memset(&g, 0, sizeof(g));
-	g.e = e;
-	g.s = s;
-	g.report = s->inventory;
-	if ((g.used = calloc(s->n_exceptions + 1, 1)) == NULL) {
+	g.q = q;
+	g.report = q->report;
+	if ((g.used = calloc(q->n_exceptions + 1, 1)) == NULL) {
 		r = anc_err_set(err, ANC_E_NOMEM, "retire gate");
 		goto out;
 	}
 	if ((r = load_report(&g, &certs, err)) != ANC_OK ||
-	    (r = gate_idents(&g, bundle, err)) != ANC_OK ||
+	    (r = gate_idents(&g, q->bundle, err)) != ANC_OK ||
 	    (r = gate_anchors(&g, err)) != ANC_OK ||
 	    (r = gate_certs(&g, certs, err)) != ANC_OK)
 		goto out;
@@ -449,7 +454,7 @@ anc_retire_check(struct anc_engine *e, const struct anc_step *s,
 	}
 	if ((r = unused(&g, err)) != ANC_OK)
 		goto out;
-	anc_engine_say(e, "  inventory report %s (checked %s): %zu "
+	say(&g, "  inventory report %s (checked %s): %zu "
 	    "certificate(s), none breaks without an exception", g.report,
 	    str(g.doc, "at"), json_array_size(certs));
 	/* success */

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <openssl/x509.h>
+
 struct anc_err;
 
 /* "2026-11-29T22:00:00Z" (UTC, seconds, 'Z'), the only form read and
@@ -219,5 +221,54 @@ int anc_inventory_report_tail(const struct anc_inventory *inv,
     const char *error, char **out, struct anc_err *err);
 
 void anc_inventory_free(struct anc_inventory *inv);
+
+/*
+ * The retire gate: a bundle step that retires anchors reads an inventory
+ * report back and refuses to drop an anchor while the report shows a
+ * certificate that would break.
+ */
+
+/* The largest inventory report a ceremony reads (100,000 certificates
+ * take about 40 MiB). */
+#define ANC_INV_REPORT_MAX	(256u << 20)
+
+/* A retire gate's named exception: this certificate may break. */
+struct anc_exception {
+	char *certificate;	/* SHA-256 fingerprint, lowercase hex */
+	char *reason;
+	char *approved_by;	/* a participant's name */
+	int line;
+};
+
+/* What the gate is asked, in plain data; everything is borrowed. */
+struct anc_retire_req {
+	const char *script;		/* the ceremony script, for messages */
+	const char *report;		/* the report's input name */
+	const unsigned char *raw;	/* the report's bytes */
+	size_t raw_len;
+	STACK_OF(X509) *bundle;		/* the anchors the bundle keeps */
+	char *const *retire_names;	/* the anchors it drops, and */
+	X509 *const *retire_certs;	/* their certificates */
+	size_t n_retires;
+	const struct anc_exception *exceptions;
+	size_t n_exceptions;
+	/* `ceremony check`: inputs whose key is in the token carry a
+	 * throwaway key, so report anchors also match by subject and
+	 * serial. */
+	int checking;
+	/* Progress lines, for the officers (may be NULL). */
+	void (*say)(void *arg, const char *line);
+	void *say_arg;
+};
+
+/*
+ * The retire gate of a bundle step with `retires`: the inventory report
+ * must have been made with every retiring anchor and every anchor of the
+ * bundle, and no certificate in it may chain only to retiring anchors (or
+ * be incomplete) unless an exception names it; an exception that names no
+ * such certificate is refused too.  Returns ANC_OK, ANC_E_INPUT (the
+ * report), ANC_E_UNSAFE (what would break).
+ */
+int anc_retire_check(const struct anc_retire_req *q, struct anc_err *err);
 
 #endif /* ANCHORAGE_ROTATION_H */

@@ -23,7 +23,7 @@
 #include "anchorage/file.h"
 #include "anchorage/hash.h"
 #include "anchorage/secmem.h"
-#include "transcript.h"
+#include "transcript_int.h"
 
 struct vctx {
 	const char *outbox;

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "anchorage/err.h"
-#include "transcript.h"
+#include "transcript_int.h"
 
 /* A growing text buffer; on allocation failure it stays failed. */
 struct html {

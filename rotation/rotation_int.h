@@ -1,7 +1,6 @@
 /*
- * anchorage: rotation internals shared by the files of ceremony/: the
- * inventory's readers hand entries to its checker, and the bundle step
- * asks the retire gate whether a report allows it.
+ * anchorage: rotation internals shared by the files of rotation/: the
+ * inventory's readers hand entries to its checker.
  */
 #ifndef ANCHORAGE_ROTATION_INT_H
 #define ANCHORAGE_ROTATION_INT_H
@@ -12,15 +11,10 @@
 #include <openssl/x509.h>
 
 #include "anchorage/rotation.h"
-#include "engine.h"
 
 #define ANC_INV_CHAIN_MAX	16		/* certificates in one chain */
 #define ANC_INV_BLOCK_MAX	(64 * 1024)	/* bytes of one decoded block */
 #define ANC_INV_VALUE_MAX	(1024 * 1024)	/* a Secret's data value */
-
-/* The largest inventory report a ceremony reads (100,000 certificates
- * take about 40 MiB). */
-#define ANC_INV_REPORT_MAX	(256u << 20)
 
 /* One certificate as read: its DER (owned), parsed on demand. */
 struct anc_inv_cert {
@@ -124,16 +118,5 @@ int anc_pem_reader_line(struct anc_pem_reader *r, const char *line,
 /* End of input: an open block is reported as unterminated. */
 int anc_pem_reader_end(struct anc_pem_reader *r);
 void anc_pem_reader_free(struct anc_pem_reader *r);
-
-/*
- * The retire gate of a bundle step with `retires`: the inventory report
- * must have been made with every retiring anchor and every anchor of
- * `bundle`, and no certificate in it may chain only to retiring anchors
- * (or be incomplete) unless an exception of the step names it; an
- * exception that names no such certificate is refused too.  Returns
- * ANC_OK, ANC_E_INPUT (the report), ANC_E_UNSAFE (what would break).
- */
-int anc_retire_check(struct anc_engine *e, const struct anc_step *s,
-    STACK_OF(X509) *bundle, struct anc_err *err);
 
 #endif /* ANCHORAGE_ROTATION_INT_H */
