@@ -27,3 +27,21 @@ ANCHORAGE_MODULE_ARGS=$args expect_exit 0 nss token keys "$uri" \
     --pin-source "file:$T/pin-nss"
 grep -q 'no keys' "$T/stdout" || fail "token keys on NSS: $(cat "$T/stdout")"
 pass "NSS softokn with --module-args and ANCHORAGE_MODULE_ARGS: $uri"
+
+# A root ceremony on NSS softokn, its arguments from the environment.
+# softokn reports CKA_LOCAL false for the key it has just generated, so
+# the read-back check refuses it (exit 4): the message and the abort record
+# name the key left in the database, which certutil lists by that CKA_ID.
+example root.yaml "$T/root.yaml" \
+    -e 's|pkcs11:token=m8-root|pkcs11:token=NSS%20Certificate%20DB|'
+ANCHORAGE_MODULE_ARGS=$args expect_exit 4 nss ceremony run "$T/root.yaml" \
+    --outbox "$T/out" --pin-source "file:$T/pin-nss" --yes
+expect_msg 'CKA_LOCAL is not true'
+id=$(sed -n 's/.*IS in the token (label "m8-root-2026", CKA_ID \([0-9a-f]*\)).*/\1/p' \
+    "$T/stderr" | head -1)
+[ ${#id} -eq 32 ] || fail "NSS: the refusal names no CKA_ID"
+certutil -K -d "sql:$T/nss" -f "$T/pin-nss" 2>/dev/null |
+    grep -q "$id *m8-root-2026" || fail "NSS: certutil does not list key $id"
+grep -q "\"key_ids\":\[\"$id\"\]" "$T/out/transcript.jsonl" ||
+    fail "NSS: abort record without the key's CKA_ID"
+pass "NSS softokn: ceremony run with ANCHORAGE_MODULE_ARGS; its non-local key refused and named"
