@@ -59,9 +59,8 @@ synopsis(FILE *f)
 {
 	const struct command *c;
 
-	fprintf(f, "usage: anchorage [--module PATH] [--module-args STRING] [-v|-q] "
-	    "[--json] "
-	    "COMMAND ...\n\ncommands:\n");
+	fprintf(f, "usage: anchorage [--module PATH] [--module-args STRING] "
+	    "[-v|-q] [--json] COMMAND ...\n\ncommands:\n");
 	for (c = anc_commands; c->noun != NULL; c++)
 		fprintf(f, "  %s%s%s %s\n      %s\n", c->noun,
 		    c->verb[0] != '\0' ? " " : "", c->verb, c->args, c->help);

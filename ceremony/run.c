@@ -303,7 +303,7 @@ report_leftovers(const struct anc_engine *e, const struct anc_outbox *ob,
 		    "no key was generated");
 	for (i = 0; !rehearsal && i < e->nmade && n < sizeof(more); i++)
 		n += (size_t)snprintf(more + n, sizeof(more) - n,
-		    " key \"%s\" (CKA_ID %s) in the token;", e->made[i],
+		    " key \"%s\" in the token (CKA_ID %s);", e->made[i],
 		    e->made_id[i]);
 	if (e->tr != NULL && anc_tr_closed(e->tr) && n < sizeof(more))
 		n += (size_t)snprintf(more + n, sizeof(more) - n, " %s/%s, "

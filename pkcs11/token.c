@@ -68,7 +68,8 @@ select_slot(struct anc_module *m, void *uri, const char *text,
  * anchorage holds two sessions on the token: libp11's, which signs, and
  * its own, for key generation, attribute read-back and random numbers.
  * libp11 0.4.12 does not share its session handle, so a token that allows
- * one session at a time is refused before anything is done.
+ * one session at a time is refused before anything is done (left alone,
+ * libp11 would wait for ever at the first signature).
  */
 static int
 one_session(const char *uri, const struct anc_slot_info *info, CK_RV rv,
@@ -97,6 +98,7 @@ anc_token_open(struct anc_module *m, const char *uri_text,
 {
 	struct anc_slot_info info;
 	struct anc_token *t = NULL;
+	CK_SESSION_HANDLE probe;
 	void *uri = NULL;
 	unsigned int idx = 0;
 	CK_RV rv;
@@ -138,6 +140,17 @@ anc_token_open(struct anc_module *m, const char *uri_text,
 		goto out;
 	}
 	t->have_session = 1;
+	/* libp11 0.4.12 opens its sessions when it first needs one, and
+	 * when the module refuses it waits for one to be returned: for
+	 * ever.  So a second session is tried now, and closed at once. */
+	rv = m->fl->C_OpenSession(t->slot_id, CKF_SERIAL_SESSION |
+	    CKF_RW_SESSION, NULL, NULL, &probe);
+	if (rv == CKR_SESSION_COUNT) {
+		r = one_session(uri_text, &info, rv, err);
+		goto out;
+	}
+	if (rv == CKR_OK)
+		(void)m->fl->C_CloseSession(probe);
 	*out = t;
 	t = NULL;	/* transferred */
 	/* success */

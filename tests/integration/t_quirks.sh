@@ -87,14 +87,20 @@ for q in reject-attr=CKA_EXTRACTABLE inconsistent-attr=CKA_DERIVE; do
 done
 pass "refused template attribute named, nothing generated"
 
-# One session at a time: refused before anything is done.
-fresh
-expect_exit 3 quirk one-session ceremony run "$T/root-ecdsa-p256.yaml" \
-    --outbox "$OUTBOX" --pin-source "file:$T/pin-m8-root" --yes
-expect_msg 'allows one session at a time.*anchorage needs two'
-expect_msg 'nothing was changed'
-! grep -q C_GenerateKeyPair "$T/calls" || fail "one-session: key generation tried"
-nothing_changed "$OUTBOX" one-session
+# One session at a time, announced in the token info or found out when a
+# second C_OpenSession fails: refused before anything is done.
+for q in one-session session-count; do
+	fresh
+	expect_exit 3 quirk "$q" ceremony run "$T/root-ecdsa-p256.yaml" \
+	    --outbox "$OUTBOX" --pin-source "file:$T/pin-m8-root" --yes
+	case $q in
+	one-session) expect_msg 'allows one session at a time.*anchorage needs two' ;;
+	*) expect_msg 'refused a second session; anchorage needs two.*CKR_SESSION_COUNT' ;;
+	esac
+	expect_msg 'nothing was changed'
+	! grep -q C_GenerateKeyPair "$T/calls" || fail "$q: key generation tried"
+	nothing_changed "$OUTBOX" "$q"
+done
 pass "one-session token refused before any change"
 
 # No random number generator: no serial or key id from the host.
@@ -124,6 +130,17 @@ ANC_MOCK_PINPAD=$T/pinpad expect_exit 0 quirk protected-path token keys \
 expect_msg 'and does not read --pin-source'
 grep -q '^private "m8-root-2026"' "$T/stdout" || fail "protected-path: token keys"
 delete_key m8-root-2026
+# A quorum cannot be typed on a PIN pad: such a script is refused (exit 3)
+# before any share is asked for or any key is made.
+example root.yaml "$T/root-quorum.yaml" -e '/^steps:/i\
+quorum: { threshold: 2, officers: [Carol Example, Dave Example], commitment: 0123456789abcdef }' \
+    -e 's/role: witness }/role: witness }\n  - { name: Carol Example, role: crypto-officer }\n  - { name: Dave Example, role: crypto-officer }/'
+fresh
+ANC_MOCK_PINPAD=$T/pinpad expect_exit 3 quirk protected-path ceremony run \
+    "$T/root-quorum.yaml" --outbox "$OUTBOX" --yes </dev/null
+expect_msg 'takes its PIN on its own PIN pad.*the script.s quorum cannot activate it'
+! grep -q 'C_Login' "$T/calls" || fail "protected-path quorum: a login was tried"
+nothing_changed "$OUTBOX" "protected-path quorum"
 pass "protected authentication path: PIN on the device, none from the host"
 
 # CKA_ALWAYS_AUTHENTICATE: every signature gets its context-specific login
@@ -188,7 +205,7 @@ expect_exit 4 quirk not-local ceremony run "$T/root-ecdsa-p256.yaml" \
 expect_msg 'CKA_LOCAL is not true'
 id=$(sed -n 's/.*the key pair IS in the token (label "m8-root-2026", CKA_ID \([0-9a-f]*\)).*/\1/p' "$T/stderr" | head -1)
 [ ${#id} -eq 32 ] || fail "not-local: no CKA_ID in the message"
-expect_msg "left behind: key \"m8-root-2026\" \\(CKA_ID $id\\) in the token"
+expect_msg "left behind: key \"m8-root-2026\" in the token \\(CKA_ID $id\\)"
 ! grep -q 'no key was generated' "$T/stderr" || fail "not-local: says no key"
 python3 - "$OUTBOX/transcript.jsonl" "$id" <<'PY' || fail "not-local: abort record"
 import json, sys

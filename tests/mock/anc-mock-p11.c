@@ -26,7 +26,9 @@
  *       inconsistent-attr=CKA_X  the same with CKR_TEMPLATE_INCONSISTENT
  *       protected-path    CKF_PROTECTED_AUTHENTICATION_PATH: C_Login takes
  *                         no PIN; the "PIN pad" reads ANC_MOCK_PINPAD (a file)
- *       one-session       at most one open session (CKR_SESSION_COUNT)
+ *       one-session       at most one open session, as ulMaxSessionCount 1
+ *                         says; a second C_OpenSession: CKR_SESSION_COUNT
+ *       session-count     the same limit, not announced in the token info
  *       no-rng            no CKF_RNG; C_GenerateRandom: CKR_RANDOM_NO_RNG
  *       rng-unsupported   CKF_RNG set, but C_GenerateRandom answers
  *                         CKR_FUNCTION_NOT_SUPPORTED
@@ -104,6 +106,7 @@ parse_fault(void)
 #define MOCK_SESSIONS 64
 static struct {
 	int always_auth, raw_ec_point, protected_path, one_session;
+	int quiet_limit;	/* session-count: the limit is not announced */
 	int no_rng, rng_unsupported, slow_sign, not_local;
 	CK_ATTRIBUTE_TYPE reject_attr;
 	CK_RV reject_rv;
@@ -139,6 +142,8 @@ parse_quirk(const char *w)
 		q.protected_path = 1;
 	else if (strcmp(w, "one-session") == 0)
 		q.one_session = 1;
+	else if (strcmp(w, "session-count") == 0)
+		q.one_session = q.quiet_limit = 1;
 	else if (strcmp(w, "no-rng") == 0)
 		q.no_rng = 1;
 	else if (strcmp(w, "rng-unsupported") == 0)
@@ -334,7 +339,7 @@ m_GetTokenInfo(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 		info->flags &= ~(CK_FLAGS)CKF_RNG;
 	if (q.max_pin > 0)
 		info->ulMaxPinLen = q.max_pin;
-	if (q.one_session) {
+	if (q.one_session && !q.quiet_limit) {
 		info->ulMaxSessionCount = 1;
 		info->ulMaxRwSessionCount = 1;
 	}
