@@ -155,17 +155,19 @@ static json_t *
 key_json(const struct anc_key_info *k)
 {
 	char id[2 * sizeof(k->id) + 1];
+	const char *backup = anc_key_backup(k);
 
 	anc_hex(k->id, k->id_len, id);
 	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, "
-	    "s:i, s:i, s:i, s:i, s:i}", "class", k->is_private ? "private" :
-	    "public", "label", k->label, "id", id, "type", k->type,
+	    "s:i, s:i, s:i, s:i, s:i, s:i, s:s?, s:i}", "class", k->is_private ?
+	    "private" : "public", "label", k->label, "id", id, "type", k->type,
 	    "sensitive", k->sensitive, "extractable", k->extractable,
 	    "always_sensitive", k->always_sensitive, "never_extractable",
 	    k->never_extractable, "local", k->local, "sign", k->sign,
 	    "decrypt", k->decrypt, "unwrap", k->unwrap, "derive", k->derive,
-	    "modifiable", k->modifiable, "always_authenticate",
-	    k->always_authenticate);
+	    "modifiable", k->modifiable, "wrap_with_trusted",
+	    k->wrap_with_trusted, "trusted", k->trusted, "backup", backup,
+	    "always_authenticate", k->always_authenticate);
 }
 
 static void
@@ -183,6 +185,12 @@ key_text(const struct anc_key_info *k)
 		    tri(k->extractable), tri(k->always_sensitive),
 		    tri(k->never_extractable), tri(k->local), tri(k->sign),
 		    tri(k->decrypt), tri(k->unwrap), tri(k->derive));
+	if (k->is_private)
+		printf("        backup %s (wrap-with-trusted %s)\n",
+		    anc_key_backup(k), tri(k->wrap_with_trusted));
+	else if (k->wrap == 1 || k->trusted == 1)
+		printf("        wrap %s, trusted %s\n", tri(k->wrap),
+		    tri(k->trusted));
 	if (k->is_private && k->always_authenticate == 1)
 		printf("        ALWAYS_AUTHENTICATE: the token asks for the PIN "
 		    "again before each signature\n");

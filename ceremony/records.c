@@ -12,6 +12,7 @@
 #include "anchorage/hash.h"
 #include "engine.h"
 #include "records.h"
+#include "step.h"
 
 #ifndef ANC_VERSION
 #define ANC_VERSION "unknown"
@@ -143,9 +144,9 @@ art_sha256(const struct anc_engine *e, const char *name)
 	return NULL;
 }
 
-static void
-item(const struct anc_engine *e, struct anc_confirm_item *v, size_t cap,
-    size_t *n, const char *name, int token_key)
+void
+anc_rec_item(const struct anc_engine *e, struct anc_confirm_item *v,
+    size_t cap, size_t *n, const char *name, int token_key)
 {
 	if (name == NULL || *n == cap)
 		return;
@@ -155,41 +156,23 @@ item(const struct anc_engine *e, struct anc_confirm_item *v, size_t cap,
 }
 
 void
+anc_rec_inputs_signing(const struct anc_engine *e, const struct anc_step *s,
+    struct anc_confirm_item *v, size_t cap, size_t *n)
+{
+	anc_rec_item(e, v, cap, n, s->csr, 0);
+	anc_rec_item(e, v, cap, n, s->issuer, 0);
+	anc_rec_item(e, v, cap, n, s->certificate, 0);
+}
+
+void
 anc_rec_step_inputs(const struct anc_engine *e, const struct anc_step *s,
     struct anc_confirm_item *v, size_t cap, size_t *n)
 {
-	size_t i;
+	const struct anc_step_type *t = anc_step_type(s->kind);
 
 	*n = 0;
-	switch (s->kind) {
-	case ANC_STEP_SELF_SIGN:
-		item(e, v, cap, n, s->key, 1);
-		break;
-	case ANC_STEP_BUNDLE:
-		for (i = 0; i < s->n_anchors; i++)
-			item(e, v, cap, n, s->anchors[i], 0);
-		for (i = 0; i < s->n_retires; i++)
-			item(e, v, cap, n, s->retires[i], 0);
-		item(e, v, cap, n, s->inventory, 0);
-		break;
-	case ANC_STEP_SIGN_CRL:
-		item(e, v, cap, n, s->issuer, 0);
-		for (i = 0; i < s->n_revoke; i++)
-			item(e, v, cap, n, s->revoke[i].certificate, 0);
-		break;
-	case ANC_STEP_EXPORT_SECRET:
-		item(e, v, cap, n, s->issuing_ca, 0);
-		break;
-	case ANC_STEP_EXPORT_BUNDLE:
-		item(e, v, cap, n, s->bundle, 0);
-		break;
-	default:
-		/* issuer, CSR and certificate, where the kind has them */
-		item(e, v, cap, n, s->csr, 0);
-		item(e, v, cap, n, s->issuer, 0);
-		item(e, v, cap, n, s->certificate, 0);
-		break;
-	}
+	if (t != NULL && t->inputs != NULL)
+		t->inputs(e, s, v, cap, n);
 }
 
 static json_t *
@@ -249,7 +232,7 @@ static json_t *
 key_attrs(const struct anc_key_info *k)
 {
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-	    "s:o, s:o, s:o, s:o, s:o, s:o}", "token", tri(k->token),
+	    "s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "token", tri(k->token),
 	    "private", tri(k->private_), "modifiable", tri(k->modifiable),
 	    "sensitive", tri(k->sensitive), "extractable",
 	    tri(k->extractable), "always_sensitive", tri(k->always_sensitive),
@@ -258,6 +241,7 @@ key_attrs(const struct anc_key_info *k)
 	    "verify", tri(k->verify), "decrypt", tri(k->decrypt),
 	    "encrypt", tri(k->encrypt), "unwrap", tri(k->unwrap),
 	    "wrap", tri(k->wrap), "derive", tri(k->derive),
+	    "wrap_with_trusted", tri(k->wrap_with_trusted),
 	    "always_authenticate", tri(k->always_authenticate));
 }
 
@@ -271,10 +255,10 @@ anc_rec_key(struct anc_engine *e, const struct anc_key_info *k,
 		return ANC_OK;
 	anc_hex(k->id, k->id_len, id);
 	return anc_tr_append(e->tr, "key", json_pack("{s:i, s:o, s:s, s:o, "
-	    "s:s?, s:s, s:o}", "step", e->step, "label", anc_tr_str(k->label),
-	    "id", id, "key_type", anc_tr_str(k->type), "algorithm",
-	    anc_keyalg_name(k->alg), "spki_sha256", spki_sha256,
-	    "attributes", key_attrs(k)), err);
+	    "s:s?, s:s, s:s?, s:o}", "step", e->step, "label",
+	    anc_tr_str(k->label), "id", id, "key_type", anc_tr_str(k->type),
+	    "algorithm", anc_keyalg_name(k->alg), "spki_sha256", spki_sha256,
+	    "backup", anc_key_backup(k), "attributes", key_attrs(k)), err);
 }
 
 int

@@ -20,34 +20,71 @@ static CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 #define ATTR(t, p, l) { (t), (void *)(uintptr_t)(p), (l) }
 #define ABOOL(t, v) ATTR(t, &(v), sizeof(CK_BBOOL))
 
-/* Refuse a label or id already in use by any object. */
-static int
-check_free(struct anc_token *t, const char *label, const unsigned char *id,
-    size_t id_len, struct anc_err *err)
+/* A random CKA_ID; the label and the id must both be unused. */
+int
+anc_p11_new_id(struct anc_token *t, const char *what, const char *label,
+    unsigned char id[ANC_KEY_ID_LEN], struct anc_err *err)
 {
 	int found, r;
 
+	if ((r = anc_token_random(t, id, ANC_KEY_ID_LEN, err)) != ANC_OK)
+		return anc_err_prefix(err, "%s \"%s\": CKA_ID", what, label);
 	if ((r = anc_token_object_exists(t, label, NULL, 0, &found, err)) !=
 	    ANC_OK)
 		return r;
 	if (found)
-		return anc_err_set(err, ANC_E_EXISTS, "generate-key: label "
-		    "\"%s\" is already used by an object in the token; labels "
-		    "are never reused", label);
-	if ((r = anc_token_object_exists(t, NULL, id, id_len, &found, err)) !=
-	    ANC_OK)
+		return anc_err_set(err, ANC_E_EXISTS, "%s: label \"%s\" is "
+		    "already used by an object in the token; labels are never "
+		    "reused", what, label);
+	if ((r = anc_token_object_exists(t, NULL, id, ANC_KEY_ID_LEN, &found,
+	    err)) != ANC_OK)
 		return r;
 	if (found)
-		return anc_err_set(err, ANC_E_EXISTS, "generate-key: the random "
-		    "CKA_ID drawn for \"%s\" is already in use", label);
+		return anc_err_set(err, ANC_E_EXISTS, "%s: the random CKA_ID "
+		    "drawn for \"%s\" is already in use", what, label);
 	return ANC_OK;
+}
+
+static const char *const policy_names[] = { "none", "wrap-with-trusted" };
+
+const char *
+anc_backup_policy_name(enum anc_backup_policy p)
+{
+	return (unsigned)p < 2 ? policy_names[p] : NULL;
+}
+
+int
+anc_backup_policy_from_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (strcmp(name, policy_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+anc_key_backup(const struct anc_key_info *ki)
+{
+	if (!ki->is_private)
+		return NULL;
+	if (ki->extractable == 0)
+		return "none";
+	if (ki->extractable == 1 && ki->wrap_with_trusted == 1 &&
+	    ki->sensitive == 1)
+		return "wrap-with-trusted";
+	if (ki->extractable == 1)
+		return "extractable";
+	return "unknown";
 }
 
 int
 anc_p11_generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
-    const unsigned char *id, int on_token, CK_OBJECT_HANDLE *pub,
-    CK_OBJECT_HANDLE *priv, struct anc_err *err)
+    enum anc_backup_policy backup, const unsigned char *id, int on_token,
+    CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv, struct anc_err *err)
 {
+	CK_BBOOL wwt = backup == ANC_BACKUP_WRAP_WITH_TRUSTED;
 	CK_BBOOL persist = on_token ? CK_TRUE : CK_FALSE;
 	CK_ULONG bits = alg == ANC_KEY_RSA_4096 ? 4096 : 3072;
 	static const unsigned char e65537[] = { 0x01, 0x00, 0x01 };
@@ -55,21 +92,36 @@ anc_p11_generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
 	size_t oidlen, ll = strlen(label);
 	CK_MECHANISM mech = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
 	CK_RV rv;
+	/*
+	 * The public half names no usage flags (CKA_VERIFY, CKA_ENCRYPT,
+	 * CKA_WRAP, CKA_DERIVE): they would only restate what the private
+	 * half allows, and some modules refuse them.  tpm2-pkcs11 1.9.0
+	 * derives them from the TPM object and answers CKR_GENERAL_ERROR to a
+	 * template that names them, after loading the new object into the
+	 * TPM and without flushing it, so that a second attempt in the same
+	 * process fails for want of object slots: retrying without them is
+	 * not an option there.  Whatever the module then sets on the public
+	 * half gives nothing away: the private half below cannot decrypt,
+	 * unwrap or derive, and that is read back and checked.
+	 */
 	CK_ATTRIBUTE pubt[] = {
 		ABOOL(CKA_TOKEN, persist), ABOOL(CKA_PRIVATE, no),
-		ABOOL(CKA_VERIFY, yes), ABOOL(CKA_ENCRYPT, no),
-		ABOOL(CKA_WRAP, no), ABOOL(CKA_DERIVE, no),
 		ATTR(CKA_LABEL, label, ll), ATTR(CKA_ID, id, ANC_KEY_ID_LEN),
 		ATTR(0, NULL, 0), ATTR(0, NULL, 0),
 	};
 	CK_ATTRIBUTE privt[] = {
 		ABOOL(CKA_TOKEN, persist), ABOOL(CKA_PRIVATE, yes),
 		ABOOL(CKA_SENSITIVE, yes), ABOOL(CKA_SIGN, yes),
-		ABOOL(CKA_EXTRACTABLE, no), ABOOL(CKA_DECRYPT, no),
+		ABOOL(CKA_EXTRACTABLE, wwt), ABOOL(CKA_DECRYPT, no),
 		ABOOL(CKA_UNWRAP, no), ABOOL(CKA_DERIVE, no),
 		ATTR(CKA_LABEL, label, ll), ATTR(CKA_ID, id, ANC_KEY_ID_LEN),
+		ABOOL(CKA_WRAP_WITH_TRUSTED, wwt),	/* last: see npriv */
 	};
-	CK_ULONG npub = 8;
+	CK_ULONG npub = 4;
+	/* CKA_WRAP_WITH_TRUSTED only for a key that may leave (backup): a
+	 * non-extractable key cannot be wrapped at all, and openCryptoki
+	 * 3.8.1 refuses the attribute (CKR_ATTRIBUTE_TYPE_INVALID). */
+	CK_ULONG npriv = sizeof(privt) / sizeof(privt[0]) - (wwt ? 0 : 1);
 
 	if ((oid = anc_p11_curve_oid(alg, &oidlen)) != NULL) {
 		pubt[npub++] = (CK_ATTRIBUTE)ATTR(CKA_EC_PARAMS, oid, oidlen);
@@ -81,7 +133,7 @@ anc_p11_generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
 		    sizeof(e65537));
 	}
 	rv = t->m->fl->C_GenerateKeyPair(t->session, &mech, pubt, npub, privt,
-	    sizeof(privt) / sizeof(privt[0]), pub, priv);
+	    npriv, pub, priv);
 	if (rv != CKR_OK)
 		return anc_p11_template_refused(t, &mech, pubt, npub, privt,
 		    sizeof(privt) / sizeof(privt[0]), label,
@@ -96,19 +148,24 @@ anc_p11_generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
  */
 static int
 check_attrs(const struct anc_key_info *ki, const char *label,
-    struct anc_err *err)
+    enum anc_backup_policy backup, struct anc_err *err)
 {
 	char id[2 * sizeof(ki->id) + 1];
+	int wwt = backup == ANC_BACKUP_WRAP_WITH_TRUSTED;
 	const char *bad = NULL;
 
 	if (ki->sensitive != 1)
 		bad = "CKA_SENSITIVE is not true";
-	else if (ki->extractable != 0)
-		bad = "CKA_EXTRACTABLE is not false";
+	else if (ki->extractable != wwt)
+		bad = wwt ? "CKA_EXTRACTABLE is not true (backup: "
+		    "wrap-with-trusted)" : "CKA_EXTRACTABLE is not false";
+	else if (wwt && ki->wrap_with_trusted != 1)
+		bad = "CKA_WRAP_WITH_TRUSTED is not true";
 	else if (ki->always_sensitive != 1)
 		bad = "CKA_ALWAYS_SENSITIVE is not true";
-	else if (ki->never_extractable != 1)
-		bad = "CKA_NEVER_EXTRACTABLE is not true";
+	else if (ki->never_extractable != !wwt)
+		bad = wwt ? "CKA_NEVER_EXTRACTABLE is true for an extractable "
+		    "key" : "CKA_NEVER_EXTRACTABLE is not true";
 	else if (ki->local != 1)
 		bad = "CKA_LOCAL is not true";
 	else if (ki->decrypt == 1 || ki->unwrap == 1 || ki->derive == 1)
@@ -128,22 +185,22 @@ check_attrs(const struct anc_key_info *ki, const char *label,
 
 int
 anc_token_generate_key(struct anc_token *t, enum anc_keyalg alg,
-    const char *label, struct anc_key_info *info, struct anc_err *err)
+    const char *label, enum anc_backup_policy backup,
+    struct anc_key_info *info, struct anc_err *err)
 {
 	unsigned char id[ANC_KEY_ID_LEN];
 	CK_OBJECT_HANDLE pub, priv;
 	int r;
 
 	memset(info, 0, sizeof(*info));
-	if (anc_keyalg_name(alg) == NULL)
+	if (anc_keyalg_name(alg) == NULL ||
+	    anc_backup_policy_name(backup) == NULL)
 		return anc_err_set(err, ANC_E_INTERNAL, "generate-key: no "
-		    "algorithm");
-	if ((r = anc_token_random(t, id, sizeof(id), err)) != ANC_OK)
-		return anc_err_prefix(err, "generate-key \"%s\": CKA_ID", label);
-	if ((r = check_free(t, label, id, sizeof(id), err)) != ANC_OK)
+		    "algorithm or backup policy");
+	if ((r = anc_p11_new_id(t, "generate-key", label, id, err)) != ANC_OK)
 		return r;
-	if ((r = anc_p11_generate(t, alg, label, id, 1, &pub, &priv, err)) !=
-	    ANC_OK)
+	if ((r = anc_p11_generate(t, alg, label, backup, id, 1, &pub, &priv,
+	    err)) != ANC_OK)
 		return r;
 	if ((r = anc_p11_key_info(t, priv, info, err)) != ANC_OK) {
 		/* The key exists: its label and id are known even so. */
@@ -153,7 +210,7 @@ anc_token_generate_key(struct anc_token *t, enum anc_keyalg alg,
 		return anc_err_prefix(err, "generate-key \"%s\": reading "
 		    "attributes back", label);
 	}
-	return check_attrs(info, label, err);
+	return check_attrs(info, label, backup, err);
 }
 
 /* A public EVP_PKEY of `type` from the parameters in `bld`. */
@@ -326,17 +383,18 @@ anc_token_public_key(struct anc_token *t, const char *label, EVP_PKEY **out,
 }
 
 /*
- * libp11 0.4.12 double-frees EC keys fetched twice, so each private key is
- * fetched once and kept until the token is closed.
+ * The signing key of a label: raw C_Sign on our session (sign.c), made
+ * once per label and kept until the token is closed, so that every
+ * signature of a run goes through the same handle.
  */
 int
 anc_token_signer(struct anc_token *t, const char *label, EVP_PKEY **out,
     struct anc_err *err)
 {
 	struct anc_key_info ki;
-	PKCS11_KEY *keys = NULL;
-	unsigned int n = 0, i;
-	EVP_PKEY *pk;
+	CK_OBJECT_HANDLE h;
+	EVP_PKEY *pk = NULL;
+	size_t i;
 	int r;
 
 	for (i = 0; i < t->nsigners; i++)
@@ -347,22 +405,15 @@ anc_token_signer(struct anc_token *t, const char *label, EVP_PKEY **out,
 	if (t->nsigners == ANC_SIGNERS_MAX)
 		return anc_err_set(err, ANC_E_INTERNAL, "more than %d signing "
 		    "keys in one run", ANC_SIGNERS_MAX);
-	if ((r = anc_token_find_key(t, label, &ki, err)) != ANC_OK)
+	if ((r = anc_p11_find_one(t, CKO_PRIVATE_KEY, label, &h, err)) !=
+	    ANC_OK || (r = anc_p11_key_info(t, h, &ki, err)) != ANC_OK)
 		return r;
-	if (PKCS11_enumerate_keys(t->slot->token, &keys, &n) != 0)
-		return anc_err_ossl(err, ANC_E_PKCS11, "key \"%s\": libp11 "
-		    "cannot list the token's keys", label);
-	for (i = 0; i < n; i++)
-		if (keys[i].label != NULL && strcmp(keys[i].label, label) == 0 &&
-		    keys[i].id_len == ki.id_len &&
-		    memcmp(keys[i].id, ki.id, ki.id_len) == 0)
-			break;
-	if (i == n)
-		return anc_err_set(err, ANC_E_NOKEY, "key \"%s\": present in the "
-		    "token but not seen by libp11", label);
-	if ((pk = PKCS11_get_private_key(&keys[i])) == NULL)
-		return anc_err_ossl(err, ANC_E_PKCS11, "key \"%s\": libp11 "
-		    "cannot make a signing key of it", label);
+	if (ki.alg == ANC_KEY_NONE)
+		return anc_err_set(err, ANC_E_UNSAFE, "key \"%s\": %s is not a "
+		    "key anchorage signs with (P-256, P-384, RSA-3072, "
+		    "RSA-4096)", label, ki.type);
+	if ((r = anc_sign_key_new(t, h, ki.alg, &pk, err)) != ANC_OK)
+		return anc_err_prefix(err, "key \"%s\"", label);
 	snprintf(t->signers[t->nsigners].label,
 	    sizeof(t->signers[t->nsigners].label), "%s", label);
 	t->signers[t->nsigners++].pkey = pk;	/* owned by the token */

@@ -7,7 +7,7 @@
 
 #include <p11-kit/pkcs11.h>
 #include <libp11.h>
-#include <openssl/ui.h>
+#include <openssl/provider.h>
 
 #include "anchorage/token.h"
 
@@ -23,8 +23,7 @@ struct anc_module {
 	int own_init;		/* fl needed a C_Initialize of its own */
 	char manufacturer[33];
 	char description[33];
-	UI_METHOD *ui;		/* answers libp11's context-specific PIN
-				 * requests through the token's PIN callback */
+	OSSL_PROVIDER *prov;	/* token signing (sign.c), once loaded */
 };
 
 /* A libp11 private key handed out as an EVP_PKEY, fetched once; or a
@@ -54,6 +53,9 @@ struct anc_token {
 	anc_context_login_fn ctx_fn;
 	void *ctx_arg;
 	unsigned long ctx_logins;
+	/* Backup: the trusted session objects the SO made for one wrap. */
+	CK_OBJECT_HANDLE transfer_pub, transfer_aes;
+	int have_transfer;
 };
 
 /*
@@ -66,9 +68,13 @@ int anc_p11_template_refused(struct anc_token *t, CK_MECHANISM *mech,
     CK_ULONG npriv, const char *label, const char *alg, CK_RV rv,
     struct anc_err *err);
 
-/* Route libp11's context-specific PIN requests to t's PIN callback. */
-int anc_p11_auth_install(struct anc_token *t, struct anc_err *err);
-void anc_p11_auth_free(struct anc_module *m);
+/*
+ * Between C_SignInit and C_Sign with private key `h`: when the key has
+ * CKA_ALWAYS_AUTHENTICATE, the context-specific login it needs, with the
+ * PIN from the login's source (auth.c).  ANC_OK at once for other keys.
+ */
+int anc_p11_context_login(struct anc_token *t, CK_OBJECT_HANDLE h,
+    struct anc_err *err);
 
 /*
  * The bare EC point of a CKA_EC_POINT value `v[len]` for a curve whose
@@ -79,6 +85,42 @@ void anc_p11_auth_free(struct anc_module *m);
  */
 int anc_p11_ec_point(const unsigned char *v, size_t len, size_t field,
     const unsigned char **pt, size_t *ptlen, struct anc_err *err);
+
+/* Load the provider behind the token's signing keys (once per module). */
+int anc_sign_provider_load(struct anc_module *m, struct anc_err *err);
+
+/*
+ * An EVP_PKEY that signs with the private key `h` of `t` through raw
+ * C_SignInit/C_Sign on t's session, the mechanism chosen from the token's
+ * list (sign.c).  Owned by the caller; valid while t's session is open.
+ */
+int anc_sign_key_new(struct anc_token *t, CK_OBJECT_HANDLE h,
+    enum anc_keyalg alg, EVP_PKEY **out, struct anc_err *err);
+
+/* Log in as the user (CKU_USER) or the SO (CKU_SO), one attempt; the PIN
+ * is wiped as soon as C_Login returns.  `who` names the role in messages. */
+int anc_p11_login(struct anc_token *t, CK_USER_TYPE user, anc_pin_fn fn,
+    void *arg, struct anc_err *err);
+
+/*
+ * The key-specific attributes of a public key object made from `pk`:
+ * CKA_MODULUS and CKA_PUBLIC_EXPONENT, or CKA_EC_PARAMS and CKA_EC_POINT
+ * (a DER OCTET STRING, as PKCS#11 2.40 wants).  a[0..1] get malloc'd
+ * values (anc_p11_attrs_free); *kt the key type.
+ */
+int anc_p11_pub_attrs(EVP_PKEY *pk, CK_ATTRIBUTE a[2], CK_KEY_TYPE **kt,
+    struct anc_err *err);
+
+/* RSA-OAEP's parameters for a wrapping scheme (MGF1 over the same hash). */
+CK_RSA_PKCS_OAEP_PARAMS *anc_p11_oaep_params(enum anc_wrap_scheme s);
+
+/* Destroy the backup transfer objects, if any (best effort). */
+void anc_p11_drop_transfer(struct anc_token *t);
+
+/* A random CKA_ID, refused if the label or the id is already in use;
+ * `what` names the step in messages. */
+int anc_p11_new_id(struct anc_token *t, const char *what, const char *label,
+    unsigned char id[ANC_KEY_ID_LEN], struct anc_err *err);
 
 /* Record a failed PKCS#11 call: message plus the CK_RV's name. */
 int anc_err_ckr(struct anc_err *e, int code, CK_RV rv, const char *fmt, ...)
@@ -125,13 +167,15 @@ void anc_p11_attrs_free(CK_ATTRIBUTE *a, size_t n);
 /*
  * C_GenerateKeyPair with the ceremony's strict template (keys.c): the
  * private key PRIVATE, SENSITIVE, SIGN true; EXTRACTABLE, DECRYPT, UNWRAP,
- * DERIVE false; `label` and the ANC_KEY_ID_LEN bytes of `id` on both
- * halves.  CKA_TOKEN is `on_token`: false makes session objects, which
- * `token probe` uses.  Checks nothing about existing objects.
+ * DERIVE false (with `backup` wrap-with-trusted: EXTRACTABLE and
+ * WRAP_WITH_TRUSTED true); `label` and the ANC_KEY_ID_LEN bytes of `id`
+ * on both halves.  CKA_TOKEN is `on_token`: false makes session objects,
+ * which `token probe` uses.  Checks nothing about existing objects.
  */
 int anc_p11_generate(struct anc_token *t, enum anc_keyalg alg,
-    const char *label, const unsigned char *id, int on_token,
-    CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv, struct anc_err *err);
+    const char *label, enum anc_backup_policy backup,
+    const unsigned char *id, int on_token, CK_OBJECT_HANDLE *pub,
+    CK_OBJECT_HANDLE *priv, struct anc_err *err);
 
 /* DER OID (CKA_EC_PARAMS) of an EC keyalg; NULL for RSA. */
 const unsigned char *anc_p11_curve_oid(enum anc_keyalg alg, size_t *len);

@@ -65,31 +65,21 @@ select_slot(struct anc_module *m, void *uri, const char *text,
 }
 
 /*
- * anchorage holds two sessions on the token: libp11's, which signs, and
- * its own, for key generation, attribute read-back and random numbers.
- * libp11 0.4.12 does not share its session handle, so a token that allows
- * one session at a time is refused before anything is done (left alone,
- * libp11 would wait for ever at the first signature).
+ * Every token call of anchorage goes through one session, its own (signing
+ * too: sign.c), so a token that allows one session at a time works.  libp11
+ * only loads the module and lists the slots; it is never asked for a
+ * session, which 0.4.12 would wait for ever to get from such a token.  A
+ * session refused outright means another application holds the token.
  */
 static int
-one_session(const char *uri, const struct anc_slot_info *info, CK_RV rv,
+no_session(const char *uri, const struct anc_slot_info *info, CK_RV rv,
     struct anc_err *err)
 {
-	const char *why = "allows one session at a time (ulMaxSessionCount 1)";
-
-	if (rv != CKR_OK)
-		return anc_err_ckr(err, ANC_E_TOKEN_LACKS, rv, "token %s (\"%s\", "
-		    "serial %s): the module refused a second session; "
-		    "anchorage needs two (one for signing through libp11, one "
-		    "for key generation and attribute read-back); nothing was "
-		    "changed in the token; close other applications using it, "
-		    "or see docs/compatibility.md", uri, info->label,
-		    info->serial);
-	return anc_err_set(err, ANC_E_TOKEN_LACKS, "token %s (\"%s\", serial "
-	    "%s): the module %s; anchorage needs two (one for signing through "
-	    "libp11, one for key generation and attribute read-back); nothing "
-	    "was changed in the token; see docs/compatibility.md", uri,
-	    info->label, info->serial, why);
+	return anc_err_ckr(err, ANC_E_TOKEN_LACKS, rv, "token %s (\"%s\", "
+	    "serial %s): the module refused anchorage a session (it allows "
+	    "%lu at a time); another application holds the token; close it "
+	    "and run again; nothing was changed", uri, info->label,
+	    info->serial, info->max_sessions);
 }
 
 int
@@ -98,7 +88,6 @@ anc_token_open(struct anc_module *m, const char *uri_text,
 {
 	struct anc_slot_info info;
 	struct anc_token *t = NULL;
-	CK_SESSION_HANDLE probe;
 	void *uri = NULL;
 	unsigned int idx = 0;
 	CK_RV rv;
@@ -117,20 +106,10 @@ anc_token_open(struct anc_module *m, const char *uri_text,
 	t->slot_id = PKCS11_get_slotid_from_slot(t->slot);
 	if ((r = anc_p11_slot_info(m, t->slot_id, &info, err)) != ANC_OK)
 		goto out;
-	if (info.max_sessions == 1) {
-		r = one_session(uri_text, &info, CKR_OK, err);
-		goto out;
-	}
-	/* libp11 needs its own session for key lookup and signing. */
-	if (PKCS11_open_session(t->slot, 1) != 0) {
-		r = anc_err_ossl(err, ANC_E_PKCS11, "token %s: cannot open a "
-		    "session", uri_text);
-		goto out;
-	}
 	rv = m->fl->C_OpenSession(t->slot_id, CKF_SERIAL_SESSION |
 	    CKF_RW_SESSION, NULL, NULL, &t->session);
 	if (rv == CKR_SESSION_COUNT) {
-		r = one_session(uri_text, &info, rv, err);
+		r = no_session(uri_text, &info, rv, err);
 		goto out;
 	}
 	if (rv != CKR_OK) {
@@ -140,17 +119,6 @@ anc_token_open(struct anc_module *m, const char *uri_text,
 		goto out;
 	}
 	t->have_session = 1;
-	/* libp11 0.4.12 opens its sessions when it first needs one, and
-	 * when the module refuses it waits for one to be returned: for
-	 * ever.  So a second session is tried now, and closed at once. */
-	rv = m->fl->C_OpenSession(t->slot_id, CKF_SERIAL_SESSION |
-	    CKF_RW_SESSION, NULL, NULL, &probe);
-	if (rv == CKR_SESSION_COUNT) {
-		r = one_session(uri_text, &info, rv, err);
-		goto out;
-	}
-	if (rv == CKR_OK)
-		(void)m->fl->C_CloseSession(probe);
 	*out = t;
 	t = NULL;	/* transferred */
 	/* success */
@@ -194,31 +162,38 @@ anc_token_mechanisms(struct anc_token *t, unsigned long **mechs, size_t *n,
 }
 
 static int
-login_error(CK_RV rv, const struct anc_slot_info *info, struct anc_err *err)
+login_error(CK_RV rv, const char *who, const struct anc_slot_info *info,
+    struct anc_err *err)
 {
+	/* The user's PIN is "the PIN"; the SO's is named. */
+	const char *so = strcmp(who, "user") != 0 ? "security officer " : "";
+
 	switch (rv) {
 	case CKR_PIN_INCORRECT:
 		return anc_err_ckr(err, ANC_E_PIN_INCORRECT, rv, "token \"%s\" "
-		    "(serial %s): wrong PIN; anchorage makes one attempt per "
-		    "run and does not retry", info->label, info->serial);
+		    "(serial %s): wrong %sPIN; anchorage makes one attempt per "
+		    "run and does not retry", info->label, info->serial, so);
 	case CKR_PIN_LOCKED:
 		return anc_err_ckr(err, ANC_E_PIN_LOCKED, rv, "token \"%s\" "
-		    "(serial %s): the user PIN is locked; the security officer "
-		    "must unlock it", info->label, info->serial);
+		    "(serial %s): the %s PIN is locked%s", info->label,
+		    info->serial, who, strcmp(who, "user") == 0 ? "; the "
+		    "security officer must unlock it" : "");
 	case CKR_PIN_LEN_RANGE:
 		return anc_err_ckr(err, ANC_E_PIN_LEN, rv, "token \"%s\": the "
-		    "PIN is shorter or longer than the token accepts",
-		    info->label);
+		    "%sPIN is shorter or longer than the token accepts",
+		    info->label, so);
 	case CKR_PIN_EXPIRED:
-		return anc_err_ckr(err, ANC_E_LOGIN, rv, "token \"%s\": the PIN "
-		    "has expired and must be changed first", info->label);
+		return anc_err_ckr(err, ANC_E_LOGIN, rv, "token \"%s\": the "
+		    "%sPIN has expired and must be changed first", info->label,
+		    so);
 	case CKR_DEVICE_REMOVED:
 	case CKR_TOKEN_NOT_PRESENT:
 		return anc_err_ckr(err, ANC_E_NOTOKEN, rv, "token \"%s\": "
 		    "removed during login", info->label);
 	default:
 		return anc_err_ckr(err, ANC_E_LOGIN, rv, "token \"%s\": "
-		    "C_Login failed", info->label);
+		    "C_Login %sfailed", info->label, *so ? "as security officer "
+		    : "");
 	}
 }
 
@@ -229,9 +204,10 @@ login_error(CK_RV rv, const struct anc_slot_info *info, struct anc_err *err)
  * fork).
  */
 int
-anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
-    struct anc_err *err)
+anc_p11_login(struct anc_token *t, CK_USER_TYPE user, anc_pin_fn fn,
+    void *arg, struct anc_err *err)
 {
+	const char *who = user == CKU_SO ? "security officer" : "user";
 	struct anc_slot_info info;
 	struct anc_secret *pin = NULL;
 	CK_RV rv;
@@ -239,7 +215,7 @@ anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
 
 	if ((r = anc_token_info(t, &info, err)) != ANC_OK)
 		return r;
-	if (info.pin_locked)
+	if (user == CKU_USER && info.pin_locked)
 		return anc_err_set(err, ANC_E_PIN_LOCKED, "token \"%s\" (serial "
 		    "%s): the user PIN is locked; not asking for it",
 		    info.label, info.serial);
@@ -249,27 +225,35 @@ anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
 		goto out;
 	/* A PIN pad: no PIN crosses the host; the device asks for it. */
 	if (info.protected_path)
-		rv = t->m->fl->C_Login(t->session, CKU_USER, NULL, 0);
+		rv = t->m->fl->C_Login(t->session, user, NULL, 0);
 	else
-		rv = t->m->fl->C_Login(t->session, CKU_USER,
+		rv = t->m->fl->C_Login(t->session, user,
 		    (CK_UTF8CHAR_PTR)anc_secret_buf(pin), anc_secret_len(pin));
 	/* Wiped before anything else can happen with it. */
 	anc_secret_free(pin);
 	pin = NULL;
 	if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
-		r = login_error(rv, &info, err);
+		r = login_error(rv, who, &info, err);
 		goto out;
 	}
 	t->logged_in = 1;
-	t->pin_fn = fn;
-	t->pin_arg = arg;
-	if ((r = anc_p11_auth_install(t, err)) != ANC_OK)
-		goto out;
+	if (user == CKU_USER) {
+		/* kept for context-specific logins (auth.c) */
+		t->pin_fn = fn;
+		t->pin_arg = arg;
+	}
 	/* success */
 	r = ANC_OK;
  out:
 	anc_secret_free(pin);
 	return r;
+}
+
+int
+anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
+    struct anc_err *err)
+{
+	return anc_p11_login(t, CKU_USER, fn, arg, err);
 }
 
 int
@@ -402,8 +386,6 @@ anc_token_close(struct anc_token *t)
 
 	if (t == NULL)
 		return;
-	if (t->m->ui != NULL)
-		(void)PKCS11_set_ui_method(t->m->ctx, t->m->ui, NULL);
 	t->pin_fn = NULL;
 	t->pin_arg = NULL;
 	for (i = 0; i < t->nsigners; i++) {
@@ -416,6 +398,7 @@ anc_token_close(struct anc_token *t)
 		t->pubs[i].pkey = NULL;
 	}
 	t->npubs = 0;
+	anc_p11_drop_transfer(t);
 	if (t->have_session) {
 		if (t->logged_in)
 			(void)t->m->fl->C_Logout(t->session);

@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/x509.h>
+
 #include "anchorage/err.h"
+#include "anchorage/export.h"
 #include "transcript_int.h"
 
 /* A growing text buffer; on allocation failure it stays failed. */
@@ -18,6 +21,7 @@ struct html {
 	char *buf;
 	size_t len, cap;
 	int failed;
+	const char *outbox;	/* verified: its files match the transcript */
 };
 
 static void
@@ -295,6 +299,41 @@ key_row(struct html *h, const json_t *r)
 	put(h, "</td></tr>\n");
 }
 
+/*
+ * The certificates in an output PEM file, each with its SHA-256
+ * fingerprint of the DER: the value officers compare with the paper copy
+ * and `openssl x509 -outform DER | sha256sum`.  It differs from the
+ * file's hash above it, so each says which it is.  A CRL or any file
+ * that holds no certificate shows nothing here.
+ */
+static void
+cert_rows(struct html *h, const char *file)
+{
+	STACK_OF(X509) *certs = NULL;
+	struct anc_err err;
+	char path[4096], fp[65], subject[256];
+	size_t n = strlen(file);
+	int i;
+
+	if (n < 4 || strcmp(file + n - 4, ".pem") != 0 || h->outbox == NULL ||
+	    (size_t)snprintf(path, sizeof(path), "%s/%s", h->outbox, file) >=
+	    sizeof(path) ||
+	    anc_pem_read_cert_file(path, &certs, &err) != ANC_OK)
+		return;
+	for (i = 0; i < sk_X509_num(certs); i++) {
+		X509 *x = sk_X509_value(certs, i);
+
+		if (anc_cert_fingerprint(x, fp) != ANC_OK)
+			continue;
+		X509_NAME_oneline(X509_get_subject_name(x), subject,
+		    sizeof(subject));
+		put(h, "<br>certificate SHA-256 fingerprint (DER, compare "
+		    "this one) <span class=\"hash\">%s</span> ", fp);
+		esc(h, subject);
+	}
+	sk_X509_pop_free(certs, X509_free);
+}
+
 /* One record inside a step's table. */
 static void
 step_row(struct html *h, const json_t *r)
@@ -315,9 +354,12 @@ step_row(struct html *h, const json_t *r)
 	} else if (strcmp(type, "output") == 0) {
 		put(h, "<tr><th>Wrote</th><td>");
 		esc(h, str(r, "file"));
-		put(h, "<br><span class=\"hash\">");
+		put(h, "<br>file SHA-256 (as in SHA256SUMS) "
+		    "<span class=\"hash\">");
 		esc(h, str(r, "sha256"));
-		put(h, "</span></td></tr>\n");
+		put(h, "</span>");
+		cert_rows(h, str(r, "file"));
+		put(h, "</td></tr>\n");
 	} else if (strcmp(type, "key") == 0) {
 		key_row(h, r);
 	}
@@ -421,7 +463,8 @@ section_closing(struct html *h, const json_t *recs,
 		abort_rows(h, last);
 	if (s->is_signed) {
 		row(h, "Signed by token key", str(signer, "key"), 0);
-		row(h, "Its certificate (SHA-256)", s->anchor_sha256, 1);
+		row(h, "Its certificate: SHA-256 fingerprint (DER)",
+		    s->anchor_sha256, 1);
 		row(h, "Found in", s->anchor_file, 0);
 	} else {
 		row(h, "Not signed", s->unsigned_reason, 0);
@@ -465,7 +508,7 @@ anc_transcript_report(const char *outbox, const char *anchor, char **out,
     struct anc_err *err)
 {
 	struct anc_tr_summary s;
-	struct html h = { NULL, 0, 16384, 0 };
+	struct html h = { NULL, 0, 16384, 0, outbox };
 	json_t *recs = NULL, *start;
 	int r;
 

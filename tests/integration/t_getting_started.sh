@@ -171,7 +171,16 @@ grep -q "^$fp  -" "$T/verify.out" || fail "the fingerprint line"
 grep -q "$fp" first-outbox-report.html || fail "the report lacks the root's DER fingerprint"
 openssl x509 -in first-outbox/root-2026.pem -noout -text |
     grep -q 'ASN1 OID: secp384r1' || fail "the root is not P-384"
-pass "outbox and transcript verify; report holds fingerprint $fp"
+# The report: each certificate's DER fingerprint next to its file hash,
+# each labelled, so nobody compares the wrong one (issue 13, item 4).
+for f in root-2026 issuing-2026; do
+	der=$(openssl x509 -in "first-outbox/$f.pem" -outform DER | sha256sum | cut -c1-64)
+	file=$(sha256sum "first-outbox/$f.pem" | cut -c1-64)
+	grep -q "$file  $f.pem" first-outbox/SHA256SUMS || fail "$f in SHA256SUMS"
+	grep -q "<td>$f.pem<br>file SHA-256 (as in SHA256SUMS) <span class=\"hash\">$file</span><br>certificate SHA-256 fingerprint (DER, compare this one) <span class=\"hash\">$der</span>" \
+	    first-outbox-report.html || fail "the report's row for $f.pem"
+done
+pass "outbox and transcript verify; report: file hash and DER fingerprint, labelled"
 
 # --- 7. apply, client-side, against a stand-in API server ---------------------
 "$PY" "$ANC_SRC/tests/integration/k8s_discovery.py" "$T/port" "$T/api.log" &
@@ -227,6 +236,12 @@ pass "the documented apply commands: no copy of tls.key, source in cert-manager"
     fail "kubectl replace"
 "$PY" "$ANC_SRC/tests/integration/check_apply.py" "$T/replace" "$SECRET" \
     --no-copy >/dev/null || fail "kubectl replace copies the key"
+# kubectl create of the whole directory, as the demo prints it.
+"$KUBECTL" create -f first-outbox/manifests/ --dry-run=client -o yaml \
+    >"$T/create-dir" || fail "kubectl create -f first-outbox/manifests/"
+"$PY" "$ANC_SRC/tests/integration/check_apply.py" "$T/create-dir" "$SECRET" \
+    --no-copy >/dev/null || fail "kubectl create -f DIR copies the key"
+[ "$(grep -c '^kind: ' "$T/create-dir")" -ge 4 ] || fail "create -f DIR: objects"
 grep -v '^GET ' "$T/api.log" && fail "a dry run wrote to the API server"
 pass "contrast: kubectl apply copies tls.key into last-applied-configuration; replace does not"
 

@@ -16,6 +16,9 @@
  *       kill=FUNCTION:N            the Nth call of FUNCTION kills the process
  *       stop=FUNCTION:N            the Nth call of FUNCTION stops the process
  *                                  (SIGSTOP), so a test can change its limits
+ *       corrupt=C_UnwrapKey:N      the Nth C_UnwrapKey gets its wrapped key
+ *                                  with one byte flipped, as from a damaged
+ *                                  backup medium
  *   ANC_MOCK_QUIRKS  vendor behaviours no open module shows, comma-separated:
  *       always-auth       every private key has CKA_ALWAYS_AUTHENTICATE: each
  *                         C_Sign needs a C_Login(CKU_CONTEXT_SPECIFIC) after
@@ -68,6 +71,7 @@ static struct {
 	CK_RV rv;
 	unsigned long count;
 	int removed;
+	int corrupt_now;	/* this call's input is to be damaged */
 } fault;
 
 static const struct {
@@ -217,6 +221,7 @@ hit(const char *fn)
 	}
 	if (is("fail"))
 		return fault.rv != CKR_OK ? fault.rv : CKR_DEVICE_ERROR;
+	fault.corrupt_now = is("corrupt");
 	return CKR_OK;
 }
 
@@ -549,6 +554,48 @@ m_FindObjectsInit(CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t, CK_ULONG n)
 }
 
 static CK_RV
+m_WrapKey(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE wk,
+    CK_OBJECT_HANDLE k, CK_BYTE_PTR out, CK_ULONG_PTR len)
+{
+	GUARD("C_WrapKey");
+	return real->C_WrapKey(s, m, wk, k, out, len);
+}
+
+static CK_RV
+m_UnwrapKey(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE uk,
+    CK_BYTE_PTR in, CK_ULONG len, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+    CK_OBJECT_HANDLE_PTR k)
+{
+	CK_BYTE copy[8192];
+	CK_RV rv;
+
+	GUARD("C_UnwrapKey");
+	if (!fault.corrupt_now || len == 0 || len > sizeof(copy))
+		return real->C_UnwrapKey(s, m, uk, in, len, t, n, k);
+	fault.corrupt_now = 0;
+	memcpy(copy, in, len);
+	copy[len / 2] ^= 0x01;
+	rv = real->C_UnwrapKey(s, m, uk, copy, len, t, n, k);
+	return rv;
+}
+
+static CK_RV
+m_CreateObject(CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+    CK_OBJECT_HANDLE_PTR o)
+{
+	GUARD("C_CreateObject");
+	return real->C_CreateObject(s, t, n, o);
+}
+
+static CK_RV
+m_GenerateKey(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t,
+    CK_ULONG n, CK_OBJECT_HANDLE_PTR k)
+{
+	GUARD("C_GenerateKey");
+	return real->C_GenerateKey(s, m, t, n, k);
+}
+
+static CK_RV
 m_OpenSession(CK_SLOT_ID id, CK_FLAGS f, CK_VOID_PTR app, CK_NOTIFY cb,
     CK_SESSION_HANDLE_PTR s)
 {
@@ -623,6 +670,10 @@ C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR out)
 		mock.C_CloseSession = m_CloseSession;
 		mock.C_CloseAllSessions = m_CloseAllSessions;
 		mock.C_SetPIN = m_SetPIN;
+		mock.C_WrapKey = m_WrapKey;
+		mock.C_UnwrapKey = m_UnwrapKey;
+		mock.C_CreateObject = m_CreateObject;
+		mock.C_GenerateKey = m_GenerateKey;
 		mock.C_GetMechanismList = m_GetMechanismList;
 		mock.C_GetMechanismInfo = m_GetMechanismInfo;
 		parse_fault();
