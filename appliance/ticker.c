@@ -1,6 +1,6 @@
 /*
  * anchorage: progress while the token works.  A signature on a network
- * HSM or a smart card can take seconds, an RSA key minutes (DESIGN: long
+ * HSM or a smart card can take seconds, an RSA key minutes (long
  * steps show progress on a terminal).  While the engine says the token is
  * busy, a second thread rewrites one line on standard error every half
  * second with the seconds elapsed.  It only prints: the token, the PIN and

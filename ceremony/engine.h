@@ -148,9 +148,11 @@ struct anc_engine {
 };
 
 /* Load every input into an artifact (hash-checked). */
+ANC_MUST_CHECK
 int anc_engine_inputs(struct anc_engine *e, struct anc_err *err);
 
 /* Run every step in order.  On failure err names the step. */
+ANC_MUST_CHECK
 int anc_engine_steps(struct anc_engine *e, struct anc_err *err);
 
 /* Release artifacts; wipes software keys. */
@@ -165,6 +167,7 @@ void anc_engine_keep_csrs(struct anc_engine *e);
  * instead of parsing and verifying them again.  *out is freed with
  * anc_engine_clear and free().
  */
+ANC_MUST_CHECK
 int anc_ceremony_precheck(const struct anc_ceremony *c,
     struct anc_engine **out, struct anc_err *err);
 
@@ -173,6 +176,7 @@ int anc_ceremony_precheck(const struct anc_ceremony *c,
  * made, signed with throwaway keys, for a caller that examines them (the
  * step tests).  *out is freed with anc_engine_clear and free().
  */
+ANC_MUST_CHECK
 int anc_ceremony_check_keep(const struct anc_ceremony *c,
     struct anc_engine **out, struct anc_err *err);
 
@@ -182,6 +186,7 @@ int anc_ceremony_check_keep(const struct anc_ceremony *c,
  * index `first_file` on.  Returns ANC_OK to go on, ANC_E_UNSAFE when an
  * officer aborted (e->abort says who), or the UI's error.
  */
+ANC_MUST_CHECK
 int anc_engine_confirm(struct anc_engine *e, enum anc_confirm_phase phase,
     const struct anc_step *s, size_t first_file, struct anc_err *err);
 

@@ -88,20 +88,22 @@ done
 pass "refused template attribute named, nothing generated"
 
 # One session at a time, announced in the token info or found out when a
-# second C_OpenSession fails: refused before anything is done.
+# second C_OpenSession fails: anchorage makes every call through its one
+# session, so the root ceremony works (libp11 0.4.12 used to hang there,
+# waiting for a second session at the first signature).
 for q in one-session session-count; do
 	fresh
-	expect_exit 3 quirk "$q" ceremony run "$T/root-ecdsa-p256.yaml" \
-	    --outbox "$OUTBOX" --pin-source "file:$T/pin-m8-root" --yes
-	case $q in
-	one-session) expect_msg 'allows one session at a time.*anchorage needs two' ;;
-	*) expect_msg 'refused a second session; anchorage needs two.*CKR_SESSION_COUNT' ;;
-	esac
-	expect_msg 'nothing was changed'
-	! grep -q C_GenerateKeyPair "$T/calls" || fail "$q: key generation tried"
-	nothing_changed "$OUTBOX" "$q"
+	expect_exit 0 timeout 120 env ANC_MOCK_TARGET="$ANC_MODULE_PATH" \
+	    ANC_MOCK_QUIRKS=$q ANC_MOCK_LOG="$T/calls" "${ANC_RUN[@]}" \
+	    "$ANCHORAGE" --module "$ANC_MOCK_MODULE" ceremony run \
+	    "$T/root-ecdsa-p256.yaml" --outbox "$OUTBOX" \
+	    --pin-source "file:$T/pin-m8-root" --yes
+	[ "$(grep -cx C_OpenSession "$T/calls")" -eq 1 ] ||
+	    fail "$q: more than one session opened"
+	check_root "$OUTBOX" "$q"
+	delete_key m8-root-2026
 done
-pass "one-session token refused before any change"
+pass "one-session token: the ceremony runs in one session"
 
 # No random number generator: no serial or key id from the host.
 for q in no-rng rng-unsupported; do
