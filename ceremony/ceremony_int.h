@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "anchorage/ceremony.h"
+#include "anchorage/err.h"
 #include "anchorage/rotation.h"
 #include "anchorage/token.h"
 
@@ -121,7 +122,12 @@ enum anc_step_kind {
 	ANC_STEP_EXPORT_BUNDLE,
 	ANC_STEP_EXPORT_ISSUER,
 	ANC_STEP_EXPORT_VAULT,
-	ANC_STEP_SPLIT_PIN
+	ANC_STEP_SPLIT_PIN,
+	ANC_STEP_BACKUP_KEYPAIR,	/* backup token: the unwrap key pair */
+	ANC_STEP_BACKUP_TRUST,		/* token, as SO: trust it for one wrap */
+	ANC_STEP_BACKUP_WRAP,		/* token: wrap a key to the medium */
+	ANC_STEP_BACKUP_RESTORE,	/* backup token: unwrap it */
+	ANC_STEP_BACKUP_VERIFY		/* backup token: sign a challenge */
 };
 
 enum anc_crl_reason {
@@ -222,6 +228,11 @@ struct anc_step {
 	/* split-pin: who gets a share, and how many rebuild the PIN */
 	struct anc_officers officers;
 
+	/* backup-trust, backup-restore: the backup-keypair output;
+	 * backup-restore: the backup-wrap output */
+	char *unwrap_key;
+	char *wrapped;
+
 	/* artifact name of the result (certificate, bundle, CRL, chain) */
 	char *output;
 
@@ -229,7 +240,8 @@ struct anc_step {
 	 * a field left to its default.  anchor_lines parallels anchors. */
 	struct anc_step_lines {
 		int label, key, issuer, csr, certificate, validity,
-		    path_length, issuing_ca, bundle, output, inventory;
+		    path_length, issuing_ca, bundle, output, inventory,
+		    unwrap_key, wrapped;
 	} lines;
 	int *anchor_lines;
 	int *retire_lines;
@@ -254,6 +266,8 @@ struct anc_ceremony {
 	char *description;
 	char *token;		/* RFC 7512 URI, or NULL if no step needs one */
 	int token_line;		/* where token was written; 0 if absent */
+	char *backup_token;	/* the backup steps' second token, or NULL */
+	int backup_token_line;
 	/* Token activation by officers' shares instead of a PIN. */
 	struct anc_officers quorum;
 
@@ -277,6 +291,7 @@ struct anc_ceremony {
  * mistyped fields, out-of-range values).  Messages are
  * "PATH:LINE: FIELD: what was expected".
  */
+ANC_MUST_CHECK
 int anc_parse(const char *path, const unsigned char *text, size_t len,
     struct anc_ceremony **out, struct anc_err *err);
 
@@ -285,6 +300,7 @@ int anc_parse(const char *path, const unsigned char *text, size_t len,
  * and inputs of the right kind, a token URI when a step needs one, path
  * lengths below the issuer's.  Returns ANC_OK or ANC_E_FIELD.
  */
+ANC_MUST_CHECK
 int anc_validate(const struct anc_ceremony *c, struct anc_err *err);
 
 /*
@@ -293,9 +309,11 @@ int anc_validate(const struct anc_ceremony *c, struct anc_err *err);
  * namespace).  Combinations that cannot work: ANC_E_FIELD.  Those that
  * depend on objects outside the script: a line added to c->warnings.
  */
+ANC_MUST_CHECK
 int anc_crosscheck(struct anc_ceremony *c, struct anc_err *err);
 
 /* Durations: "87600h", "30d", "1h30m", "90s".  Returns 0 or -1. */
+ANC_MUST_CHECK
 int anc_duration_parse(const char *s, uint64_t *seconds);
 /* Shortest exact form ("87600h", "1h30m"), into buf of `cap` bytes. */
 void anc_duration_format(uint64_t seconds, char *buf, size_t cap);
@@ -309,6 +327,7 @@ const char *anc_crl_reason_name(enum anc_crl_reason r);
  * names[0..*n).  Steps that write nothing give *n = 0.  Returns ANC_OK or
  * ANC_E_INTERNAL when `cap` is too small.
  */
+ANC_MUST_CHECK
 int anc_step_files(const struct anc_step *s, char names[][128], size_t cap,
     size_t *n);
 
