@@ -161,14 +161,24 @@ run_one(struct anc_engine *e, const struct anc_step *s,
     const struct anc_step_type *t, struct anc_err *err)
 {
 	size_t first = e->ob != NULL ? anc_outbox_count(e->ob) : 0;
+	char what[64];
 	int r;
 
-	anc_engine_say(e, "step %d/%zu %s", s->index, e->c->n_steps,
-	    anc_step_kind_name(s->kind));
+	snprintf(what, sizeof(what), "step %d/%zu %s", s->index,
+	    e->c->n_steps, anc_step_kind_name(s->kind));
+	anc_engine_say(e, "%s", what);
 	if ((r = anc_rec_step(e, s, err)) != ANC_OK ||
 	    (r = anc_engine_confirm(e, ANC_CONFIRM_BEFORE, s, 0, err)) !=
-	    ANC_OK ||
-	    (r = t->run(e, s, err)) != ANC_OK)
+	    ANC_OK)
+		return r;
+	anc_engine_busy(e, what);
+	r = t->run(e, s, err);
+	anc_engine_busy(e, NULL);
+	if (r == ANC_OK && e->ctx_rec_failed) {
+		*err = e->ctx_err;
+		r = err->code;
+	}
+	if (r != ANC_OK)
 		return r;
 	return anc_engine_confirm(e, ANC_CONFIRM_AFTER, s, first, err);
 }

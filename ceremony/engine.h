@@ -52,6 +52,9 @@ struct anc_backend {
 	 * checking or rehearsing: neither changes a PIN, nor asks for one. */
 	int (*set_pin)(void *arg, anc_pin_fn fn, void *fn_arg,
 	    struct anc_secret *new_pin, struct anc_err *err);
+	/* split-pin, before any share is shown: can the token take a user
+	 * PIN of `len` characters (anc_token_pin_fits)?  NULL with set_pin. */
+	int (*pin_fits)(void *arg, size_t len, struct anc_err *err);
 };
 
 enum anc_art_kind {
@@ -113,9 +116,18 @@ struct anc_engine {
 	time_t now;			/* one clock reading for the whole run */
 	struct anc_artifact arts[ANC_ARTS_MAX];
 	size_t nart;
-	/* keys generated in this run, for the failure report */
+	/* keys generated in this run, for the failure report: label and
+	 * CKA_ID (hex) */
 	char made[ANC_CER_STEPS_MAX][129];
+	char made_id[ANC_CER_STEPS_MAX][129];
 	size_t nmade;
+	/* The closing record is being signed: a context-specific login then
+	 * cannot be recorded before it (the key record says the key needs
+	 * one). */
+	int closing;
+	/* A context-specific login that could not be recorded ends its step. */
+	int ctx_rec_failed;
+	struct anc_err ctx_err;
 	/* The run's record and the officers (NULL and 0 when checking). */
 	struct anc_transcript *tr;
 	int unattended;			/* --yes */
@@ -198,6 +210,9 @@ int anc_ceremony_check_keep(const struct anc_ceremony *c,
 ANC_MUST_CHECK
 int anc_engine_confirm(struct anc_engine *e, enum anc_confirm_phase phase,
     const struct anc_step *s, size_t first_file, struct anc_err *err);
+
+/* The token is at work on `what` (NULL: done), for the UI's progress. */
+void anc_engine_busy(struct anc_engine *e, const char *what);
 
 /* Send a progress line to the UI, if any. */
 void anc_engine_say(struct anc_engine *e, const char *fmt, ...)

@@ -232,7 +232,7 @@ static json_t *
 key_attrs(const struct anc_key_info *k)
 {
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-	    "s:o, s:o, s:o, s:o, s:o, s:o}", "token", tri(k->token),
+	    "s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "token", tri(k->token),
 	    "private", tri(k->private_), "modifiable", tri(k->modifiable),
 	    "sensitive", tri(k->sensitive), "extractable",
 	    tri(k->extractable), "always_sensitive", tri(k->always_sensitive),
@@ -241,7 +241,8 @@ key_attrs(const struct anc_key_info *k)
 	    "verify", tri(k->verify), "decrypt", tri(k->decrypt),
 	    "encrypt", tri(k->encrypt), "unwrap", tri(k->unwrap),
 	    "wrap", tri(k->wrap), "derive", tri(k->derive),
-	    "wrap_with_trusted", tri(k->wrap_with_trusted));
+	    "wrap_with_trusted", tri(k->wrap_with_trusted),
+	    "always_authenticate", tri(k->always_authenticate));
 }
 
 int
@@ -300,4 +301,15 @@ anc_rec_exception(struct anc_engine *e, int step, const char *role,
 	return anc_tr_append(e->tr, "exception", json_pack("{s:i, s:s, s:o, "
 	    "s:o}", "step", step, "role", role, "name", anc_tr_str(name),
 	    "text", anc_tr_str(text)), err);
+}
+
+int
+anc_rec_context_login(struct anc_engine *e, const char *key,
+    struct anc_err *err)
+{
+	if (e->tr == NULL)
+		return ANC_OK;
+	return anc_tr_append(e->tr, "context-login", json_pack("{s:i, s:o, "
+	    "s:s}", "step", e->step, "key", anc_tr_str(key), "user",
+	    "CKU_CONTEXT_SPECIFIC"), err);
 }

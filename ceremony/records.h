@@ -55,6 +55,10 @@ ANC_MUST_CHECK
 int anc_rec_key(struct anc_engine *e, const struct anc_key_info *k,
     const char *spki_sha256, struct anc_err *err);
 ANC_MUST_CHECK
+/* The token asked for the PIN again for one signature with `key`. */
+int anc_rec_context_login(struct anc_engine *e, const char *key,
+    struct anc_err *err);
+ANC_MUST_CHECK
 int anc_rec_output(struct anc_engine *e, const char *file,
     const char *sha256, size_t size, struct anc_err *err);
 ANC_MUST_CHECK
