@@ -97,7 +97,7 @@ struct soft {
 	struct {
 		const char *label;
 		EVP_PKEY *key;
-	} keys[ANC_CER_STEPS_MAX + ANC_CER_LIST_MAX];
+	} keys[ANC_CER_STEPS_MAX + ANC_CER_INPUTS_MAX];
 	size_t n;
 };
 

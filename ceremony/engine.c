@@ -31,6 +31,8 @@ input_art_kind(enum anc_input_kind kind)
 		return ANC_ART_BUNDLE;
 	case ANC_INPUT_CRL:
 		return ANC_ART_CRL;
+	case ANC_INPUT_CLUSTERS:
+		return ANC_ART_CLUSTERS;
 	default:
 		return ANC_ART_INVENTORY;
 	}
@@ -112,6 +114,9 @@ load_input(struct anc_engine *e, const struct anc_input *in,
 			goto out;
 		break;
 	case ANC_INPUT_INVENTORY:
+	case ANC_INPUT_CLUSTERS:
+		/* Kept as bytes: a batch step reads its clusters from them
+		 * one at a time. */
 		a->raw = data;
 		a->raw_len = len;
 		data = NULL;	/* transferred */
@@ -237,6 +242,11 @@ anc_engine_clear(struct anc_engine *e)
 	for (i = 0; i < e->nart; i++)
 		art_free(&e->arts[i]);
 	e->nart = 0;
+	for (i = 0; i < e->npop; i++)
+		free(e->pop[i].sha256);
+	free(e->pop);
+	e->pop = NULL;
+	e->npop = 0;
 }
 
 void

@@ -65,7 +65,8 @@ enum anc_art_kind {
 	ANC_ART_CHAIN,		/* intermediate then root, for Vault */
 	ANC_ART_INVENTORY,	/* raw bytes of an inventory report */
 	ANC_ART_PUBKEY,		/* backup-keypair: the unwrap public key */
-	ANC_ART_WRAPPED		/* backup-wrap: the blob on the medium */
+	ANC_ART_WRAPPED,	/* backup-wrap: the blob on the medium */
+	ANC_ART_CLUSTERS	/* raw bytes of a cluster list */
 };
 
 /*
@@ -106,7 +107,7 @@ struct anc_artifact {
 	EVP_PKEY *pub;			/* backup-keypair's public key */
 };
 
-#define ANC_ARTS_MAX (ANC_CER_STEPS_MAX + ANC_CER_LIST_MAX)
+#define ANC_ARTS_MAX (ANC_CER_STEPS_MAX + ANC_CER_INPUTS_MAX)
 
 struct anc_engine {
 	const struct anc_ceremony *c;
@@ -132,7 +133,7 @@ struct anc_engine {
 	struct anc_transcript *tr;
 	int unattended;			/* --yes */
 	int step;			/* step in progress, 0 outside steps */
-	char in_sha256[ANC_CER_LIST_MAX][65];	/* of each input's file */
+	char in_sha256[ANC_CER_INPUTS_MAX][65];	/* of each input's file */
 	/* Set when an officer typed "abort": who, in which role, why. */
 	const char *abort_role;
 	struct anc_confirm abort;
@@ -145,6 +146,15 @@ struct anc_engine {
 	 * parsed and verified CSRs the run takes over. */
 	struct anc_engine *checked;
 	struct anc_backup_ctx *bk;	/* run only; NULL while checking */
+	/* batch-sign-csr, filled by the check: the SHA-256 of each cluster's
+	 * CSR that passed proof of possession, so the run verifies it once
+	 * (a CSR whose bytes differ by then is verified again). */
+	struct anc_pop_memo {
+		int step;
+		size_t n;
+		char (*sha256)[64];
+	} *pop;
+	size_t npop;
 };
 
 /* run.c: is `label` made by a generate-key step of the script? */

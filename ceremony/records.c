@@ -24,6 +24,7 @@ static const char *const input_kinds[] = {
 	[ANC_INPUT_INVENTORY] = "inventory",
 	[ANC_INPUT_BUNDLE] = "bundle",
 	[ANC_INPUT_CRL] = "crl",
+	[ANC_INPUT_CLUSTERS] = "clusters",
 };
 
 /* -1 (unreadable) becomes null. */
@@ -270,6 +271,29 @@ anc_rec_output(struct anc_engine *e, const char *file, const char *sha256,
 	return anc_tr_append(e->tr, "output", json_pack("{s:i, s:s, s:s, "
 	    "s:I}", "step", e->step, "file", file, "sha256", sha256, "size",
 	    (json_int_t)size), err);
+}
+
+int
+anc_rec_cluster(struct anc_engine *e, const char *cluster, int line,
+    const char *csr_sha256, const struct anc_rec_file *files, size_t n,
+    struct anc_err *err)
+{
+	json_t *list;
+	size_t i;
+
+	if (e->tr == NULL)
+		return ANC_OK;
+	list = json_array();
+	for (i = 0; list != NULL && i < n; i++)
+		if (json_array_append_new(list, json_pack("{s:s, s:s, s:I}",
+		    "file", files[i].name, "sha256", files[i].sha256, "size",
+		    (json_int_t)files[i].size)) != 0) {
+			json_decref(list);
+			list = NULL;
+		}
+	return anc_tr_append(e->tr, "cluster", json_pack("{s:i, s:s, s:i, "
+	    "s:s?, s:o}", "step", e->step, "cluster", cluster, "line", line,
+	    "csr_sha256", csr_sha256, "files", list), err);
 }
 
 static const char *
