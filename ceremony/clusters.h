@@ -45,6 +45,7 @@ void anc_clusters_begin(struct anc_clusters_reader *rd, const char *path,
  * "PATH:LINE: clusters[N].FIELD: what was expected".  Each line is checked
  * on its own here; anc_clusters_check checks the list as a whole.
  */
+ANC_MUST_CHECK
 int anc_clusters_next(struct anc_clusters_reader *rd, struct anc_cluster *c,
     struct anc_err *err);
 
@@ -65,11 +66,13 @@ struct anc_clusters_rules {
  * file.  *count is the number of clusters (at least 1).  Returns ANC_OK or
  * ANC_E_INPUT naming the file, line and field.
  */
+ANC_MUST_CHECK
 int anc_clusters_check(const char *path, const unsigned char *data,
     size_t len, const struct anc_clusters_rules *rules, size_t *count,
     struct anc_err *err);
 
 /* The CSR path of a cluster: as written if absolute, else under dir. */
+ANC_MUST_CHECK
 int anc_cluster_csr_path(const char *dir, const struct anc_cluster *c,
     char *buf, size_t cap);
 

@@ -100,6 +100,7 @@ int anc_nc_prove(X509 *ca, EVP_PKEY *key, const struct anc_constraints *nc,
  * the first, whose profile, EKU limit and chain anc_nc_prove has shown,
  * and whose own names are what differs.  The CA may be unsigned.
  */
+ANC_MUST_CHECK
 int anc_nc_prove_names(X509 *ca, EVP_PKEY *key,
     const struct anc_constraints *nc, time_t now, struct anc_err *err);
 

@@ -158,8 +158,10 @@ struct anc_engine {
 };
 
 /* run.c: is `label` made by a generate-key step of the script? */
+ANC_MUST_CHECK
 int anc_run_generated_here(const struct anc_ceremony *c, const char *label);
 /* run.c: the token's evidence record (what it is, its mechanisms). */
+ANC_MUST_CHECK
 int anc_run_record_token(struct anc_engine *e, struct anc_module *m,
     struct anc_token *t, const char *module,
     const struct anc_slot_info *info, struct anc_err *err);
@@ -170,11 +172,14 @@ int anc_run_record_token(struct anc_engine *e, struct anc_module *m,
  * primary's login, the backup token opened, recorded and logged in; then
  * the read-only checks of both tokens.
  */
+ANC_MUST_CHECK
 int anc_run_backup_begin(const struct anc_ceremony *c,
     const struct anc_run_opts *o, const struct anc_ui *ui,
     struct anc_backup_ctx *bk, struct anc_err *err);
+ANC_MUST_CHECK
 int anc_run_open_backup(struct anc_engine *e, struct anc_module *m,
     const char *module, struct anc_err *err);
+ANC_MUST_CHECK
 int anc_run_backup_preflight(const struct anc_ceremony *c,
     struct anc_backup_ctx *bk, struct anc_err *err);
 

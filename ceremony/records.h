@@ -68,6 +68,7 @@ int anc_rec_cluster(struct anc_engine *e, const char *cluster, int line,
     struct anc_err *err);
 ANC_MUST_CHECK
 /* The token asked for the PIN again for one signature with `key`. */
+ANC_MUST_CHECK
 int anc_rec_context_login(struct anc_engine *e, const char *key,
     struct anc_err *err);
 ANC_MUST_CHECK

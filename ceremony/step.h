@@ -70,14 +70,19 @@ extern const struct anc_type anc_t_subject, anc_t_name_constraints,
 /* sign-csr's policy, which batch-sign-csr shares (step_sign_csr.c): the
  * mapping, its defaults, and its limits on validity and path length. */
 extern const struct anc_type anc_t_policy;
+ANC_MUST_CHECK
 int anc_sign_csr_init(struct anc_reader *p, struct anc_step *s);
+ANC_MUST_CHECK
 int anc_check_policy(struct anc_vctx *v, const struct anc_step *s);
 /* The batch steps' shared parts (step_batch_issue_intermediate.c): the
  * overlap rule, the checks, the outbox directory and the token needs. */
 extern const struct anc_type anc_t_overlap;
+ANC_MUST_CHECK
 int anc_check_batch(struct anc_vctx *v, const struct anc_step *s);
+ANC_MUST_CHECK
 int anc_step_files_batch(const struct anc_step *s, char names[][128],
     size_t cap, size_t *n);
+ANC_MUST_CHECK
 int anc_needs_batch(struct anc_derive *d, const struct anc_step *s,
     struct anc_err *err);
 

@@ -112,13 +112,16 @@ int anc_steps_issue(struct anc_engine *e, struct anc_cert_spec *spec,
     struct anc_err *err);
 
 /* The same with the serial already in spec (a batch draws many at once). */
+ANC_MUST_CHECK
 int anc_steps_issue_serial(struct anc_engine *e, struct anc_cert_spec *spec,
     const char *signer_label, enum anc_keyalg hint, X509 **out,
     struct anc_err *err);
 
 /* The batch steps' actions (steps_batch.c). */
+ANC_MUST_CHECK
 int anc_step_batch_issue(struct anc_engine *e, const struct anc_step *s,
     struct anc_err *err);
+ANC_MUST_CHECK
 int anc_step_batch_sign_csr(struct anc_engine *e, const struct anc_step *s,
     struct anc_err *err);
 
@@ -156,6 +159,7 @@ int anc_steps_read_crl(const unsigned char *data, size_t len,
  * `verify`, *pop is 1 when the proof of possession was verified here over
  * the request's own bytes (0: not, and the policy check verifies it).
  */
+ANC_MUST_CHECK
 int anc_csr_read_fast(const unsigned char *data, size_t len,
     const char *what, int verify, X509_REQ **out, int *pop,
     struct anc_err *err);

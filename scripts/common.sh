@@ -20,8 +20,9 @@ ANC_PACKAGES=(
 # and for the ceremonies on two more PKCS#11 implementations:
 # openCryptoki's software token, and tpm2-pkcs11 on a software TPM (swtpm,
 # reached through the TSS's swtpm TCTI; tpm2_ptool makes the store,
-# tpm2-tools flush the TPM between programs).
-ANC_TEST_PACKAGES=(valgrind clang libclang-rt-14-dev llvm-14
+# tpm2-tools flush the TPM between programs); faketime for
+# scripts/compare-trees.
+ANC_TEST_PACKAGES=(valgrind clang libclang-rt-14-dev llvm-14 faketime
 	opencryptoki libtpm2-pkcs11-1 libtpm2-pkcs11-tools swtpm swtpm-tools
 	tpm2-tools libtss2-tcti-swtpm0
 	# NSS softokn (in libnss3, pulled in by libnss3-tools) and certutil,

@@ -44,6 +44,7 @@ int anc_file_create_data_synced(int dirfd, const char *name, mode_t mode,
  * (written unnamed, then linked), and the caller makes it durable with
  * many others at once (syncfs) before anything lists it.
  */
+ANC_MUST_CHECK
 int anc_file_create_unsynced(int dirfd, const char *name, mode_t mode,
     const void *data, size_t len, struct anc_err *err);
 
@@ -62,8 +63,10 @@ int anc_file_append_sync(int fd, const void *data, size_t len,
 
 /* The same without the fsync, for records synced together later
  * (anc_fd_sync). */
+ANC_MUST_CHECK
 int anc_file_append_nosync(int fd, const void *data, size_t len,
     struct anc_err *err);
+ANC_MUST_CHECK
 int anc_fd_sync(int fd, struct anc_err *err);
 
 /*

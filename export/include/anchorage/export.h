@@ -69,6 +69,7 @@ int anc_outbox_finish(struct anc_outbox *ob, struct anc_err *err);
  * anc_outbox_finish syncs what is left before SHA256SUMS lists it.
  */
 void anc_outbox_defer_sync(struct anc_outbox *ob, int on);
+ANC_MUST_CHECK
 int anc_outbox_sync(struct anc_outbox *ob, struct anc_err *err);
 
 /* Files written so far, in order; NULL past the end. */

@@ -132,6 +132,7 @@ int anc_tr_closed(const struct anc_transcript *t);
  * end, not one by one.
  */
 void anc_tr_defer_sync(struct anc_transcript *t, int on);
+ANC_MUST_CHECK
 int anc_tr_sync(struct anc_transcript *t, struct anc_err *err);
 
 /* SHA-256 (hex) of the last line written; ANC_TR_ZERO before any. */
