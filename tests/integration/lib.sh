@@ -114,11 +114,14 @@ else
 	ANC_ALGS=${ANC_ALGS:-$ANC_P11_ALGS}
 fi
 # The algorithm of the token keys in the example ceremonies: their own
-# (ecdsa-p256) if the module has it, else the first it has.
-case " $ANC_P11_ALGS " in
-*" ecdsa-p256 "*) ANC_ROOT_ALG=ecdsa-p256 ;;
-*) ANC_ROOT_ALG=${ANC_P11_ALGS%% *} ;;
-esac
+# (ecdsa-p256) if the module has it, else the first it has; ANC_ROOT_ALG
+# overrides.
+if [ -z "${ANC_ROOT_ALG:-}" ]; then
+	case " $ANC_P11_ALGS " in
+	*" ecdsa-p256 "*) ANC_ROOT_ALG=ecdsa-p256 ;;
+	*) ANC_ROOT_ALG=${ANC_P11_ALGS%% *} ;;
+	esac
+fi
 
 # copy_examples DIR: the example ceremonies, their token keys made with
 # ANC_ROOT_ALG (issuing CA keys are made in software: they stay).
