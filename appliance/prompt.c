@@ -194,11 +194,11 @@ utf8_one(const unsigned char *s, size_t n, unsigned long *cp)
 	    (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
 	if (len == 0 || len > n)
 		return 0;
-	*cp = len == 1 ? s[0] : s[0] & (0x7f >> len);
+	*cp = len == 1 ? s[0] : (unsigned long)(s[0] & (0x7f >> len));
 	for (i = 1; i < len; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
-		*cp = (*cp << 6) | (s[i] & 0x3f);
+		*cp = (*cp << 6) | (unsigned long)(s[i] & 0x3f);
 	}
 	/* Overlong forms, surrogates and past U+10FFFF are not text. */
 	if ((len == 2 && *cp < 0x80) || (len == 3 && *cp < 0x800) ||

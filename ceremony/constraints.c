@@ -353,8 +353,8 @@ gen_ip(const unsigned char *addr, int len, int prefix)
 	if (prefix > 0) {
 		for (i = 0; i < len; i++) {
 			bits = prefix - i * 8;
-			buf[len + i] = bits >= 8 ? 0xff : bits <= 0 ? 0 :
-			    (unsigned char)(0xff << (8 - bits));
+			buf[len + i] = (unsigned char)(bits >= 8 ? 0xff :
+			    bits <= 0 ? 0 : 0xff << (8 - bits));
 		}
 		n = 2 * len;
 	}
@@ -784,7 +784,8 @@ ip_edge(const struct anc_ip_range *r, int last, int step, unsigned char *a)
 		for (i = 0; i < r->len; i++) {
 			bits = r->prefix - i * 8;
 			if (bits < 8)
-				a[i] |= bits <= 0 ? 0xff : 0xff >> bits;
+				a[i] |= (unsigned char)(bits <= 0 ? 0xff :
+				    0xff >> bits);
 		}
 	if (step == 0)
 		return 1;
