@@ -179,6 +179,19 @@ verdict(struct probe *p, struct probe_script *ps)
 		if (ps->needs[i].alg == ANC_KEY_NONE)
 			continue;
 		tr = probe_find_trial(p, ps->needs[i].alg);
+		/*
+		 * tpm2-pkcs11 keeps token objects only and refuses CKA_TOKEN
+		 * false outright.  The trial proves nothing either way there:
+		 * the verdict rests on the mechanism list, and says so.
+		 */
+		if (tr != NULL && tr->session_refused) {
+			snprintf(ps->trial_why, sizeof(ps->trial_why), "step %d "
+			    "(%s): unchecked by trial: the module refuses "
+			    "session key pairs (CKR_ATTRIBUTE_VALUE_INVALID); "
+			    "the verdict rests on its mechanism list",
+			    ps->needs[i].step, ps->needs[i].kind);
+			continue;
+		}
 		if (!probe_trial_ok(tr)) {
 			ps->can_run = 0;
 			snprintf(ps->trial_why, sizeof(ps->trial_why), "step %d "

@@ -146,6 +146,9 @@ trials_text(const struct probe *p)
 		if (t->persistent)
 			printf("; WARNING: the module made token objects "
 			    "despite CKA_TOKEN false");
+		if (t->session_refused)
+			printf("; the module refuses session key pairs: "
+			    "not tried further");
 		if (t->generated)
 			printf("; %s", t->destroyed ? "destroyed" :
 			    "NOT DESTROYED");
@@ -274,6 +277,8 @@ trial_json(const struct probe *p, size_t k)
 	    "template", t->attrs_detail, "persistent", t->persistent,
 	    "signatures", sigs, "destroyed", t->destroyed, "destroy_rv",
 	    (json_int_t)t->destroy_rv, "seconds", t->seconds);
+	json_object_set_new(o, "session_refused",
+	    json_boolean(t->session_refused));
 	if (p->trial_err[k][0] != '\0')
 		json_object_set_new(o, "error", json_string(p->trial_err[k]));
 	return o;

@@ -198,6 +198,7 @@ anc_token_trial(struct anc_token *t, enum anc_keyalg alg,
 	    &priv, &e) !=
 	    ANC_OK) {
 		tr->keygen_rv = e.ckr;
+		tr->session_refused = e.ckr == CKR_ATTRIBUTE_VALUE_INVALID;
 		goto out;
 	}
 	tr->generated = 1;

@@ -599,6 +599,9 @@ const char *anc_need_describe(const struct anc_need *n, char *buf,
 struct anc_trial {
 	enum anc_keyalg alg;
 	unsigned long keygen_rv;	/* CK_RV of C_GenerateKeyPair */
+	int session_refused;		/* CKA_TOKEN false itself refused
+					 * (tpm2-pkcs11 keeps token objects
+					 * only): the trial proves nothing */
 	int generated;
 	int attrs_ok;			/* the template was kept */
 	char attrs_detail[128];		/* which attribute was not */
