@@ -133,16 +133,18 @@ static json_t *
 key_json(const struct anc_key_info *k)
 {
 	char id[2 * sizeof(k->id) + 1];
+	const char *backup = anc_key_backup(k);
 
 	anc_hex(k->id, k->id_len, id);
 	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, "
-	    "s:i, s:i, s:i, s:i}", "class", k->is_private ? "private" :
-	    "public", "label", k->label, "id", id, "type", k->type,
+	    "s:i, s:i, s:i, s:i, s:i, s:i, s:s?}", "class", k->is_private ?
+	    "private" : "public", "label", k->label, "id", id, "type", k->type,
 	    "sensitive", k->sensitive, "extractable", k->extractable,
 	    "always_sensitive", k->always_sensitive, "never_extractable",
 	    k->never_extractable, "local", k->local, "sign", k->sign,
 	    "decrypt", k->decrypt, "unwrap", k->unwrap, "derive", k->derive,
-	    "modifiable", k->modifiable);
+	    "modifiable", k->modifiable, "wrap_with_trusted",
+	    k->wrap_with_trusted, "trusted", k->trusted, "backup", backup);
 }
 
 static void
@@ -160,6 +162,12 @@ key_text(const struct anc_key_info *k)
 		    tri(k->extractable), tri(k->always_sensitive),
 		    tri(k->never_extractable), tri(k->local), tri(k->sign),
 		    tri(k->decrypt), tri(k->unwrap), tri(k->derive));
+	if (k->is_private)
+		printf("        backup %s (wrap-with-trusted %s)\n",
+		    anc_key_backup(k), tri(k->wrap_with_trusted));
+	else if (k->wrap == 1 || k->trusted == 1)
+		printf("        wrap %s, trusted %s\n", tri(k->wrap),
+		    tri(k->trusted));
 }
 
 int

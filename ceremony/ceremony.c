@@ -124,7 +124,8 @@ soft_key(struct soft *sw, const char *label, enum anc_keyalg alg,
 
 static int
 soft_generate(void *arg, enum anc_keyalg alg, const char *label,
-    struct anc_key_info *info, struct anc_err *err)
+    enum anc_backup_policy backup, struct anc_key_info *info,
+    struct anc_err *err)
 {
 	EVP_PKEY *k;
 

@@ -165,6 +165,7 @@ struct anc_step {
 	/* generate-key */
 	char *label;
 	enum anc_keyalg algorithm;	/* also issue-intermediate's software key */
+	enum anc_backup_policy backup;	/* default none */
 
 	/* self-sign: the token key label */
 	char *key;

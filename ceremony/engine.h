@@ -25,7 +25,8 @@ struct anc_transcript;
 struct anc_backend {
 	void *arg;
 	int (*generate)(void *arg, enum anc_keyalg alg, const char *label,
-	    struct anc_key_info *info, struct anc_err *err);
+	    enum anc_backup_policy backup, struct anc_key_info *info,
+	    struct anc_err *err);
 	int (*random)(void *arg, unsigned char *buf, size_t len,
 	    struct anc_err *err);
 	/* Borrowed signing key.  `hint` is the algorithm expected, which a

@@ -27,9 +27,10 @@
 
 static int
 tok_generate(void *arg, enum anc_keyalg alg, const char *label,
-    struct anc_key_info *info, struct anc_err *err)
+    enum anc_backup_policy backup, struct anc_key_info *info,
+    struct anc_err *err)
 {
-	return anc_token_generate_key(arg, alg, label, info, err);
+	return anc_token_generate_key(arg, alg, label, backup, info, err);
 }
 
 static int
@@ -105,7 +106,8 @@ tok_stand_in(void *arg, const char *label, X509 *cert, X509 **out,
 		return anc_err_set(err, ANC_E_INPUT, "input certificate for key "
 		    "\"%s\": its key is neither P-256, P-384, RSA-3072 nor "
 		    "RSA-4096", label);
-	if ((r = anc_token_generate_key(arg, alg, label, &ki, err)) !=
+	if ((r = anc_token_generate_key(arg, alg, label,
+	    ANC_BACKUP_NONE, &ki, err)) !=
 	    ANC_OK ||
 	    (r = anc_token_public_key(arg, label, &pub, err)) != ANC_OK ||
 	    (r = anc_token_signer(arg, label, &signer, err)) != ANC_OK)

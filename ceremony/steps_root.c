@@ -129,8 +129,8 @@ anc_step_generate_key(struct anc_engine *e, const struct anc_step *s,
 	    anc_keyalg_name(s->algorithm), s->label,
 	    s->algorithm == ANC_KEY_RSA_4096 || s->algorithm ==
 	    ANC_KEY_RSA_3072 ? " (RSA: this can take minutes)" : "");
-	if ((r = e->be->generate(e->be->arg, s->algorithm, s->label, &ki,
-	    err)) != ANC_OK)
+	if ((r = e->be->generate(e->be->arg, s->algorithm, s->label,
+	    s->backup, &ki, err)) != ANC_OK)
 		return r;
 	snprintf(e->made[e->nmade++], sizeof(e->made[0]), "%s", s->label);
 	anc_hex(ki.id, ki.id_len, id);

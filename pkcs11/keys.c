@@ -20,34 +20,71 @@ static CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 #define ATTR(t, p, l) { (t), (void *)(uintptr_t)(p), (l) }
 #define ABOOL(t, v) ATTR(t, &(v), sizeof(CK_BBOOL))
 
-/* Refuse a label or id already in use by any object. */
-static int
-check_free(struct anc_token *t, const char *label, const unsigned char *id,
-    size_t id_len, struct anc_err *err)
+/* A random CKA_ID; the label and the id must both be unused. */
+int
+anc_p11_new_id(struct anc_token *t, const char *what, const char *label,
+    unsigned char id[ANC_KEY_ID_LEN], struct anc_err *err)
 {
 	int found, r;
 
+	if ((r = anc_token_random(t, id, ANC_KEY_ID_LEN, err)) != ANC_OK)
+		return anc_err_prefix(err, "%s \"%s\": CKA_ID", what, label);
 	if ((r = anc_token_object_exists(t, label, NULL, 0, &found, err)) !=
 	    ANC_OK)
 		return r;
 	if (found)
-		return anc_err_set(err, ANC_E_EXISTS, "generate-key: label "
-		    "\"%s\" is already used by an object in the token; labels "
-		    "are never reused", label);
-	if ((r = anc_token_object_exists(t, NULL, id, id_len, &found, err)) !=
-	    ANC_OK)
+		return anc_err_set(err, ANC_E_EXISTS, "%s: label \"%s\" is "
+		    "already used by an object in the token; labels are never "
+		    "reused", what, label);
+	if ((r = anc_token_object_exists(t, NULL, id, ANC_KEY_ID_LEN, &found,
+	    err)) != ANC_OK)
 		return r;
 	if (found)
-		return anc_err_set(err, ANC_E_EXISTS, "generate-key: the random "
-		    "CKA_ID drawn for \"%s\" is already in use", label);
+		return anc_err_set(err, ANC_E_EXISTS, "%s: the random CKA_ID "
+		    "drawn for \"%s\" is already in use", what, label);
 	return ANC_OK;
+}
+
+static const char *const policy_names[] = { "none", "wrap-with-trusted" };
+
+const char *
+anc_backup_policy_name(enum anc_backup_policy p)
+{
+	return (unsigned)p < 2 ? policy_names[p] : NULL;
+}
+
+int
+anc_backup_policy_from_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (strcmp(name, policy_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+anc_key_backup(const struct anc_key_info *ki)
+{
+	if (!ki->is_private)
+		return NULL;
+	if (ki->extractable == 0)
+		return "none";
+	if (ki->extractable == 1 && ki->wrap_with_trusted == 1 &&
+	    ki->sensitive == 1)
+		return "wrap-with-trusted";
+	if (ki->extractable == 1)
+		return "extractable";
+	return "unknown";
 }
 
 int
 anc_p11_generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
-    const unsigned char *id, int on_token, CK_OBJECT_HANDLE *pub,
-    CK_OBJECT_HANDLE *priv, struct anc_err *err)
+    enum anc_backup_policy backup, const unsigned char *id, int on_token,
+    CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv, struct anc_err *err)
 {
+	CK_BBOOL wwt = backup == ANC_BACKUP_WRAP_WITH_TRUSTED;
 	CK_BBOOL persist = on_token ? CK_TRUE : CK_FALSE;
 	CK_ULONG bits = alg == ANC_KEY_RSA_4096 ? 4096 : 3072;
 	static const unsigned char e65537[] = { 0x01, 0x00, 0x01 };
@@ -65,9 +102,10 @@ anc_p11_generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
 	CK_ATTRIBUTE privt[] = {
 		ABOOL(CKA_TOKEN, persist), ABOOL(CKA_PRIVATE, yes),
 		ABOOL(CKA_SENSITIVE, yes), ABOOL(CKA_SIGN, yes),
-		ABOOL(CKA_EXTRACTABLE, no), ABOOL(CKA_DECRYPT, no),
+		ABOOL(CKA_EXTRACTABLE, wwt), ABOOL(CKA_DECRYPT, no),
 		ABOOL(CKA_UNWRAP, no), ABOOL(CKA_DERIVE, no),
 		ATTR(CKA_LABEL, label, ll), ATTR(CKA_ID, id, ANC_KEY_ID_LEN),
+		ABOOL(CKA_WRAP_WITH_TRUSTED, wwt),
 	};
 	CK_ULONG npub = 8;
 
@@ -93,18 +131,23 @@ anc_p11_generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
 /* The token must have kept every attribute the template asked for. */
 static int
 check_attrs(const struct anc_key_info *ki, const char *label,
-    struct anc_err *err)
+    enum anc_backup_policy backup, struct anc_err *err)
 {
+	int wwt = backup == ANC_BACKUP_WRAP_WITH_TRUSTED;
 	const char *bad = NULL;
 
 	if (ki->sensitive != 1)
 		bad = "CKA_SENSITIVE is not true";
-	else if (ki->extractable != 0)
-		bad = "CKA_EXTRACTABLE is not false";
+	else if (ki->extractable != wwt)
+		bad = wwt ? "CKA_EXTRACTABLE is not true (backup: "
+		    "wrap-with-trusted)" : "CKA_EXTRACTABLE is not false";
+	else if (wwt && ki->wrap_with_trusted != 1)
+		bad = "CKA_WRAP_WITH_TRUSTED is not true";
 	else if (ki->always_sensitive != 1)
 		bad = "CKA_ALWAYS_SENSITIVE is not true";
-	else if (ki->never_extractable != 1)
-		bad = "CKA_NEVER_EXTRACTABLE is not true";
+	else if (ki->never_extractable != !wwt)
+		bad = wwt ? "CKA_NEVER_EXTRACTABLE is true for an extractable "
+		    "key" : "CKA_NEVER_EXTRACTABLE is not true";
 	else if (ki->local != 1)
 		bad = "CKA_LOCAL is not true";
 	else if (ki->decrypt == 1 || ki->unwrap == 1 || ki->derive == 1)
@@ -121,26 +164,26 @@ check_attrs(const struct anc_key_info *ki, const char *label,
 
 int
 anc_token_generate_key(struct anc_token *t, enum anc_keyalg alg,
-    const char *label, struct anc_key_info *info, struct anc_err *err)
+    const char *label, enum anc_backup_policy backup,
+    struct anc_key_info *info, struct anc_err *err)
 {
 	unsigned char id[ANC_KEY_ID_LEN];
 	CK_OBJECT_HANDLE pub, priv;
 	int r;
 
-	if (anc_keyalg_name(alg) == NULL)
+	if (anc_keyalg_name(alg) == NULL ||
+	    anc_backup_policy_name(backup) == NULL)
 		return anc_err_set(err, ANC_E_INTERNAL, "generate-key: no "
-		    "algorithm");
-	if ((r = anc_token_random(t, id, sizeof(id), err)) != ANC_OK)
-		return anc_err_prefix(err, "generate-key \"%s\": CKA_ID", label);
-	if ((r = check_free(t, label, id, sizeof(id), err)) != ANC_OK)
+		    "algorithm or backup policy");
+	if ((r = anc_p11_new_id(t, "generate-key", label, id, err)) != ANC_OK)
 		return r;
-	if ((r = anc_p11_generate(t, alg, label, id, 1, &pub, &priv, err)) !=
-	    ANC_OK)
+	if ((r = anc_p11_generate(t, alg, label, backup, id, 1, &pub, &priv,
+	    err)) != ANC_OK)
 		return r;
 	if ((r = anc_p11_key_info(t, priv, info, err)) != ANC_OK)
 		return anc_err_prefix(err, "generate-key \"%s\": reading "
 		    "attributes back", label);
-	return check_attrs(info, label, err);
+	return check_attrs(info, label, backup, err);
 }
 
 /* A public EVP_PKEY of `type` from the parameters in `bld`. */

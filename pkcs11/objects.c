@@ -164,7 +164,8 @@ static const struct {
 	B(CKA_NEVER_EXTRACTABLE, never_extractable), B(CKA_LOCAL, local),
 	B(CKA_SIGN, sign), B(CKA_VERIFY, verify), B(CKA_DECRYPT, decrypt),
 	B(CKA_ENCRYPT, encrypt), B(CKA_UNWRAP, unwrap), B(CKA_WRAP, wrap),
-	B(CKA_DERIVE, derive),
+	B(CKA_DERIVE, derive), B(CKA_WRAP_WITH_TRUSTED, wrap_with_trusted),
+	B(CKA_TRUSTED, trusted),
 #undef B
 };
 

@@ -44,7 +44,23 @@ struct anc_token {
 	 * never changes, so each is read once per session. */
 	struct anc_signer pubs[ANC_SIGNERS_MAX];
 	size_t npubs;
+	/* Backup: the trusted session objects the SO made for one wrap. */
+	CK_OBJECT_HANDLE transfer_pub, transfer_aes;
+	int have_transfer;
 };
+
+/* Log in as the user (CKU_USER) or the SO (CKU_SO), one attempt; the PIN
+ * is wiped as soon as C_Login returns.  `who` names the role in messages. */
+int anc_p11_login(struct anc_token *t, CK_USER_TYPE user, anc_pin_fn fn,
+    void *arg, struct anc_err *err);
+
+/* Destroy the backup transfer objects, if any (best effort). */
+void anc_p11_drop_transfer(struct anc_token *t);
+
+/* A random CKA_ID, refused if the label or the id is already in use;
+ * `what` names the step in messages. */
+int anc_p11_new_id(struct anc_token *t, const char *what, const char *label,
+    unsigned char id[ANC_KEY_ID_LEN], struct anc_err *err);
 
 /* Record a failed PKCS#11 call: message plus the CK_RV's name. */
 int anc_err_ckr(struct anc_err *e, int code, CK_RV rv, const char *fmt, ...)
@@ -91,13 +107,15 @@ void anc_p11_attrs_free(CK_ATTRIBUTE *a, size_t n);
 /*
  * C_GenerateKeyPair with the ceremony's strict template (keys.c): the
  * private key PRIVATE, SENSITIVE, SIGN true; EXTRACTABLE, DECRYPT, UNWRAP,
- * DERIVE false; `label` and the ANC_KEY_ID_LEN bytes of `id` on both
- * halves.  CKA_TOKEN is `on_token`: false makes session objects, which
- * `token probe` uses.  Checks nothing about existing objects.
+ * DERIVE false (with `backup` wrap-with-trusted: EXTRACTABLE and
+ * WRAP_WITH_TRUSTED true); `label` and the ANC_KEY_ID_LEN bytes of `id`
+ * on both halves.  CKA_TOKEN is `on_token`: false makes session objects,
+ * which `token probe` uses.  Checks nothing about existing objects.
  */
 int anc_p11_generate(struct anc_token *t, enum anc_keyalg alg,
-    const char *label, const unsigned char *id, int on_token,
-    CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv, struct anc_err *err);
+    const char *label, enum anc_backup_policy backup,
+    const unsigned char *id, int on_token, CK_OBJECT_HANDLE *pub,
+    CK_OBJECT_HANDLE *priv, struct anc_err *err);
 
 /* DER OID (CKA_EC_PARAMS) of an EC keyalg; NULL for RSA. */
 const unsigned char *anc_p11_curve_oid(enum anc_keyalg alg, size_t *len);

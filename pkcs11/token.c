@@ -142,31 +142,38 @@ anc_token_mechanisms(struct anc_token *t, unsigned long **mechs, size_t *n,
 }
 
 static int
-login_error(CK_RV rv, const struct anc_slot_info *info, struct anc_err *err)
+login_error(CK_RV rv, const char *who, const struct anc_slot_info *info,
+    struct anc_err *err)
 {
+	/* The user's PIN is "the PIN"; the SO's is named. */
+	const char *so = strcmp(who, "user") != 0 ? "security officer " : "";
+
 	switch (rv) {
 	case CKR_PIN_INCORRECT:
 		return anc_err_ckr(err, ANC_E_PIN_INCORRECT, rv, "token \"%s\" "
-		    "(serial %s): wrong PIN; anchorage makes one attempt per "
-		    "run and does not retry", info->label, info->serial);
+		    "(serial %s): wrong %sPIN; anchorage makes one attempt per "
+		    "run and does not retry", info->label, info->serial, so);
 	case CKR_PIN_LOCKED:
 		return anc_err_ckr(err, ANC_E_PIN_LOCKED, rv, "token \"%s\" "
-		    "(serial %s): the user PIN is locked; the security officer "
-		    "must unlock it", info->label, info->serial);
+		    "(serial %s): the %s PIN is locked%s", info->label,
+		    info->serial, who, strcmp(who, "user") == 0 ? "; the "
+		    "security officer must unlock it" : "");
 	case CKR_PIN_LEN_RANGE:
 		return anc_err_ckr(err, ANC_E_PIN_LEN, rv, "token \"%s\": the "
-		    "PIN is shorter or longer than the token accepts",
-		    info->label);
+		    "%sPIN is shorter or longer than the token accepts",
+		    info->label, so);
 	case CKR_PIN_EXPIRED:
-		return anc_err_ckr(err, ANC_E_LOGIN, rv, "token \"%s\": the PIN "
-		    "has expired and must be changed first", info->label);
+		return anc_err_ckr(err, ANC_E_LOGIN, rv, "token \"%s\": the "
+		    "%sPIN has expired and must be changed first", info->label,
+		    so);
 	case CKR_DEVICE_REMOVED:
 	case CKR_TOKEN_NOT_PRESENT:
 		return anc_err_ckr(err, ANC_E_NOTOKEN, rv, "token \"%s\": "
 		    "removed during login", info->label);
 	default:
 		return anc_err_ckr(err, ANC_E_LOGIN, rv, "token \"%s\": "
-		    "C_Login failed", info->label);
+		    "C_Login %sfailed", info->label, *so ? "as security officer "
+		    : "");
 	}
 }
 
@@ -177,9 +184,10 @@ login_error(CK_RV rv, const struct anc_slot_info *info, struct anc_err *err)
  * fork).
  */
 int
-anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
-    struct anc_err *err)
+anc_p11_login(struct anc_token *t, CK_USER_TYPE user, anc_pin_fn fn,
+    void *arg, struct anc_err *err)
 {
+	const char *who = user == CKU_SO ? "security officer" : "user";
 	struct anc_slot_info info;
 	struct anc_secret *pin = NULL;
 	CK_RV rv;
@@ -187,7 +195,7 @@ anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
 
 	if ((r = anc_token_info(t, &info, err)) != ANC_OK)
 		return r;
-	if (info.pin_locked)
+	if (user == CKU_USER && info.pin_locked)
 		return anc_err_set(err, ANC_E_PIN_LOCKED, "token \"%s\" (serial "
 		    "%s): the user PIN is locked; not asking for it",
 		    info.label, info.serial);
@@ -195,13 +203,13 @@ anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
 		return anc_err_set(err, ANC_E_NOMEM, "PIN buffer");
 	if ((r = fn(arg, &info, pin, err)) != ANC_OK)
 		goto out;
-	rv = t->m->fl->C_Login(t->session, CKU_USER,
+	rv = t->m->fl->C_Login(t->session, user,
 	    (CK_UTF8CHAR_PTR)anc_secret_buf(pin), anc_secret_len(pin));
 	/* Wiped before anything else can happen with it. */
 	anc_secret_free(pin);
 	pin = NULL;
 	if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
-		r = login_error(rv, &info, err);
+		r = login_error(rv, who, &info, err);
 		goto out;
 	}
 	t->logged_in = 1;
@@ -210,6 +218,13 @@ anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
  out:
 	anc_secret_free(pin);
 	return r;
+}
+
+int
+anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
+    struct anc_err *err)
+{
+	return anc_p11_login(t, CKU_USER, fn, arg, err);
 }
 
 int
@@ -323,6 +338,7 @@ anc_token_close(struct anc_token *t)
 		t->pubs[i].pkey = NULL;
 	}
 	t->npubs = 0;
+	anc_p11_drop_transfer(t);
 	if (t->have_session) {
 		if (t->logged_in)
 			(void)t->m->fl->C_Logout(t->session);

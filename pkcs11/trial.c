@@ -194,7 +194,8 @@ anc_token_trial(struct anc_token *t, enum anc_keyalg alg,
 	snprintf(label, sizeof(label), "anchorage-probe-%s-%s",
 	    anc_keyalg_name(alg), hex);
 	anc_err_clear(&e);
-	if (anc_p11_generate(t, alg, label, id, 0, &pub, &priv, &e) !=
+	if (anc_p11_generate(t, alg, label, ANC_BACKUP_NONE, id, 0, &pub,
+	    &priv, &e) !=
 	    ANC_OK) {
 		tr->keygen_rv = e.ckr;
 		goto out;

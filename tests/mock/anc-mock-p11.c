@@ -281,6 +281,39 @@ m_FindObjectsInit(CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t, CK_ULONG n)
 }
 
 static CK_RV
+m_WrapKey(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE wk,
+    CK_OBJECT_HANDLE k, CK_BYTE_PTR out, CK_ULONG_PTR len)
+{
+	GUARD("C_WrapKey");
+	return real->C_WrapKey(s, m, wk, k, out, len);
+}
+
+static CK_RV
+m_UnwrapKey(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE uk,
+    CK_BYTE_PTR in, CK_ULONG len, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+    CK_OBJECT_HANDLE_PTR k)
+{
+	GUARD("C_UnwrapKey");
+	return real->C_UnwrapKey(s, m, uk, in, len, t, n, k);
+}
+
+static CK_RV
+m_CreateObject(CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+    CK_OBJECT_HANDLE_PTR o)
+{
+	GUARD("C_CreateObject");
+	return real->C_CreateObject(s, t, n, o);
+}
+
+static CK_RV
+m_GenerateKey(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t,
+    CK_ULONG n, CK_OBJECT_HANDLE_PTR k)
+{
+	GUARD("C_GenerateKey");
+	return real->C_GenerateKey(s, m, t, n, k);
+}
+
+static CK_RV
 m_OpenSession(CK_SLOT_ID id, CK_FLAGS f, CK_VOID_PTR app, CK_NOTIFY cb,
     CK_SESSION_HANDLE_PTR s)
 {
@@ -316,6 +349,10 @@ C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR out)
 		mock.C_GetAttributeValue = m_GetAttributeValue;
 		mock.C_FindObjectsInit = m_FindObjectsInit;
 		mock.C_OpenSession = m_OpenSession;
+		mock.C_WrapKey = m_WrapKey;
+		mock.C_UnwrapKey = m_UnwrapKey;
+		mock.C_CreateObject = m_CreateObject;
+		mock.C_GenerateKey = m_GenerateKey;
 		mock.C_GetMechanismList = m_GetMechanismList;
 		mock.C_GetMechanismInfo = m_GetMechanismInfo;
 		parse_fault();

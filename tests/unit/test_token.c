@@ -201,7 +201,7 @@ test_generate_and_sign(void **state)
 
 	open_token("pkcs11:token=unit-a", &m, &t, PIN);
 	assert_int_equal(anc_token_generate_key(t, ANC_KEY_EC_P256, "root-a",
-	    &ki, &err), ANC_OK);
+	    ANC_BACKUP_NONE, &ki, &err), ANC_OK);
 	assert_int_equal(ki.alg, ANC_KEY_EC_P256);
 	assert_int_equal(ki.id_len, 16);
 	assert_int_equal(ki.sensitive, 1);
@@ -218,12 +218,12 @@ test_generate_and_sign(void **state)
 	/* A second key after libp11 has listed keys once: the signer must
 	 * still find it (libp11 caches its key list). */
 	assert_int_equal(anc_token_generate_key(t, ANC_KEY_EC_P384, "root-b",
-	    &ki, &err), ANC_OK);
+	    ANC_BACKUP_NONE, &ki, &err), ANC_OK);
 	assert_int_equal(ki.alg, ANC_KEY_EC_P384);
 	check_signer(t, "root-b");
 
 	assert_int_equal(anc_token_generate_key(t, ANC_KEY_EC_P256, "root-a",
-	    &ki, &err), ANC_E_EXISTS);
+	    ANC_BACKUP_NONE, &ki, &err), ANC_E_EXISTS);
 	assert_non_null(strstr(err.msg, "already used"));
 	assert_int_equal(anc_token_object_exists(t, "root-b", NULL, 0,
 	    &exists, &err), ANC_OK);
@@ -247,7 +247,7 @@ test_rsa(void **state)
 
 	open_token("pkcs11:token=unit-b", &m, &t, PIN);
 	assert_int_equal(anc_token_generate_key(t, ANC_KEY_RSA_3072, "rsa",
-	    &ki, &err), ANC_OK);
+	    ANC_BACKUP_NONE, &ki, &err), ANC_OK);
 	assert_int_equal(ki.alg, ANC_KEY_RSA_3072);
 	assert_int_equal(ki.decrypt, 0);
 	check_signer(t, "rsa");

@@ -32,6 +32,22 @@ enum anc_keyalg {
 	ANC_KEY_RSA_4096
 };
 
+/*
+ * How a key may ever leave its token (docs/backup.md).  NONE: never
+ * (CKA_EXTRACTABLE false).  WRAP_WITH_TRUSTED: SENSITIVE, EXTRACTABLE and
+ * CKA_WRAP_WITH_TRUSTED, so the token itself wraps it only under a key the
+ * security officer marked CKA_TRUSTED, and never shows it in the clear.
+ */
+enum anc_backup_policy {
+	ANC_BACKUP_NONE = 0,
+	ANC_BACKUP_WRAP_WITH_TRUSTED
+};
+
+/* "none", "wrap-with-trusted". */
+const char *anc_backup_policy_name(enum anc_backup_policy p);
+/* Inverse of anc_backup_policy_name(); -1 if unknown. */
+int anc_backup_policy_from_name(const char *name);
+
 /* "ecdsa-p256" etc.; NULL for ANC_KEY_NONE. */
 const char *anc_keyalg_name(enum anc_keyalg alg);
 /* Inverse of anc_keyalg_name(); ANC_KEY_NONE if unknown. */
@@ -69,7 +85,16 @@ struct anc_key_info {
 	int token, private_, modifiable;
 	int sensitive, extractable, always_sensitive, never_extractable, local;
 	int sign, verify, decrypt, encrypt, unwrap, wrap, derive;
+	int wrap_with_trusted, trusted;
 };
+
+/*
+ * The backup policy a private key's attributes express: "none" (not
+ * extractable), "wrap-with-trusted" (extractable only under a trusted
+ * key), "extractable" (any wrapping key may take it: unsafe), or
+ * "unknown" (the token does not say).  NULL for a public key.
+ */
+const char *anc_key_backup(const struct anc_key_info *ki);
 
 /*
  * Load a PKCS#11 module and initialise it.  `path` must be an absolute path
@@ -183,11 +208,14 @@ int anc_token_find_key(struct anc_token *t, const char *label,
  * Generate a key pair inside the token with a strict template: private
  * key TOKEN, PRIVATE, SENSITIVE, SIGN true; EXTRACTABLE, DECRYPT, UNWRAP,
  * DERIVE false; a random 16-byte CKA_ID from the token; the same label and
- * id on both halves.  Refuses (ANC_E_EXISTS) a label or id already present.
- * The private key's attributes are read back into *info.
+ * id on both halves.  With ANC_BACKUP_WRAP_WITH_TRUSTED, EXTRACTABLE and
+ * WRAP_WITH_TRUSTED are true instead (and NEVER_EXTRACTABLE is false).
+ * Refuses (ANC_E_EXISTS) a label or id already present.  The private
+ * key's attributes are read back into *info and checked.
  */
 int anc_token_generate_key(struct anc_token *t, enum anc_keyalg alg,
-    const char *label, struct anc_key_info *info, struct anc_err *err);
+    const char *label, enum anc_backup_policy backup,
+    struct anc_key_info *info, struct anc_err *err);
 
 /* `len` random bytes from the token's generator (C_GenerateRandom). */
 int anc_token_random(struct anc_token *t, unsigned char *buf, size_t len,
@@ -222,6 +250,115 @@ int anc_token_public_key(struct anc_token *t, const char *label,
  */
 int anc_token_signer(struct anc_token *t, const char *label,
     EVP_PKEY **out, struct anc_err *err);
+
+/*
+ * Backup of a wrap-with-trusted key to a second token (docs/backup.md).
+ *
+ * How a key travels: a fresh AES-256 transfer key is wrapped with RSA-OAEP
+ * (MGF1 with the same hash, no label) under the backup token's unwrap key,
+ * and the private key is wrapped with AES key wrap with padding (RFC 5649)
+ * under the transfer key: the composition that CKM_RSA_AES_KEY_WRAP
+ * performs in one call, built from mechanisms SoftHSM2 2.6.1 has (it has
+ * no CKM_RSA_AES_KEY_WRAP, and wraps private keys with neither RSA-PKCS nor
+ * RSA-OAEP).  OAEP uses SHA-256 where the token accepts it and SHA-1 where
+ * it accepts nothing else (SoftHSM2 2.6.1); the blob says which.
+ */
+enum anc_wrap_scheme {
+	ANC_WRAP_NONE = 0,
+	ANC_WRAP_OAEP_SHA256_KWP,
+	ANC_WRAP_OAEP_SHA1_KWP
+};
+
+/* "rsa-oaep-sha256+aes-key-wrap-pad" etc.; NULL for ANC_WRAP_NONE. */
+const char *anc_wrap_scheme_name(enum anc_wrap_scheme s);
+/* Inverse of anc_wrap_scheme_name(); ANC_WRAP_NONE if unknown. */
+enum anc_wrap_scheme anc_wrap_scheme_from_name(const char *name);
+
+/*
+ * Can this token take part, on the wrapping side (`unwrap` 0:
+ * CKM_RSA_PKCS_OAEP with CKF_WRAP, CKM_AES_KEY_GEN, CKM_AES_KEY_WRAP_PAD
+ * with CKF_WRAP) or the unwrapping side (1: CKM_RSA_PKCS_KEY_PAIR_GEN,
+ * CKM_RSA_PKCS_OAEP and CKM_AES_KEY_WRAP_PAD with CKF_UNWRAP)?  From the
+ * mechanism list and C_GetMechanismInfo; changes nothing.  Returns ANC_OK,
+ * or ANC_E_TOKEN_LACKS naming every mechanism the token lacks.
+ */
+int anc_token_can_backup(struct anc_token *t, int unwrap,
+    struct anc_err *err);
+
+/*
+ * On the backup token: an RSA-3072 key pair that can only unwrap.  Private
+ * key TOKEN, PRIVATE, SENSITIVE, UNWRAP true; EXTRACTABLE, DECRYPT, SIGN,
+ * DERIVE false.  Public key TOKEN, WRAP true; ENCRYPT, VERIFY false.  Same
+ * label and a random CKA_ID on both.  The private key's attributes are read
+ * back into *info and checked.  Refuses a label already in use.
+ */
+int anc_token_generate_unwrap_key(struct anc_token *t, const char *label,
+    struct anc_key_info *info, struct anc_err *err);
+
+/*
+ * On the primary token, as the security officer: log the user out, log in
+ * as SO with exactly one attempt (the SO PIN through `so_pin`, wiped as
+ * soon as C_Login returns), create the backup token's RSA public key `pub`
+ * as a trusted wrapping key (CKA_TRUSTED, CKA_WRAP; ENCRYPT, VERIFY false)
+ * and generate the AES-256 transfer key (CKA_TRUSTED, CKA_WRAP,
+ * WRAP_WITH_TRUSTED, SENSITIVE; usable for nothing else), both as
+ * session objects that vanish with the session, read CKA_TRUSTED back,
+ * and log the SO out.  The token is then logged out: the caller logs the
+ * user in again.  Returns ANC_OK, ANC_E_PIN_* / ANC_E_LOGIN for the SO
+ * login, ANC_E_UNSAFE if the token did not keep CKA_TRUSTED.
+ */
+int anc_token_trust_wrapping_key(struct anc_token *t, anc_pin_fn so_pin,
+    void *arg, EVP_PKEY *pub, struct anc_err *err);
+
+/* A wrapped key: the transfer key under RSA-OAEP, the key under it. */
+struct anc_wrapped {
+	enum anc_wrap_scheme scheme;
+	unsigned char *kek;		/* RSA-OAEP of the AES transfer key */
+	size_t kek_len;
+	unsigned char *key;		/* AES-KWP of the private key */
+	size_t key_len;
+};
+
+/* Free and zero both parts.  NULL is allowed. */
+void anc_wrapped_clear(struct anc_wrapped *w);
+
+/*
+ * On the primary token, logged in as the user after
+ * anc_token_trust_wrapping_key(): wrap the private key labelled `label`
+ * (C_WrapKey twice), then destroy the transfer objects.  Refuses
+ * (ANC_E_UNSAFE) a key whose backup policy is not wrap-with-trusted.
+ * The token's own refusal (CKR_KEY_NOT_WRAPPABLE, CKR_KEY_UNEXTRACTABLE)
+ * is ANC_E_UNSAFE with err->ckr set.  out->* owned by the caller
+ * (anc_wrapped_clear).
+ */
+int anc_token_wrap_key(struct anc_token *t, const char *label,
+    struct anc_wrapped *out, struct anc_err *err);
+
+/*
+ * On the backup token, logged in as the user: unwrap `w` with the unwrap
+ * key labelled `unwrap_label` into a private key labelled `label` with
+ * CKA_ID `id`: TOKEN, PRIVATE, SENSITIVE, SIGN true; EXTRACTABLE,
+ * DECRYPT, UNWRAP, DERIVE false.  Then create its public key object from
+ * `pub` (the anchor certificate's key) with the same label and id.  The
+ * transfer key is a session object, destroyed at once.  On any failure
+ * nothing is left in the token.  The private key's attributes are read
+ * back into *info and checked.
+ */
+int anc_token_unwrap_key(struct anc_token *t, const char *unwrap_label,
+    const struct anc_wrapped *w, const char *label, const unsigned char *id,
+    size_t id_len, EVP_PKEY *pub, struct anc_key_info *info,
+    struct anc_err *err);
+
+/*
+ * Prove a private key: sign `len` bytes of `challenge` in the token with
+ * the key labelled `label` (raw PKCS#11: CKM_ECDSA over the SHA-256 or
+ * SHA-384 digest, or CKM_SHA256_RSA_PKCS) and verify the signature with
+ * `pub`.  The signature (DER for ECDSA) goes to sig[*siglen], at most
+ * `cap` bytes.  ANC_E_BADSIG if it does not verify.
+ */
+int anc_token_prove_key(struct anc_token *t, const char *label,
+    EVP_PKEY *pub, const unsigned char *challenge, size_t len,
+    unsigned char *sig, size_t cap, size_t *siglen, struct anc_err *err);
 
 /* Log out and close the session.  Safe to call twice. */
 void anc_token_close(struct anc_token *t);
