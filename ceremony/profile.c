@@ -21,6 +21,7 @@
 #include <openssl/x509v3.h>
 
 #include "anchorage/err.h"
+#include "anchorage/token.h"
 #include "constraints.h"
 #include "profile.h"
 
@@ -73,7 +74,8 @@ anc_key_alg(EVP_PKEY *key)
 			return ANC_KEY_NONE;
 		}
 	}
-	return ANC_KEY_NONE;
+	/* A key that signs in the token knows its algorithm itself. */
+	return anc_token_key_alg(key);
 }
 
 const EVP_MD *
@@ -484,9 +486,9 @@ anc_profile_build(const struct anc_cert_spec *s, X509 **out,
 int
 anc_profile_sign(X509 *x, EVP_PKEY *signer, struct anc_err *err)
 {
-	/* X509_sign rather than X509_sign_ctx: it works with the EVP_PKEYs
-	 * libp11 hands out, and the digest alone fixes the AlgorithmIdentifier
-	 * (ECDSA without parameters, RSA PKCS#1 v1.5 with NULL). */
+	/* X509_sign: the digest alone fixes the AlgorithmIdentifier (ECDSA
+	 * without parameters, RSA PKCS#1 v1.5 with NULL), for software keys
+	 * and the token's (pkcs11/sign.c) alike. */
 	if (X509_sign(x, signer, anc_profile_md(signer)) <= 0)
 		return anc_err_ossl(err, ANC_E_CRYPTO,
 		    "certificate: signing failed");

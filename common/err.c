@@ -75,18 +75,27 @@ anc_err_ossl(struct anc_err *e, int code, const char *fmt, ...)
 	unsigned long oe;
 	size_t n;
 
-	oe = ERR_get_error();
-	ERR_clear_error();
-	if (e == NULL)
+	const char *data = NULL;
+	int flags = 0;
+
+	oe = ERR_get_error_all(NULL, NULL, NULL, &data, &flags);
+	if (e == NULL) {
+		ERR_clear_error();
 		return code;
+	}
 	va_start(ap, fmt);
 	vset(e, code, fmt, ap);
 	va_end(ap);
 	n = strlen(e->msg);
+	/* The error's own text (e.g. the PKCS#11 call that failed) says
+	 * more than its reason code. */
 	if (oe != 0 && n < sizeof(e->msg))
-		snprintf(e->msg + n, sizeof(e->msg) - n, " (OpenSSL: %s)",
+		snprintf(e->msg + n, sizeof(e->msg) - n, " (OpenSSL: %s%s%s)",
 		    ERR_reason_error_string(oe) != NULL ?
-		    ERR_reason_error_string(oe) : "unknown reason");
+		    ERR_reason_error_string(oe) : "unknown reason",
+		    (flags & ERR_TXT_STRING) && data != NULL && *data ? ": " :
+		    "", (flags & ERR_TXT_STRING) && data != NULL ? data : "");
+	ERR_clear_error();
 	return code;
 }
 

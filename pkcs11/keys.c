@@ -92,10 +92,20 @@ anc_p11_generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
 	size_t oidlen, ll = strlen(label);
 	CK_MECHANISM mech = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
 	CK_RV rv;
+	/*
+	 * The public half names no usage flags (CKA_VERIFY, CKA_ENCRYPT,
+	 * CKA_WRAP, CKA_DERIVE): they would only restate what the private
+	 * half allows, and some modules refuse them.  tpm2-pkcs11 1.9.0
+	 * derives them from the TPM object and answers CKR_GENERAL_ERROR to a
+	 * template that names them, after loading the new object into the
+	 * TPM and without flushing it, so that a second attempt in the same
+	 * process fails for want of object slots: retrying without them is
+	 * not an option there.  Whatever the module then sets on the public
+	 * half gives nothing away: the private half below cannot decrypt,
+	 * unwrap or derive, and that is read back and checked.
+	 */
 	CK_ATTRIBUTE pubt[] = {
 		ABOOL(CKA_TOKEN, persist), ABOOL(CKA_PRIVATE, no),
-		ABOOL(CKA_VERIFY, yes), ABOOL(CKA_ENCRYPT, no),
-		ABOOL(CKA_WRAP, no), ABOOL(CKA_DERIVE, no),
 		ATTR(CKA_LABEL, label, ll), ATTR(CKA_ID, id, ANC_KEY_ID_LEN),
 		ATTR(0, NULL, 0), ATTR(0, NULL, 0),
 	};
@@ -107,7 +117,7 @@ anc_p11_generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
 		ATTR(CKA_LABEL, label, ll), ATTR(CKA_ID, id, ANC_KEY_ID_LEN),
 		ABOOL(CKA_WRAP_WITH_TRUSTED, wwt),
 	};
-	CK_ULONG npub = 8;
+	CK_ULONG npub = 4;
 
 	if ((oid = anc_p11_curve_oid(alg, &oidlen)) != NULL) {
 		pubt[npub++] = (CK_ATTRIBUTE)ATTR(CKA_EC_PARAMS, oid, oidlen);
@@ -328,17 +338,18 @@ anc_token_public_key(struct anc_token *t, const char *label, EVP_PKEY **out,
 }
 
 /*
- * libp11 0.4.12 double-frees EC keys fetched twice, so each private key is
- * fetched once and kept until the token is closed.
+ * The signing key of a label: raw C_Sign on our session (sign.c), made
+ * once per label and kept until the token is closed, so that every
+ * signature of a run goes through the same handle.
  */
 int
 anc_token_signer(struct anc_token *t, const char *label, EVP_PKEY **out,
     struct anc_err *err)
 {
 	struct anc_key_info ki;
-	PKCS11_KEY *keys = NULL;
-	unsigned int n = 0, i;
-	EVP_PKEY *pk;
+	CK_OBJECT_HANDLE h;
+	EVP_PKEY *pk = NULL;
+	size_t i;
 	int r;
 
 	for (i = 0; i < t->nsigners; i++)
@@ -349,22 +360,15 @@ anc_token_signer(struct anc_token *t, const char *label, EVP_PKEY **out,
 	if (t->nsigners == ANC_SIGNERS_MAX)
 		return anc_err_set(err, ANC_E_INTERNAL, "more than %d signing "
 		    "keys in one run", ANC_SIGNERS_MAX);
-	if ((r = anc_token_find_key(t, label, &ki, err)) != ANC_OK)
+	if ((r = anc_p11_find_one(t, CKO_PRIVATE_KEY, label, &h, err)) !=
+	    ANC_OK || (r = anc_p11_key_info(t, h, &ki, err)) != ANC_OK)
 		return r;
-	if (PKCS11_enumerate_keys(t->slot->token, &keys, &n) != 0)
-		return anc_err_ossl(err, ANC_E_PKCS11, "key \"%s\": libp11 "
-		    "cannot list the token's keys", label);
-	for (i = 0; i < n; i++)
-		if (keys[i].label != NULL && strcmp(keys[i].label, label) == 0 &&
-		    keys[i].id_len == ki.id_len &&
-		    memcmp(keys[i].id, ki.id, ki.id_len) == 0)
-			break;
-	if (i == n)
-		return anc_err_set(err, ANC_E_NOKEY, "key \"%s\": present in the "
-		    "token but not seen by libp11", label);
-	if ((pk = PKCS11_get_private_key(&keys[i])) == NULL)
-		return anc_err_ossl(err, ANC_E_PKCS11, "key \"%s\": libp11 "
-		    "cannot make a signing key of it", label);
+	if (ki.alg == ANC_KEY_NONE)
+		return anc_err_set(err, ANC_E_UNSAFE, "key \"%s\": %s is not a "
+		    "key anchorage signs with (P-256, P-384, RSA-3072, "
+		    "RSA-4096)", label, ki.type);
+	if ((r = anc_sign_key_new(t, h, ki.alg, &pk, err)) != ANC_OK)
+		return anc_err_prefix(err, "key \"%s\"", label);
 	snprintf(t->signers[t->nsigners].label,
 	    sizeof(t->signers[t->nsigners].label), "%s", label);
 	t->signers[t->nsigners++].pkey = pk;	/* owned by the token */

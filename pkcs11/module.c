@@ -100,6 +100,8 @@ anc_module_free(struct anc_module *m)
 {
 	if (m == NULL)
 		return;
+	if (m->prov != NULL)
+		(void)OSSL_PROVIDER_unload(m->prov);
 	if (m->own_init)
 		(void)m->fl->C_Finalize(NULL);
 	if (m->ctx != NULL) {

@@ -7,6 +7,7 @@
 
 #include <p11-kit/pkcs11.h>
 #include <libp11.h>
+#include <openssl/provider.h>
 
 #include "anchorage/token.h"
 
@@ -22,6 +23,7 @@ struct anc_module {
 	int own_init;		/* fl needed a C_Initialize of its own */
 	char manufacturer[33];
 	char description[33];
+	OSSL_PROVIDER *prov;	/* token signing (sign.c), once loaded */
 };
 
 /* A libp11 private key handed out as an EVP_PKEY, fetched once; or a
@@ -48,6 +50,17 @@ struct anc_token {
 	CK_OBJECT_HANDLE transfer_pub, transfer_aes;
 	int have_transfer;
 };
+
+/* Load the provider behind the token's signing keys (once per module). */
+int anc_sign_provider_load(struct anc_module *m, struct anc_err *err);
+
+/*
+ * An EVP_PKEY that signs with the private key `h` of `t` through raw
+ * C_SignInit/C_Sign on t's session, the mechanism chosen from the token's
+ * list (sign.c).  Owned by the caller; valid while t's session is open.
+ */
+int anc_sign_key_new(struct anc_token *t, CK_OBJECT_HANDLE h,
+    enum anc_keyalg alg, EVP_PKEY **out, struct anc_err *err);
 
 /* Log in as the user (CKU_USER) or the SO (CKU_SO), one attempt; the PIN
  * is wiped as soon as C_Login returns.  `who` names the role in messages. */

@@ -16,8 +16,14 @@ ANC_PACKAGES=(
 	procps strace util-linux bsdutils
 )
 # Only scripts/test needs these, for its hardening runs: valgrind memcheck,
-# and libFuzzer (clang and its runtimes; llvm-14 symbolizes crash reports).
-ANC_TEST_PACKAGES=(valgrind clang libclang-rt-14-dev llvm-14)
+# and libFuzzer (clang and its runtimes; llvm-14 symbolizes crash reports);
+# and for the ceremonies on two more PKCS#11 implementations:
+# openCryptoki's software token, and tpm2-pkcs11 on a software TPM (swtpm,
+# reached through the TSS's swtpm TCTI; tpm2_ptool makes the store,
+# tpm2-tools flush the TPM between programs).
+ANC_TEST_PACKAGES=(valgrind clang libclang-rt-14-dev llvm-14
+	opencryptoki libtpm2-pkcs11-1 libtpm2-pkcs11-tools swtpm swtpm-tools
+	tpm2-tools libtss2-tcti-swtpm0)
 
 anc_install() {
 	local missing=()

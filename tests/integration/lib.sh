@@ -10,7 +10,13 @@ set -euo pipefail
 ANC_MODULE_PATH=${ANC_MODULE_PATH:-/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so}
 
 T=$(mktemp -d /tmp/anc-it.XXXXXX)
-cleanup() { rm -rf "$T"; }
+# Hooks run at exit before $T goes (a software TPM to stop).
+ANC_AT_EXIT=()
+cleanup() {
+	local h
+	for h in "${ANC_AT_EXIT[@]}"; do "$h" || true; done
+	rm -rf "$T"
+}
 trap cleanup EXIT
 mkdir -p "$T/tokens"
 chmod 700 "$T"
@@ -20,6 +26,28 @@ export SOFTHSM2_CONF="$T/softhsm2.conf"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
+
+# Which PKCS#11 implementation the test runs against (CTest sets it, with
+# ANC_MODULE_PATH): softhsm (SoftHSM2, directly or through p11-kit's
+# proxy), opencryptoki (its software token, behind pkcsslotd) or tpm2
+# (tpm2-pkcs11 on a software TPM of the test's own).  Each file in
+# tests/integration/p11/ sets up its module and says what it cannot do:
+#   ANC_P11_ALGS     the key algorithms it can generate
+#   ANC_P11_REFUSED  those it cannot, each "algorithm:CKM_MISSING"
+#   ANC_PIN_LEN      the longest PIN it takes
+#   ANC_P11_MODEL    set if make_token initialises one shared token again
+#   p11_settle       run after each program that used the module
+ANC_P11=${ANC_P11:-softhsm}
+ANC_P11_ALGS="ecdsa-p256 ecdsa-p384 rsa-3072 rsa-4096"
+ANC_P11_REFUSED=
+ANC_PIN_LEN=16
+ANC_P11_MODEL=
+p11_settle() { :; }
+case $ANC_P11 in
+softhsm) ;;
+opencryptoki|tpm2) source "$ANC_SRC/tests/integration/p11/$ANC_P11.sh" ;;
+*) fail "ANC_P11=$ANC_P11: unknown module kind" ;;
+esac
 
 # A random PIN of the given length, in a 0600 file.
 new_pin_file() {
@@ -31,11 +59,14 @@ new_pin_file() {
 # make_token LABEL: a new token; its user PIN in $T/pin-LABEL (0600).
 make_token() {
 	local label=$1
-	new_pin_file "$T/pin-$label"
-	new_pin_file "$T/so-$label"
+	new_pin_file "$T/pin-$label" "$ANC_PIN_LEN"
+	new_pin_file "$T/so-$label" "$ANC_PIN_LEN"
+	[ -z "${ANC_SO_PIN_FILE:-}" ] || cp "$ANC_SO_PIN_FILE" "$T/so-$label"
 	( umask 077; cat "$T/so-$label" "$T/pin-$label" >"$T/init-$label" )
-	"$ANC_TOKEN_INIT" "$ANC_MODULE_PATH" "$label" "$T/init-$label" ||
+	"$ANC_TOKEN_INIT" "$ANC_MODULE_PATH" "$label" "$T/init-$label" \
+	    ${ANC_P11_MODEL:+"$ANC_P11_MODEL"} ||
 	    fail "token $label could not be made"
+	p11_settle
 	rm -f "$T/init-$label" "$T/so-$label"
 }
 
@@ -49,7 +80,12 @@ if [ "${ANC_VALGRIND:-0}" = 1 ]; then
 	    --errors-for-leak-kinds=definite --show-leak-kinds=definite
 	    --suppressions="$ANC_SRC/tests/valgrind.supp")
 fi
-anc() { "${ANC_RUN[@]}" "$ANCHORAGE" --module "$ANC_MODULE_PATH" "$@"; }
+anc() {
+	local rc=0
+	"${ANC_RUN[@]}" "$ANCHORAGE" --module "$ANC_MODULE_PATH" "$@" || rc=$?
+	p11_settle
+	return "$rc"
+}
 
 # lsan_off CMD...: CMD without LeakSanitizer (in the ASan build; elsewhere
 # it changes nothing), for runs it cannot check: under ptrace (strace), and
@@ -70,11 +106,29 @@ spy_env() {
 # The key algorithms a test goes through; ANC_ALGS overrides.  Under
 # valgrind RSA-4096 is left out: SoftHSM2 takes minutes to generate it
 # there, and RSA-3072 runs the same code of ours.
+# Only what the module can do (ANC_P11_ALGS).
 if [ "${ANC_VALGRIND:-0}" = 1 ]; then
-	ANC_ALGS=${ANC_ALGS:-ecdsa-p256 ecdsa-p384 rsa-3072}
+	ANC_ALGS=${ANC_ALGS:-$(tr ' ' '\n' <<<"$ANC_P11_ALGS" |
+	    grep -vx rsa-4096 | tr '\n' ' ')}
 else
-	ANC_ALGS=${ANC_ALGS:-ecdsa-p256 ecdsa-p384 rsa-3072 rsa-4096}
+	ANC_ALGS=${ANC_ALGS:-$ANC_P11_ALGS}
 fi
+# The algorithm of the token keys in the example ceremonies: their own
+# (ecdsa-p256) if the module has it, else the first it has.
+case " $ANC_P11_ALGS " in
+*" ecdsa-p256 "*) ANC_ROOT_ALG=ecdsa-p256 ;;
+*) ANC_ROOT_ALG=${ANC_P11_ALGS%% *} ;;
+esac
+
+# copy_examples DIR: the example ceremonies, their token keys made with
+# ANC_ROOT_ALG (issuing CA keys are made in software: they stay).
+copy_examples() {
+	local f
+	cp "$ANC_SRC"/ceremony/examples/*.yaml "$1/"
+	for f in root.yaml rotation-introduce.yaml; do
+		sed -i "s/algorithm: ecdsa-p256/algorithm: $ANC_ROOT_ALG/" "$1/$f"
+	done
+}
 
 # expect_exit CODE CMD...: run, keep stderr in $T/stderr, compare status.
 expect_exit() {
@@ -114,6 +168,7 @@ p11_objects() {
 	type_pin "$T/pin-$label" | script -qec "pkcs11-tool --module \
 	    $ANC_MODULE_PATH --token-label $label --login --list-objects \
 	    --type privkey" /dev/null 2>&1 | tr -d '\r'
+	p11_settle
 }
 
 # A copy of an example ceremony with sed expressions applied.

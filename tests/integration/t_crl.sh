@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 make_token m8-root
 C=$T/c
 mkdir -m 700 "$C"
-cp "$ANC_SRC"/ceremony/examples/*.yaml "$C/"
+copy_examples "$C"
 for s in root:root issuing-ca:issuing-ca revoke-issuing-ca:crl; do
 	anc -q ceremony run "$C/${s%%:*}.yaml" --outbox "$C/${s##*:}" \
 	    --pin-source "file:$T/pin-m8-root" --yes >/dev/null ||

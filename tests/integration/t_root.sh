@@ -61,8 +61,29 @@ for alg in $ANC_ALGS; do
 	example root.yaml "$T/$alg.yaml" -e "s/token=m8-root/token=$label/" \
 	    -e "s/algorithm: ecdsa-p256/algorithm: $alg/"
 	anc ceremony check "$T/$alg.yaml" >/dev/null || fail "$alg: check"
-	anc -q ceremony run "$T/$alg.yaml" --outbox "$T/out-$alg" \
-	    --pin-source "file:$T/pin-$label" --yes >/dev/null ||
-	    fail "$alg: ceremony run"
+	if [ "$alg" = rsa-3072 ]; then
+		# Seen through OpenSC's pkcs11-spy: RSA signs with the hashing
+		# mechanism when the token lists it (pkcs11-tool -M says),
+		# else with CKM_RSA_PKCS; never both.
+		PKCS11SPY_OUTPUT=$T/spy.log spy_env "$ANCHORAGE" --module \
+		    /usr/lib/x86_64-linux-gnu/pkcs11-spy.so -q ceremony run \
+		    "$T/$alg.yaml" --outbox "$T/out-$alg" \
+		    --pin-source "file:$T/pin-$label" --yes >/dev/null ||
+		    fail "$alg: ceremony run"
+		p11_settle
+		want=CKM_RSA_PKCS
+		pkcs11-tool --module "$ANC_MODULE_PATH" -M 2>/dev/null |
+		    grep -Eq '^ *SHA256-RSA-PKCS,.* sign' && want=CKM_SHA256_RSA_PKCS
+		p11_settle
+		got=$(grep -A3 'C_SignInit' "$T/spy.log" |
+		    grep -o 'CKM_[A-Z0-9_]*' | sort -u | tr '\n' ' ')
+		[ "$got" = "$want " ] ||
+		    fail "$alg: signed with ${got:-nothing}, expected $want"
+		pass "$alg: signed with $want"
+	else
+		anc -q ceremony run "$T/$alg.yaml" --outbox "$T/out-$alg" \
+		    --pin-source "file:$T/pin-$label" --yes >/dev/null ||
+		    fail "$alg: ceremony run"
+	fi
 	check_root "$alg" "$label" "$T/out-$alg"
 done

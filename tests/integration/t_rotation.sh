@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.sh"
 make_token m8-root
 C=$T/ceremonies
 mkdir -m 700 "$C" "$C/inventory"
-cp "$ANC_SRC"/ceremony/examples/*.yaml "$C/"
+copy_examples "$C"
 run() {
 	anc -q ceremony run "$C/$1" --outbox "$C/$2" \
 	    --pin-source "file:$T/pin-m8-root" --yes >/dev/null ||

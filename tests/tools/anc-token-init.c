@@ -4,7 +4,11 @@
  * so that no PIN is ever on a command line.  Not installed; not part of
  * the appliance.
  *
- * usage: anc-token-init MODULE LABEL PINFILE
+ * usage: anc-token-init MODULE LABEL PINFILE [MODEL]
+ *
+ * With MODEL, the token of that model is initialised again even if it
+ * already is (openCryptoki's software token: one token, shared by every
+ * test, wiped for each; its SO PIN then is the current one).
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -36,8 +40,20 @@ split(char *buf)
 	return nl + 1;
 }
 
+/* The token's model, trimmed, is `model`. */
 static int
-init(CK_FUNCTION_LIST_PTR fl, const char *label, char *so, char *user)
+is_model(const CK_TOKEN_INFO *ti, const char *model)
+{
+	size_t n = sizeof(ti->model);
+
+	while (n > 0 && ti->model[n - 1] == ' ')
+		n--;
+	return strlen(model) == n && memcmp(ti->model, model, n) == 0;
+}
+
+static int
+init(CK_FUNCTION_LIST_PTR fl, const char *label, char *so, char *user,
+    const char *model)
 {
 	CK_SLOT_ID slots[64];
 	CK_ULONG n = 64, i;
@@ -50,7 +66,8 @@ init(CK_FUNCTION_LIST_PTR fl, const char *label, char *so, char *user)
 		return fail("C_GetSlotList", rv);
 	for (i = 0; i < n; i++)
 		if (fl->C_GetTokenInfo(slots[i], &ti) == CKR_OK &&
-		    !(ti.flags & CKF_TOKEN_INITIALIZED))
+		    (model != NULL ? is_model(&ti, model) :
+		    !(ti.flags & CKF_TOKEN_INITIALIZED)))
 			break;
 	if (i == n)
 		return fail("finding an uninitialised token", CKR_GENERAL_ERROR);
@@ -95,8 +112,9 @@ main(int argc, char **argv)
 	void *dl;
 	int rc;
 
-	if (argc != 4 || strlen(argv[2]) > 32) {
-		fprintf(stderr, "usage: anc-token-init MODULE LABEL PINFILE\n");
+	if (argc < 4 || argc > 5 || strlen(argv[2]) > 32) {
+		fprintf(stderr, "usage: anc-token-init MODULE LABEL PINFILE "
+		    "[MODEL]\n");
 		return 2;
 	}
 	/* The file is "SO PIN\nUSER PIN\n". */
@@ -114,7 +132,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	rc = (user = split((char *)buf)) == NULL ? fail("reading two PINs", 0) :
-	    init(fl, argv[2], (char *)buf, user);
+	    init(fl, argv[2], (char *)buf, user, argc == 5 ? argv[4] : NULL);
 	anc_freezero(buf, len + 1);
 	fl->C_Finalize(NULL);
 	return rc;

@@ -243,13 +243,20 @@ int anc_token_public_key(struct anc_token *t, const char *label,
     EVP_PKEY **out, struct anc_err *err);
 
 /*
- * An EVP_PKEY whose private operations happen in the token (libp11).
- * Borrowed: owned by the token and valid until anc_token_close(); do not
- * free or duplicate it.  Each key is fetched from libp11 once per process,
- * because libp11 0.4.12 double-frees EC keys fetched twice.
+ * An EVP_PKEY whose signatures are made in the token, with C_SignInit and
+ * C_Sign on our session (not libp11's, which forces CKM_RSA_PKCS).  The
+ * mechanism comes from the token's list: for RSA, CKM_SHA256_RSA_PKCS
+ * (SHA384, SHA512 as the digest asks) when listed for signing, else
+ * CKM_RSA_PKCS over a DigestInfo; for EC, CKM_ECDSA over the digest.
+ * Digests: SHA-256, SHA-384, SHA-512.  Borrowed: owned by the token and
+ * valid until anc_token_close(); do not free it.
  */
 int anc_token_signer(struct anc_token *t, const char *label,
     EVP_PKEY **out, struct anc_err *err);
+
+/* The algorithm of a key anc_token_signer() made; ANC_KEY_NONE for any
+ * other key. */
+enum anc_keyalg anc_token_key_alg(EVP_PKEY *key);
 
 /*
  * Backup of a wrap-with-trusted key to a second token (docs/backup.md).
