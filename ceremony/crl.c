@@ -1,6 +1,6 @@
 /*
  * anchorage: building a root's CRL from plain inputs (anc_crl_spec).
- * Signing and verification happen in steps_ca.c, like every other
+ * Signing and verification happen in step_sign_crl.c, like every other
  * signature.
  */
 #include <stdint.h>

@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "profile.h"
 #include "records.h"
+#include "step.h"
 #include "steps.h"
 
 static enum anc_art_kind
@@ -154,42 +155,10 @@ anc_engine_inputs(struct anc_engine *e, struct anc_err *err)
 	return ANC_OK;
 }
 
-typedef int (*step_fn)(struct anc_engine *, const struct anc_step *,
-    struct anc_err *);
-
-static const struct {
-	enum anc_step_kind kind;
-	step_fn fn;
-} dispatch[] = {
-	{ ANC_STEP_GENERATE_KEY, anc_step_generate_key },
-	{ ANC_STEP_SELF_SIGN, anc_step_self_sign },
-	{ ANC_STEP_BUNDLE, anc_step_bundle },
-	{ ANC_STEP_ISSUE_INTERMEDIATE, anc_step_issue_intermediate },
-	{ ANC_STEP_SIGN_CSR, anc_step_sign_csr },
-	{ ANC_STEP_CROSS_SIGN, anc_step_cross_sign },
-	{ ANC_STEP_SIGN_CRL, anc_step_sign_crl },
-	{ ANC_STEP_EXPORT_SECRET, anc_step_export_secret },
-	{ ANC_STEP_EXPORT_BUNDLE, anc_step_export_bundle },
-	{ ANC_STEP_EXPORT_ISSUER, anc_step_export_issuer },
-	{ ANC_STEP_EXPORT_VAULT, anc_step_export_vault },
-	{ ANC_STEP_SPLIT_PIN, anc_step_split_pin },
-};
-
-static step_fn
-lookup(enum anc_step_kind kind)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(dispatch) / sizeof(dispatch[0]); i++)
-		if (dispatch[i].kind == kind)
-			return dispatch[i].fn;
-	return NULL;
-}
-
 /* One step between its two confirmations, each phase recorded. */
 static int
-run_one(struct anc_engine *e, const struct anc_step *s, step_fn fn,
-    struct anc_err *err)
+run_one(struct anc_engine *e, const struct anc_step *s,
+    const struct anc_step_type *t, struct anc_err *err)
 {
 	size_t first = e->ob != NULL ? anc_outbox_count(e->ob) : 0;
 	int r;
@@ -199,7 +168,7 @@ run_one(struct anc_engine *e, const struct anc_step *s, step_fn fn,
 	if ((r = anc_rec_step(e, s, err)) != ANC_OK ||
 	    (r = anc_engine_confirm(e, ANC_CONFIRM_BEFORE, s, 0, err)) !=
 	    ANC_OK ||
-	    (r = fn(e, s, err)) != ANC_OK)
+	    (r = t->run(e, s, err)) != ANC_OK)
 		return r;
 	if (s->kind == ANC_STEP_GENERATE_KEY && e->record_key != NULL &&
 	    (r = e->record_key(e->record_key_arg, e, s->label, err)) != ANC_OK)
@@ -210,19 +179,19 @@ run_one(struct anc_engine *e, const struct anc_step *s, step_fn fn,
 int
 anc_engine_steps(struct anc_engine *e, struct anc_err *err)
 {
+	const struct anc_step_type *t;
 	const struct anc_step *s;
-	step_fn fn;
 	size_t i;
 	int r;
 
 	for (i = 0; i < e->c->n_steps; i++) {
 		s = &e->c->steps[i];
-		if ((fn = lookup(s->kind)) == NULL)
+		if ((t = anc_step_type(s->kind)) == NULL || t->run == NULL)
 			return anc_err_set(err, ANC_E_INTERNAL, "step %d: no "
 			    "handler", s->index);
 		/* Left set on failure: the abort record names the step. */
 		e->step = s->index;
-		if ((r = run_one(e, s, fn, err)) != ANC_OK)
+		if ((r = run_one(e, s, t, err)) != ANC_OK)
 			return anc_err_prefix(err, "%s:%d: step %d (%s)",
 			    e->c->path, s->line, s->index,
 			    anc_step_kind_name(s->kind));

@@ -6,40 +6,15 @@
 #include <stdlib.h>
 
 #include "anchorage/err.h"
-#include "ceremony_int.h"
 #include "constraints.h"
+#include "step.h"
 
 const char *
 anc_step_kind_name(enum anc_step_kind kind)
 {
-	switch (kind) {
-	case ANC_STEP_GENERATE_KEY:
-		return "generate-key";
-	case ANC_STEP_SELF_SIGN:
-		return "self-sign";
-	case ANC_STEP_ISSUE_INTERMEDIATE:
-		return "issue-intermediate";
-	case ANC_STEP_SIGN_CSR:
-		return "sign-csr";
-	case ANC_STEP_CROSS_SIGN:
-		return "cross-sign";
-	case ANC_STEP_BUNDLE:
-		return "bundle";
-	case ANC_STEP_SIGN_CRL:
-		return "sign-crl";
-	case ANC_STEP_EXPORT_SECRET:
-		return "export-secret";
-	case ANC_STEP_EXPORT_BUNDLE:
-		return "export-bundle";
-	case ANC_STEP_EXPORT_ISSUER:
-		return "export-issuer";
-	case ANC_STEP_EXPORT_VAULT:
-		return "export-vault";
-	case ANC_STEP_SPLIT_PIN:
-		return "split-pin";
-	default:
-		return "unknown";
-	}
+	const struct anc_step_type *t = anc_step_type(kind);
+
+	return t != NULL ? t->name : "unknown";
 }
 
 const char *
@@ -83,10 +58,9 @@ anc_crl_reason_name(enum anc_crl_reason r)
 	}
 }
 
-/* Append one formatted name; 0, or -1 when names[] or a name is full. */
-static int
-add_file(char names[][128], size_t cap, size_t *n, const char *prefix,
-    const char *name, const char *suffix)
+int
+anc_step_add_file(char names[][128], size_t cap, size_t *n,
+    const char *prefix, const char *name, const char *suffix)
 {
 	int w;
 
@@ -101,51 +75,22 @@ add_file(char names[][128], size_t cap, size_t *n, const char *prefix,
 }
 
 int
+anc_step_files_pem(const struct anc_step *s, char names[][128], size_t cap,
+    size_t *n)
+{
+	return anc_step_add_file(names, cap, n, "", s->output, ".pem");
+}
+
+int
 anc_step_files(const struct anc_step *s, char names[][128], size_t cap,
     size_t *n)
 {
-	int bad = 0;
+	const struct anc_step_type *t = anc_step_type(s->kind);
 
 	*n = 0;
-	switch (s->kind) {
-	case ANC_STEP_GENERATE_KEY:
-	case ANC_STEP_SPLIT_PIN:	/* shares go to the officers only */
-		break;
-	case ANC_STEP_SELF_SIGN:
-	case ANC_STEP_ISSUE_INTERMEDIATE:
-	case ANC_STEP_SIGN_CSR:
-	case ANC_STEP_CROSS_SIGN:
-	case ANC_STEP_BUNDLE:
-	case ANC_STEP_SIGN_CRL:
-		bad = add_file(names, cap, n, "", s->output, ".pem");
-		break;
-	case ANC_STEP_EXPORT_SECRET:
-		bad = add_file(names, cap, n, "manifests/secret-", s->k8s_name,
-		    ".yaml");
-		break;
-	case ANC_STEP_EXPORT_BUNDLE:
-		bad = add_file(names, cap, n, "manifests/configmap-",
-		    s->k8s_name, ".yaml") ||
-		    add_file(names, cap, n, "manifests/bundle-", s->k8s_name,
-		    ".yaml");
-		break;
-	case ANC_STEP_EXPORT_ISSUER:
-		/* Monoskope's chart makes only a namespaced Issuer: values
-		 * for a ClusterIssuer would make a second, broken one. */
-		bad = add_file(names, cap, n, "manifests/issuer-", s->k8s_name,
-		    ".yaml") || (!s->cluster_issuer &&
-		    add_file(names, cap, n, "helm-values-", s->k8s_name,
-		    ".yaml"));
-		break;
-	case ANC_STEP_EXPORT_VAULT:
-		bad = add_file(names, cap, n, "", s->output, ".pem") ||
-		    add_file(names, cap, n, "", s->output, ".README.txt");
-		break;
-	default:
-		bad = 1;
-		break;
-	}
-	return bad ? ANC_E_INTERNAL : ANC_OK;
+	if (t == NULL || (t->files != NULL && t->files(s, names, cap, n) != 0))
+		return ANC_E_INTERNAL;
+	return ANC_OK;
 }
 
 static void

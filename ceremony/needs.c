@@ -13,8 +13,7 @@
 
 #include "anchorage/ceremony.h"
 #include "anchorage/err.h"
-#include "anchorage/shamir.h"
-#include "ceremony_int.h"
+#include "step.h"
 #include "profile.h"
 #include "records.h"
 
@@ -26,22 +25,25 @@ struct signer {
 	enum anc_keyalg alg;
 };
 
-struct derive {
+struct anc_derive {
+	const struct anc_ceremony *c;
 	struct anc_need *v;
 	size_t n, cap;
 	struct signer *sig;
 	size_t nsig;
 };
 
-static int
-push(struct derive *d, const struct anc_step *s, enum anc_need_op op,
-    enum anc_keyalg alg, const char *key, const char *use,
-    struct anc_err *err)
+struct anc_need *
+anc_need_push(struct anc_derive *d, const struct anc_step *s,
+    enum anc_need_op op, enum anc_keyalg alg, const char *key,
+    const char *use, struct anc_err *err)
 {
 	struct anc_need *n;
 
-	if (d->n == d->cap)
-		return anc_err_set(err, ANC_E_INTERNAL, "needs: table full");
+	if (d->n == d->cap) {
+		anc_err_set(err, ANC_E_INTERNAL, "needs: table full");
+		return NULL;
+	}
 	n = &d->v[d->n++];
 	memset(n, 0, sizeof(*n));
 	n->op = op;
@@ -54,7 +56,7 @@ push(struct derive *d, const struct anc_step *s, enum anc_need_op op,
 	    anc_step_kind_name(s->kind) : "closing record");
 	snprintf(n->key, sizeof(n->key), "%s", key != NULL ? key : "");
 	snprintf(n->use, sizeof(n->use), "%s", use != NULL ? use : "");
-	return ANC_OK;
+	return n;
 }
 
 /* The algorithm of an input certificate's key, read from its file. */
@@ -74,6 +76,7 @@ input_alg(const struct anc_input *in)
 	return alg;
 }
 
+/* The algorithm a generate-key step of the script gives `label`. */
 static enum anc_keyalg
 label_alg(const struct anc_ceremony *c, const char *label)
 {
@@ -87,7 +90,7 @@ label_alg(const struct anc_ceremony *c, const char *label)
 }
 
 static const struct signer *
-find_signer(const struct derive *d, const char *art)
+find_signer(const struct anc_derive *d, const char *art)
 {
 	size_t i;
 
@@ -97,65 +100,45 @@ find_signer(const struct derive *d, const char *art)
 	return NULL;
 }
 
-/* A certificate issued in the token: a serial number, then a signature. */
-static int
-issue(struct derive *d, const struct anc_step *s, const char *issuer,
-    int serial, struct anc_err *err)
+int
+anc_need_issue(struct anc_derive *d, const struct anc_step *s,
+    const char *issuer, int serial, struct anc_err *err)
 {
 	const struct signer *sg = find_signer(d, issuer);
-	int r;
 
 	if (sg == NULL)
 		return ANC_OK;	/* validated: the issuer is a software key */
-	if (serial && (r = push(d, s, ANC_NEED_RANDOM, ANC_KEY_NONE, NULL,
-	    "serial number", err)) != ANC_OK)
-		return r;
-	return push(d, s, ANC_NEED_SIGN, sg->alg, sg->label, NULL, err);
+	if (serial && anc_need_push(d, s, ANC_NEED_RANDOM, ANC_KEY_NONE, NULL,
+	    "serial number", err) == NULL)
+		return ANC_E_INTERNAL;
+	if (anc_need_push(d, s, ANC_NEED_SIGN, sg->alg, sg->label, NULL,
+	    err) == NULL)
+		return ANC_E_INTERNAL;
+	return ANC_OK;
+}
+
+void
+anc_need_signer(struct anc_derive *d, const char *art, const char *label)
+{
+	struct signer *sg = &d->sig[d->nsig++];
+
+	sg->art = art;
+	sg->label = label;
+	sg->alg = label_alg(d->c, label);
 }
 
 static int
-step_needs(const struct anc_ceremony *c, struct derive *d,
-    const struct anc_step *s, struct anc_err *err)
+step_needs(struct anc_derive *d, const struct anc_step *s,
+    struct anc_err *err)
 {
-	struct signer *sg;
-	int r;
+	const struct anc_step_type *t = anc_step_type(s->kind);
 
-	switch (s->kind) {
-	case ANC_STEP_GENERATE_KEY:
-		if ((r = push(d, s, ANC_NEED_RANDOM, ANC_KEY_NONE, NULL,
-		    "CKA_ID", err)) != ANC_OK)
-			return r;
-		return push(d, s, ANC_NEED_KEYGEN, s->algorithm, s->label,
-		    NULL, err);
-	case ANC_STEP_SELF_SIGN:
-		sg = &d->sig[d->nsig++];
-		sg->art = s->output;
-		sg->label = s->key;
-		sg->alg = label_alg(c, s->key);
-		return issue(d, s, s->output, 1, err);
-	case ANC_STEP_ISSUE_INTERMEDIATE:
-	case ANC_STEP_SIGN_CSR:
-	case ANC_STEP_CROSS_SIGN:
-		return issue(d, s, s->issuer, 1, err);
-	case ANC_STEP_SIGN_CRL:
-		return issue(d, s, s->issuer, 0, err);
-	case ANC_STEP_SPLIT_PIN:
-		if ((r = push(d, s, ANC_NEED_RANDOM, ANC_KEY_NONE, NULL,
-		    "PIN and its shares", err)) != ANC_OK)
-			return r;
-		if ((r = push(d, s, ANC_NEED_PIN_LEN, ANC_KEY_NONE, NULL, NULL,
-		    err)) != ANC_OK)
-			return r;
-		d->v[d->n - 1].pin_len = ANC_SHAMIR_PIN_LEN;
-		return ANC_OK;
-	default:
-		return ANC_OK;
-	}
+	return t != NULL && t->needs != NULL ? t->needs(d, s, err) : ANC_OK;
 }
 
 /* The closing record is signed by the ceremony's root key in the token. */
 static int
-closing_needs(const struct anc_ceremony *c, struct derive *d,
+closing_needs(const struct anc_ceremony *c, struct anc_derive *d,
     struct anc_err *err)
 {
 	const struct anc_step *s;
@@ -167,18 +150,22 @@ closing_needs(const struct anc_ceremony *c, struct derive *d,
 	    NULL);
 	if (sg == NULL)
 		return ANC_OK;
-	return push(d, NULL, ANC_NEED_SIGN, sg->alg, sg->label, NULL, err);
+	if (anc_need_push(d, NULL, ANC_NEED_SIGN, sg->alg, sg->label, NULL,
+	    err) == NULL)
+		return ANC_E_INTERNAL;
+	return ANC_OK;
 }
 
 int
 anc_ceremony_needs(const struct anc_ceremony *c, struct anc_need **out,
     size_t *nout, struct anc_err *err)
 {
-	struct derive d;
+	struct anc_derive d;
 	size_t i;
 	int r = ANC_E_INTERNAL;
 
 	memset(&d, 0, sizeof(d));
+	d.c = c;
 	/* At most three needs per step, and one for the closing record. */
 	d.cap = 3 * c->n_steps + 1;
 	if ((d.v = calloc(d.cap, sizeof(*d.v))) == NULL ||
@@ -196,7 +183,7 @@ anc_ceremony_needs(const struct anc_ceremony *c, struct anc_need **out,
 		d.sig[d.nsig++].alg = input_alg(&c->inputs[i]);
 	}
 	for (i = 0; i < c->n_steps; i++)
-		if ((r = step_needs(c, &d, &c->steps[i], err)) != ANC_OK)
+		if ((r = step_needs(&d, &c->steps[i], err)) != ANC_OK)
 			goto out;
 	if ((r = closing_needs(c, &d, err)) != ANC_OK)
 		goto out;

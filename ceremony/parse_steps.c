@@ -1,6 +1,7 @@
 /*
- * anchorage: the schema of a ceremony's steps, one table per kind, and
- * what each table cannot say beside it (docs/ceremony-format.md, Steps).
+ * anchorage: the schema of a ceremony's steps: which kind a step is, and
+ * the parameter types several kinds share (docs/ceremony-format.md,
+ * Steps).  Each kind's own table is in its step_<kind>.c.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include "anchorage/err.h"
 #include "constraints.h"
 #include "schema.h"
+#include "step.h"
 
 /*
  * Subject names
@@ -59,198 +61,7 @@ nd_subject(struct anc_reader *p, void *obj, const struct anc_field *f)
 	return r;
 }
 
-static const struct anc_type t_subject = { .node = nd_subject };
-
-/*
- * sign-csr policy
- */
-
-/* Indexed by enum anc_policy_alg. */
-static const char *const policy_alg_names[] = {
-	"rsa-2048", "rsa-3072", "rsa-4096", "ecdsa-p256", "ecdsa-p384"
-};
-static const int policy_algs[] = { ANC_POLICY_RSA_2048, ANC_POLICY_RSA_3072,
-    ANC_POLICY_RSA_4096, ANC_POLICY_EC_P256, ANC_POLICY_EC_P384 };
-
-#define POLICY_ALGS_ALL ((1u << ANC_N(policy_algs)) - 1)
-
-static const char *
-policy_alg_name(int v)
-{
-	return policy_alg_names[v];
-}
-
-static const struct anc_type t_policy_alg = ANC_ONE_OF(policy_alg_name,
-    policy_algs);
-
-/* One bit per algorithm in the step's policy_algs. */
-static int
-policy_alg_item(struct anc_reader *p, void *obj)
-{
-	static const struct anc_field item = { "", &t_policy_alg, REQUIRED,
-	    0, 0 };
-	struct anc_step *s = obj;
-	struct anc_scalar v;
-	int alg, r;
-
-	if ((r = anc_sc_one_of(p, &alg, &item, anc_read_scalar(p, &v))) !=
-	    ANC_OK)
-		return r;
-	if ((s->policy_algs & (1u << alg)) != 0)
-		return anc_read_bad(p, "duplicate algorithm \"%s\"",
-		    policy_alg_names[alg]);
-	s->policy_algs |= 1u << alg;
-	return ANC_OK;
-}
-
-/* The list given replaces the default of all algorithms. */
-static int
-nd_policy_algs(struct anc_reader *p, void *obj, const struct anc_field *f)
-{
-	((struct anc_step *)obj)->policy_algs = 0;
-	return anc_nd_list(p, obj, f);
-}
-
-static const struct anc_type t_policy_algs = { .node = nd_policy_algs,
-    .min = 1, .max = ANC_N(policy_algs), .what = "algorithms",
-    .item = policy_alg_item };
-
-static const struct anc_field policy_fields[] = {
-	{ "algorithms",	     &t_policy_algs, NONE,     0, 0 },
-	{ "max-validity",    &anc_t_validity, "87600h", S(policy_max_validity), 0 },
-	{ "max-path-length", &anc_t_pathlen, "0",     S(policy_max_path_length), 0 },
-};
-
-static const struct anc_type t_policy = ANC_MAPPING(policy_fields);
-
-/* A sign-csr step has a policy even when the script gives none. */
-static int
-sign_csr_init(struct anc_reader *p, struct anc_step *s)
-{
-	s->policy_algs = POLICY_ALGS_ALL;
-	return anc_read_defaults(p, policy_fields, ANC_N(policy_fields), s);
-}
-
-/*
- * bundle: anchors, retired anchors and the retire gate's exceptions
- */
-
-static int
-anchor_item(struct anc_reader *p, void *obj)
-{
-	struct anc_step *s = obj;
-	size_t dup;
-	int r;
-
-	if ((r = anc_read_name_item(p, &anc_t_artifact, &s->anchors,
-	    &s->anchor_lines, &s->n_anchors, &dup)) != ANC_OK)
-		return r;
-	if (dup != 0)
-		return anc_read_bad(p, "duplicate anchor \"%s\"",
-		    s->anchors[dup - 1]);
-	return ANC_OK;
-}
-
-static int
-retire_item(struct anc_reader *p, void *obj)
-{
-	struct anc_step *s = obj;
-	size_t dup;
-	int r;
-
-	if ((r = anc_read_name_item(p, &anc_t_artifact, &s->retires,
-	    &s->retire_lines, &s->n_retires, &dup)) != ANC_OK)
-		return r;
-	if (dup != 0)
-		return anc_read_bad(p, "duplicate retired anchor \"%s\"",
-		    s->retires[dup - 1]);
-	return ANC_OK;
-}
-
-/* Why a certificate may break: one line, as the transcript keeps it. */
-static const struct anc_type t_exception_reason = ANC_STRING(anc_rule_line,
-    1, 256, "expected 1 to 256 characters on one line, without spaces at "
-    "either end");
-
-#define EX(m) offsetof(struct anc_exception, m)
-
-static const struct anc_field exception_fields[] = {
-	{ "certificate", &anc_t_sha256,	      REQUIRED, EX(certificate), 0 },
-	{ "reason",	 &t_exception_reason, REQUIRED, EX(reason),	 0 },
-	{ "approved-by", &anc_t_person,	      REQUIRED, EX(approved_by), 0 },
-};
-
-static int
-exception_item(struct anc_reader *p, void *obj)
-{
-	struct anc_step *s = obj;
-	struct anc_exception *x;
-	size_t i;
-	int r;
-
-	if ((x = anc_read_add(p, &s->exceptions, &s->n_exceptions,
-	    sizeof(*x))) == NULL)
-		return ANC_E_NOMEM;
-	x->line = anc_read_line(p);
-	if ((r = anc_read_map(p, exception_fields, ANC_N(exception_fields),
-	    x)) != ANC_OK)
-		return r;
-	for (i = 0; i + 1 < s->n_exceptions; i++)
-		if (strcmp(s->exceptions[i].certificate, x->certificate) == 0) {
-			anc_read_push(p, "certificate");
-			return anc_read_err(p, ANC_E_FIELD, x->line, "%s "
-			    "already has exceptions[%zu]", x->certificate,
-			    i + 1);
-		}
-	return ANC_OK;
-}
-
-static const struct anc_type t_anchors = ANC_LIST(1, ANC_CER_LIST_MAX,
-    "artifact names", anchor_item);
-static const struct anc_type t_retires = ANC_LIST(1, ANC_CER_LIST_MAX,
-    "artifact names", retire_item);
-static const struct anc_type t_exceptions = ANC_LIST(1, ANC_CER_LIST_MAX,
-    "exceptions", exception_item);
-
-/*
- * sign-crl revocations
- */
-
-#define RV(m) offsetof(struct anc_revocation, m)
-
-static const struct anc_field revoke_fields[] = {
-	{ "certificate", &anc_t_artifact, REQUIRED,	 RV(certificate), 0 },
-	{ "reason",	 &anc_t_reason,	  "unspecified", RV(reason),	  0 },
-};
-
-static int
-revoke_item(struct anc_reader *p, void *obj)
-{
-	struct anc_step *s = obj;
-	struct anc_revocation *rv;
-	size_t i;
-	int r;
-
-	if ((rv = anc_read_add(p, &s->revoke, &s->n_revoke, sizeof(*rv))) ==
-	    NULL)
-		return ANC_E_NOMEM;
-	rv->line = anc_read_line(p);
-	if ((r = anc_read_defaults(p, revoke_fields, ANC_N(revoke_fields),
-	    rv)) != ANC_OK || (r = anc_read_map(p, revoke_fields,
-	    ANC_N(revoke_fields), rv)) != ANC_OK)
-		return r;
-	for (i = 0; i + 1 < s->n_revoke; i++)
-		if (strcmp(s->revoke[i].certificate, rv->certificate) == 0) {
-			anc_read_push(p, "certificate");
-			return anc_read_err(p, ANC_E_FIELD, rv->line, "\"%s\" "
-			    "is already revoked by revoke[%zu]",
-			    rv->certificate, i + 1);
-		}
-	return ANC_OK;
-}
-
-static const struct anc_type t_revoke = ANC_LIST(0, ANC_CER_LIST_MAX,
-    "revocations", revoke_item);
+const struct anc_type anc_t_subject = { .node = nd_subject };
 
 /*
  * Name constraints and EKU limits of issuing CAs
@@ -380,7 +191,7 @@ nd_name_constraints(struct anc_reader *p, void *obj,
 	return ANC_OK;
 }
 
-static const struct anc_type t_name_constraints = {
+const struct anc_type anc_t_name_constraints = {
     .node = nd_name_constraints };
 
 static const char *
@@ -415,158 +226,39 @@ eku_item(struct anc_reader *p, void *obj)
 	return ANC_OK;
 }
 
-static const struct anc_type t_eku = ANC_LIST(1, ANC_EKU__COUNT, "purposes",
+const struct anc_type anc_t_eku = ANC_LIST(1, ANC_EKU__COUNT, "purposes",
     eku_item);
 
 /*
- * Steps: one table per kind
+ * Steps: each kind's table is in its step_<kind>.c
  */
-
-static const struct anc_field generate_key_fields[] = {
-	{ "label",	 &anc_t_label,	    REQUIRED,	  S(label),	SL(label) },
-	{ "algorithm",	 &anc_t_token_alg,  "ecdsa-p256", S(algorithm), 0 },
-};
-
-static const struct anc_field self_sign_fields[] = {
-	{ "key",	 &anc_t_label,	    REQUIRED,	  S(key),	  SL(key) },
-	{ "subject",	 &t_subject,	    REQUIRED,	  S(subject),	  0 },
-	{ "validity",	 &anc_t_validity,   "87600h",	  S(validity),	  SL(validity) },
-	{ "path-length", &anc_t_pathlen,    "1",	  S(path_length), SL(path_length) },
-	{ "output",	 &anc_t_artifact,   REQUIRED,	  S(output),	  SL(output) },
-};
-
-static const struct anc_field issue_intermediate_fields[] = {
-	{ "issuer",	 &anc_t_artifact,   REQUIRED,	  S(issuer),	  SL(issuer) },
-	{ "subject",	 &t_subject,	    REQUIRED,	  S(subject),	  0 },
-	{ "validity",	 &anc_t_validity,   "43800h",	  S(validity),	  SL(validity) },
-	{ "path-length", &anc_t_pathlen,    "0",	  S(path_length), SL(path_length) },
-	{ "algorithm",	 &anc_t_soft_alg,   "ecdsa-p256", S(algorithm),	  0 },
-	{ "name-constraints", &t_name_constraints, NONE,  S(nc),	  0 },
-	{ "extended-key-usage", &t_eku,	    NONE,	  S(eku),	  0 },
-	{ "output",	 &anc_t_artifact,   REQUIRED,	  S(output),	  SL(output) },
-};
-
-static const struct anc_field sign_csr_fields[] = {
-	{ "issuer",	 &anc_t_artifact,   REQUIRED,	  S(issuer),	  SL(issuer) },
-	{ "csr",	 &anc_t_artifact,   REQUIRED,	  S(csr),	  SL(csr) },
-	{ "subject",	 &t_subject,	    NONE,	  S(subject),	  0 },
-	{ "validity",	 &anc_t_validity,   "43800h",	  S(validity),	  SL(validity) },
-	{ "path-length", &anc_t_pathlen,    "0",	  S(path_length), SL(path_length) },
-	{ "policy",	 &t_policy,	    NONE,	  0,		  0 },
-	{ "name-constraints", &t_name_constraints, NONE,  S(nc),	  0 },
-	{ "extended-key-usage", &t_eku,	    NONE,	  S(eku),	  0 },
-	{ "output",	 &anc_t_artifact,   REQUIRED,	  S(output),	  SL(output) },
-};
-
-static const struct anc_field cross_sign_fields[] = {
-	{ "issuer",	 &anc_t_artifact,   REQUIRED,	  S(issuer),	  SL(issuer) },
-	{ "certificate", &anc_t_artifact,   REQUIRED,	  S(certificate), SL(certificate) },
-	{ "validity",	 &anc_t_validity,   "43800h",	  S(validity),	  SL(validity) },
-	{ "path-length", &anc_t_pathlen,    "1",	  S(path_length), SL(path_length) },
-	{ "output",	 &anc_t_artifact,   REQUIRED,	  S(output),	  SL(output) },
-};
-
-static const struct anc_field bundle_fields[] = {
-	{ "anchors",	 &t_anchors,	    REQUIRED,	  0,		  0 },
-	{ "retires",	 &t_retires,	    NONE,	  0,		  0 },
-	{ "inventory",	 &anc_t_artifact,   NONE,	  S(inventory),	  SL(inventory) },
-	{ "exceptions",	 &t_exceptions,	    NONE,	  0,		  0 },
-	{ "output",	 &anc_t_artifact,   REQUIRED,	  S(output),	  SL(output) },
-};
-
-static const struct anc_field sign_crl_fields[] = {
-	{ "issuer",	 &anc_t_artifact,   REQUIRED,	  S(issuer),	  SL(issuer) },
-	{ "revoke",	 &t_revoke,	    NONE,	  0,		  0 },
-	{ "crl-number",	 &anc_t_crl_number, REQUIRED,	  S(crl_number),  0 },
-	{ "previous",	 &anc_t_artifact,   NONE,	  S(previous),	  0 },
-	{ "validity",	 &anc_t_crl_validity, "720h",	  S(validity),	  SL(validity) },
-	{ "output",	 &anc_t_artifact,   REQUIRED,	  S(output),	  SL(output) },
-};
-
-static const struct anc_field export_secret_fields[] = {
-	{ "name",	 &anc_t_k8s_name,   "m8-trust-anchor", S(k8s_name), 0 },
-	{ "namespace",	 &anc_t_namespace,  "monoskope",  S(k8s_namespace), 0 },
-	{ "issuing-ca",	 &anc_t_artifact,   REQUIRED,	  S(issuing_ca),  SL(issuing_ca) },
-};
-
-static const struct anc_field export_bundle_fields[] = {
-	{ "name",	 &anc_t_k8s_name,   "m8-trust-bundle", S(k8s_name), 0 },
-	/* trust-manager's trust namespace: the source ConfigMap's */
-	{ "trust-namespace", &anc_t_namespace, "cert-manager", S(k8s_namespace), 0 },
-	{ "target-namespace", &anc_t_namespace, "monoskope", S(target_namespace), 0 },
-	{ "bundle",	 &anc_t_artifact,   REQUIRED,	  S(bundle),	  SL(bundle) },
-};
-
-static const struct anc_field export_issuer_fields[] = {
-	{ "name",	 &anc_t_k8s_name,   "m8-root-ca-issuer", S(k8s_name), 0 },
-	{ "namespace",	 &anc_t_namespace,  "monoskope",  S(k8s_namespace), 0 },
-	{ "kind",	 &anc_t_issuer_kind, "Issuer",	  S(cluster_issuer), 0 },
-	{ "secret",	 &anc_t_k8s_name,   "m8-trust-anchor", S(secret),   0 },
-	{ "cluster-resource-namespace", &anc_t_namespace, "cert-manager",
-	    S(cluster_namespace), 0 },
-};
-
-static const struct anc_field export_vault_fields[] = {
-	{ "certificate", &anc_t_artifact,   REQUIRED,	  S(certificate), SL(certificate) },
-	{ "output",	 &anc_t_artifact,   "vault-chain", S(output),	  SL(output) },
-};
-
-static const struct anc_field split_pin_fields[] = {
-	{ "threshold",	 &anc_t_threshold,  REQUIRED,	  S(officers.threshold),
-	    S(officers.threshold_line) },
-	{ "officers",	 &anc_t_officers,   REQUIRED,	  S(officers),	  0 },
-};
-
-/* Each kind: its table, and what its table cannot say. */
-static const struct step_schema {
-	enum anc_step_kind kind;
-	const struct anc_field *fields;
-	size_t n;
-	int (*init)(struct anc_reader *, struct anc_step *);
-} step_schemas[] = {
-#define KIND(k, f, init) { k, f, ANC_N(f), init }
-	KIND(ANC_STEP_GENERATE_KEY, generate_key_fields, NULL),
-	KIND(ANC_STEP_SELF_SIGN, self_sign_fields, NULL),
-	KIND(ANC_STEP_ISSUE_INTERMEDIATE, issue_intermediate_fields, NULL),
-	KIND(ANC_STEP_SIGN_CSR, sign_csr_fields, sign_csr_init),
-	KIND(ANC_STEP_CROSS_SIGN, cross_sign_fields, NULL),
-	KIND(ANC_STEP_BUNDLE, bundle_fields, NULL),
-	KIND(ANC_STEP_SIGN_CRL, sign_crl_fields, NULL),
-	KIND(ANC_STEP_EXPORT_SECRET, export_secret_fields, NULL),
-	KIND(ANC_STEP_EXPORT_BUNDLE, export_bundle_fields, NULL),
-	KIND(ANC_STEP_EXPORT_ISSUER, export_issuer_fields, NULL),
-	KIND(ANC_STEP_EXPORT_VAULT, export_vault_fields, NULL),
-	KIND(ANC_STEP_SPLIT_PIN, split_pin_fields, NULL),
-#undef KIND
-};
 
 /* `- kind: {parameters}`: defaults first, then what the script says. */
 int
 anc_read_step(struct anc_reader *p, void *obj)
 {
+	const char *names[ANC_CER_STEP_KINDS_MAX];
 	struct anc_ceremony *c = obj;
-	const char *names[ANC_N(step_schemas)];
-	const struct step_schema *k;
+	const struct anc_step_type *t;
 	struct anc_step *s;
-	size_t i, mark;
+	size_t i, n, mark;
 	int r;
 
 	if ((s = anc_read_add(p, &c->steps, &c->n_steps, sizeof(*s))) == NULL)
 		return ANC_E_NOMEM;
 	s->index = (int)c->n_steps;
-	for (i = 0; i < ANC_N(step_schemas); i++)
-		names[i] = anc_step_kind_name(step_schemas[i].kind);
-	if ((r = anc_read_one_key(p, "step kind", names, ANC_N(names), &i)) !=
-	    ANC_OK)
+	for (n = 0; n < anc_n_step_types && n < ANC_N(names); n++)
+		names[n] = anc_step_types[n]->name;
+	if ((r = anc_read_one_key(p, "step kind", names, n, &i)) != ANC_OK)
 		return r;
-	k = &step_schemas[i];
-	s->kind = k->kind;
+	t = anc_step_types[i];
+	s->kind = t->kind;
 	s->line = anc_read_line(p);
-	mark = anc_read_push(p, names[i]);
+	mark = anc_read_push(p, t->name);
 	if ((r = anc_read_next(p)) != ANC_OK ||
-	    (r = anc_read_defaults(p, k->fields, k->n, s)) != ANC_OK ||
-	    (k->init != NULL && (r = k->init(p, s)) != ANC_OK) ||
-	    (r = anc_read_map(p, k->fields, k->n, s)) != ANC_OK)
+	    (r = anc_read_defaults(p, t->fields, t->n_fields, s)) != ANC_OK ||
+	    (t->init != NULL && (r = t->init(p, s)) != ANC_OK) ||
+	    (r = anc_read_map(p, t->fields, t->n_fields, s)) != ANC_OK)
 		return r;
 	anc_read_pop(p, mark);
 	return anc_read_one_key_end(p, "step kind");

@@ -12,6 +12,7 @@
 #include "anchorage/hash.h"
 #include "engine.h"
 #include "records.h"
+#include "step.h"
 
 #ifndef ANC_VERSION
 #define ANC_VERSION "unknown"
@@ -143,9 +144,9 @@ art_sha256(const struct anc_engine *e, const char *name)
 	return NULL;
 }
 
-static void
-item(const struct anc_engine *e, struct anc_confirm_item *v, size_t cap,
-    size_t *n, const char *name, int token_key)
+void
+anc_rec_item(const struct anc_engine *e, struct anc_confirm_item *v,
+    size_t cap, size_t *n, const char *name, int token_key)
 {
 	if (name == NULL || *n == cap)
 		return;
@@ -155,41 +156,23 @@ item(const struct anc_engine *e, struct anc_confirm_item *v, size_t cap,
 }
 
 void
+anc_rec_inputs_signing(const struct anc_engine *e, const struct anc_step *s,
+    struct anc_confirm_item *v, size_t cap, size_t *n)
+{
+	anc_rec_item(e, v, cap, n, s->csr, 0);
+	anc_rec_item(e, v, cap, n, s->issuer, 0);
+	anc_rec_item(e, v, cap, n, s->certificate, 0);
+}
+
+void
 anc_rec_step_inputs(const struct anc_engine *e, const struct anc_step *s,
     struct anc_confirm_item *v, size_t cap, size_t *n)
 {
-	size_t i;
+	const struct anc_step_type *t = anc_step_type(s->kind);
 
 	*n = 0;
-	switch (s->kind) {
-	case ANC_STEP_SELF_SIGN:
-		item(e, v, cap, n, s->key, 1);
-		break;
-	case ANC_STEP_BUNDLE:
-		for (i = 0; i < s->n_anchors; i++)
-			item(e, v, cap, n, s->anchors[i], 0);
-		for (i = 0; i < s->n_retires; i++)
-			item(e, v, cap, n, s->retires[i], 0);
-		item(e, v, cap, n, s->inventory, 0);
-		break;
-	case ANC_STEP_SIGN_CRL:
-		item(e, v, cap, n, s->issuer, 0);
-		for (i = 0; i < s->n_revoke; i++)
-			item(e, v, cap, n, s->revoke[i].certificate, 0);
-		break;
-	case ANC_STEP_EXPORT_SECRET:
-		item(e, v, cap, n, s->issuing_ca, 0);
-		break;
-	case ANC_STEP_EXPORT_BUNDLE:
-		item(e, v, cap, n, s->bundle, 0);
-		break;
-	default:
-		/* issuer, CSR and certificate, where the kind has them */
-		item(e, v, cap, n, s->csr, 0);
-		item(e, v, cap, n, s->issuer, 0);
-		item(e, v, cap, n, s->certificate, 0);
-		break;
-	}
+	if (t != NULL && t->inputs != NULL)
+		t->inputs(e, s, v, cap, n);
 }
 
 static json_t *

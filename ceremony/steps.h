@@ -1,46 +1,50 @@
 /*
- * anchorage: the ceremony steps, internal to ceremony/.  Each takes the
- * engine and its step and returns an error code; the engine adds the step
- * number and file line to any message.
+ * anchorage: what the steps' actions share (steps_common.c), internal to
+ * ceremony/.  Each kind's action is the `run` of its step_<kind>.c; it
+ * takes the engine and its step and returns an error code, and the engine
+ * adds the step number and file line to any message.
  */
 #ifndef ANCHORAGE_STEPS_H
 #define ANCHORAGE_STEPS_H
 
+#include "anchorage/manifest.h"
 #include "engine.h"
 #include "profile.h"
 
 struct anc_err;
-
-int anc_step_generate_key(struct anc_engine *, const struct anc_step *,
-    struct anc_err *);
-int anc_step_self_sign(struct anc_engine *, const struct anc_step *,
-    struct anc_err *);
-int anc_step_bundle(struct anc_engine *, const struct anc_step *,
-    struct anc_err *);
-int anc_step_issue_intermediate(struct anc_engine *, const struct anc_step *,
-    struct anc_err *);
-int anc_step_sign_csr(struct anc_engine *, const struct anc_step *,
-    struct anc_err *);
-int anc_step_cross_sign(struct anc_engine *, const struct anc_step *,
-    struct anc_err *);
-int anc_step_sign_crl(struct anc_engine *, const struct anc_step *,
-    struct anc_err *);
-int anc_step_export_secret(struct anc_engine *, const struct anc_step *,
-    struct anc_err *);
-int anc_step_export_bundle(struct anc_engine *, const struct anc_step *,
-    struct anc_err *);
-int anc_step_export_issuer(struct anc_engine *, const struct anc_step *,
-    struct anc_err *);
-int anc_step_export_vault(struct anc_engine *, const struct anc_step *,
-    struct anc_err *);
-int anc_step_split_pin(struct anc_engine *, const struct anc_step *,
-    struct anc_err *);
 
 /* Artifacts by name; NULL if absent. */
 struct anc_artifact *anc_engine_find(struct anc_engine *e, const char *name);
 /* A new artifact; NULL if the name is taken or the table is full. */
 struct anc_artifact *anc_engine_new_art(struct anc_engine *e,
     const char *name, enum anc_art_kind kind, const struct anc_step *s);
+
+/* The issuer artifact of s: a certificate whose key is in the token. */
+int anc_steps_issuer_of(struct anc_engine *e, const struct anc_step *s,
+    struct anc_artifact **out, struct anc_err *err);
+/* The algorithm of the issuer's key, the hint for its signer. */
+enum anc_keyalg anc_steps_issuer_hint(const struct anc_artifact *a);
+/* A certificate under `issuer` as step s asks: validity from now, path
+ * length, name constraints and EKU limit. */
+void anc_steps_spec_init(struct anc_cert_spec *spec, struct anc_engine *e,
+    const struct anc_step *s, struct anc_artifact *issuer);
+/* Record a new certificate artifact (and its software key, taken over
+ * when soft_key is not NULL) as s's output, and write it. */
+int anc_steps_keep_cert(struct anc_engine *e, const struct anc_step *s,
+    X509 **x, EVP_PKEY **soft_key, const char *what, struct anc_err *err);
+
+/* Exports: the ceremony and tool that made a manifest. */
+void anc_steps_provenance(const struct anc_engine *e,
+    struct anc_provenance *p);
+/* The artifact `name` if it is of `kind`, else NULL. */
+struct anc_artifact *anc_steps_art(struct anc_engine *e, const char *name,
+    enum anc_art_kind kind);
+/* The root that signed a certificate made by a step of this run. */
+struct anc_artifact *anc_steps_root_of(struct anc_engine *e,
+    const struct anc_artifact *a);
+/* Write text to the outbox and free it. */
+int anc_steps_write_text(struct anc_engine *e, const char *file, char *text,
+    size_t len, mode_t mode, struct anc_err *err);
 
 /*
  * Issue a certificate: serial from the backend's random source, build,

@@ -29,6 +29,7 @@
 #include "ceremony_int.h"
 #include "engine.h"
 #include "records.h"
+#include "step.h"
 #include "steps.h"
 
 static char dir[] = "/tmp/anc-steps.XXXXXX";
@@ -589,10 +590,37 @@ test_split_pin(void **state)
 	    ANC_E_FIELD, "expected role crypto-officer");
 }
 
+/* Every kind is a complete type, listed once under its own name. */
+static void
+test_types(void **state)
+{
+	const struct anc_step_type *t;
+	size_t i, j;
+
+	assert_true(anc_n_step_types > 0);
+	assert_true(anc_n_step_types <= ANC_CER_STEP_KINDS_MAX);
+	for (i = 0; i < anc_n_step_types; i++) {
+		t = anc_step_types[i];
+		assert_ptr_equal(anc_step_type(t->kind), t);
+		assert_string_equal(anc_step_kind_name(t->kind), t->name);
+		assert_non_null(t->fields);
+		assert_true(t->n_fields > 0);
+		assert_non_null(t->plan);
+		assert_non_null(t->run);
+		for (j = 0; j < i; j++) {
+			assert_int_not_equal(anc_step_types[j]->kind, t->kind);
+			assert_string_not_equal(anc_step_types[j]->name,
+			    t->name);
+		}
+	}
+	assert_null(anc_step_type((enum anc_step_kind)0));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_generate_key),
 		cmocka_unit_test(test_self_sign),
 		cmocka_unit_test(test_issue_intermediate),

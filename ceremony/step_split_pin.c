@@ -1,14 +1,5 @@
 /*
- * anchorage: the split-pin step.  A new user PIN from the token's random
- * generator, split K of N among the crypto officers, shown to each
- * officer alone on the terminal, and only then set in the token, so that
- * a run stopped while the shares are shown leaves the old PIN working and
- * the shares shown so far void.
- *
- * Neither the PIN nor any share is written to a file, the outbox or the
- * progress lines: what is said is K, N, who holds which share, and the
- * split's commitment (docs/quorum.md).  When checking, the split is made
- * and rebuilt with host randomness, and nothing is shown or changed.
+ * anchorage: the split-pin step: a new user PIN, split among crypto officers.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +12,60 @@
 #include "anchorage/secmem.h"
 #include "anchorage/shamir.h"
 #include "records.h"
+#include "step.h"
 #include "steps.h"
+
+static const struct anc_field fields[] = {
+	{ "threshold",	 &anc_t_threshold,  REQUIRED,	  S(officers.threshold),
+	    S(officers.threshold_line) },
+	{ "officers",	 &anc_t_officers,   REQUIRED,	  S(officers),	  0 },
+};
+
+/* One new PIN per ceremony: a second split would void the first. */
+static int
+check(struct anc_vctx *v, const struct anc_step *s)
+{
+	const struct anc_step *t;
+	char f[128];
+	size_t i;
+
+	anc_step_field(f, sizeof(f), s, "");
+	for (i = 0; i + 1 < (size_t)s->index; i++) {
+		t = &v->c->steps[i];
+		if (t->kind == ANC_STEP_SPLIT_PIN)
+			return anc_verr(v, s->line, f, "steps[%d] already "
+			    "splits the PIN; expected one split-pin step per "
+			    "ceremony", t->index);
+	}
+	return anc_check_officers(v, &s->officers, f);
+}
+
+static void
+plan(struct anc_text *t, const struct anc_step *s)
+{
+	anc_put(t, "make a new user PIN from the token's random generator, "
+	    "split it so that any %d of the %zu officers rebuild it, "
+	    "show each officer their share alone on the terminal, then "
+	    "change the token's PIN to it (the current PIN is asked "
+	    "once more):", s->officers.threshold, s->officers.n);
+	anc_put_names(t, &s->officers, 1);
+}
+
+/* Shares go to the officers only: no outbox file, no input. */
+/* Randomness for the PIN, and a token that takes a PIN that long. */
+static int
+needs(struct anc_derive *d, const struct anc_step *s, struct anc_err *err)
+{
+	struct anc_need *n;
+
+	if (anc_need_push(d, s, ANC_NEED_RANDOM, ANC_KEY_NONE, NULL,
+	    "PIN and its shares", err) == NULL ||
+	    (n = anc_need_push(d, s, ANC_NEED_PIN_LEN, ANC_KEY_NONE, NULL,
+	    NULL, err)) == NULL)
+		return ANC_E_INTERNAL;
+	n->pin_len = ANC_SHAMIR_PIN_LEN;
+	return ANC_OK;
+}
 
 #define LEN ANC_SHAMIR_SECRET_LEN
 
@@ -46,8 +90,8 @@ self_check(struct split *sp, unsigned k, unsigned n, struct anc_err *err)
 	int r;
 
 	for (i = 0; i < n; i++) {
-		if ((r = anc_share_encode(&sp->shares[i], sp->text)) != ANC_OK ||
-		    (r = anc_share_decode(sp->text, strlen(sp->text),
+		if ((r = anc_share_encode(&sp->shares[i], sp->text)) != ANC_OK
+		    || (r = anc_share_decode(sp->text, strlen(sp->text),
 		    &sp->round[i], err)) != ANC_OK ||
 		    CRYPTO_memcmp(&sp->round[i], &sp->shares[i],
 		    sizeof(sp->round[i])) != 0)
@@ -59,8 +103,8 @@ self_check(struct split *sp, unsigned k, unsigned n, struct anc_err *err)
 			sp->round[j] = sp->shares[(i + j) % n];
 		if ((r = anc_shamir_combine(sp->round, k, sp->rebuilt, err)) !=
 		    ANC_OK || CRYPTO_memcmp(sp->rebuilt, sp->secret, LEN) != 0)
-			return anc_err_set(err, ANC_E_INTERNAL, "shares %u.. do "
-			    "not rebuild the PIN", i + 1);
+			return anc_err_set(err, ANC_E_INTERNAL, "shares %u.. "
+			    "do not rebuild the PIN", i + 1);
 	}
 	return ANC_OK;
 }
@@ -69,7 +113,8 @@ static int
 make_split(struct anc_engine *e, const struct anc_step *s, struct split *sp,
     struct anc_err *err)
 {
-	unsigned k = (unsigned)s->officers.threshold, n = (unsigned)s->officers.n;
+	unsigned k = (unsigned)s->officers.threshold, n =
+	    (unsigned)s->officers.n;
 	int r;
 
 	if ((r = e->be->random(e->be->arg, sp->secret, LEN, err)) != ANC_OK ||
@@ -116,7 +161,8 @@ record_split(struct anc_engine *e, const struct anc_step *s,
     const struct split *sp, struct anc_err *err)
 {
 	const struct anc_officers *o = &s->officers;
-	char who[ANC_SHAMIR_SHARES_MAX * 160], com[2 * ANC_SHAMIR_COMMIT_LEN + 1];
+	char who[ANC_SHAMIR_SHARES_MAX * 160], com[2 * ANC_SHAMIR_COMMIT_LEN +
+	    1];
 	json_t *list;
 	size_t i, len = 0;
 
@@ -146,8 +192,8 @@ record_split(struct anc_engine *e, const struct anc_step *s,
 	    "shares", (int)o->n, "officers", list, "commitment", com), err);
 }
 
-int
-anc_step_split_pin(struct anc_engine *e, const struct anc_step *s,
+static int
+run(struct anc_engine *e, const struct anc_step *s,
     struct anc_err *err)
 {
 	struct anc_secret *pin = NULL;
@@ -205,3 +251,17 @@ anc_step_split_pin(struct anc_engine *e, const struct anc_step *s,
 	anc_freezero(sp, sizeof(*sp));
 	return r;
 }
+
+const struct anc_step_type anc_kind_split_pin = {
+	.kind = ANC_STEP_SPLIT_PIN,
+	.name = "split-pin",
+	.uses_token = 1,
+	ANC_STEP_FIELDS(fields),
+	.init = NULL,
+	.check = check,
+	.plan = plan,
+	.files = NULL,
+	.needs = needs,
+	.inputs = NULL,
+	.run = run,
+};

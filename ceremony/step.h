@@ -1,0 +1,176 @@
+/*
+ * anchorage: kinds of step, internal to ceremony/.
+ *
+ * Everything about one kind is in its file, ceremony/step_<kind>.c: the
+ * table of its parameters, its checks across fields, the words the plan
+ * reads aloud, the outbox files it writes, the artifacts its transcript
+ * record names, and its action.  The file defines one struct
+ * anc_step_type, listed in anc_step_types[] (steps.c); parse, validate,
+ * plan, records and engine reach the kind only through it.  The helpers
+ * the kinds share are declared below, each where its stage lives.
+ */
+#ifndef ANCHORAGE_STEP_H
+#define ANCHORAGE_STEP_H
+
+#include <stddef.h>
+
+#include "anchorage/ceremony.h"
+#include "ceremony_int.h"
+#include "schema.h"
+
+struct anc_derive;
+struct anc_engine;
+struct anc_err;
+struct anc_text;
+struct anc_vctx;
+
+struct anc_step_type {
+	enum anc_step_kind kind;
+	const char *name;		/* as scripts spell it */
+	int uses_token;			/* the script needs `token` */
+	/* Schema: the parameters, and the defaults no table can say. */
+	const struct anc_field *fields;
+	size_t n_fields;
+	int (*init)(struct anc_reader *p, struct anc_step *s);
+	/* Meaning: references to artifacts, limits across fields. */
+	int (*check)(struct anc_vctx *v, const struct anc_step *s);
+	/* What the step does, in the words the administrator reads aloud. */
+	void (*plan)(struct anc_text *t, const struct anc_step *s);
+	/* The outbox files it writes, into names[0..*n). */
+	int (*files)(const struct anc_step *s, char names[][128], size_t cap,
+	    size_t *n);
+	/* What it needs from the token (`token probe`, the run's first
+	 * check): anc_need_push() and the helpers below. */
+	int (*needs)(struct anc_derive *d, const struct anc_step *s,
+	    struct anc_err *err);
+	/* The artifacts it reads, for its transcript record. */
+	void (*inputs)(const struct anc_engine *e, const struct anc_step *s,
+	    struct anc_confirm_item *v, size_t cap, size_t *n);
+	/* The action: build, lint, sign, verify, then write. */
+	int (*run)(struct anc_engine *e, const struct anc_step *s,
+	    struct anc_err *err);
+};
+
+/* Every kind, in the order scripts' messages list them (steps.c). */
+#define ANC_CER_STEP_KINDS_MAX	32
+extern const struct anc_step_type *const anc_step_types[];
+extern const size_t anc_n_step_types;
+/* The type of a kind; NULL for none. */
+const struct anc_step_type *anc_step_type(enum anc_step_kind kind);
+
+#define ANC_STEP_FIELDS(f)	.fields = (f), .n_fields = ANC_N(f)
+
+/*
+ * Schema (parse_steps.c): parameter types more than one kind uses
+ */
+
+extern const struct anc_type anc_t_subject, anc_t_name_constraints,
+    anc_t_eku;
+
+/*
+ * Checks (validate.c)
+ */
+
+/* What an artifact is, one bit each, so a reference can accept several. */
+#define ANC_ART_STEP(k)		(1u << (k))	/* output of a step of kind k */
+#define ANC_ART_CERT_IN		(1u << 20)	/* certificate input */
+#define ANC_ART_CERT_KEY	(1u << 21)	/* ... with its key in the token */
+#define ANC_ART_CSR_IN		(1u << 22)	/* csr input */
+#define ANC_ART_INVENTORY_IN	(1u << 23)	/* inventory input */
+#define ANC_ART_BUNDLE_IN	(1u << 24)	/* bundle input */
+#define ANC_ART_CRL_IN		(1u << 25)	/* crl input */
+
+struct anc_vctx {
+	const struct anc_ceremony *c;
+	struct anc_err *err;
+};
+
+/* A named input or step output. */
+struct anc_artref {
+	const struct anc_input *in;
+	const struct anc_step *step;
+};
+
+/* "PATH:LINE: FIELD: ..." as ANC_E_FIELD. */
+int anc_verr(struct anc_vctx *v, int line, const char *field,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* "steps[3].issue-intermediate.issuer" into buf. */
+const char *anc_step_field(char *buf, size_t cap, const struct anc_step *s,
+    const char *param);
+/* A field's line, or the step's when the field was left to its default. */
+int anc_line_or(const struct anc_step *s, int line);
+/*
+ * `name`, referred to by step s in `field`, must be an input or the output
+ * of an earlier step, of a class in `accept` (`expect` says which in
+ * words).  The definition goes to *a.
+ */
+int anc_ref(struct anc_vctx *v, const struct anc_step *s, const char *field,
+    int line, const char *name, unsigned accept, const char *expect,
+    struct anc_artref *a);
+/* The certificate whose key signs: a root made here, or one brought in
+ * together with the label of its key in the token. */
+int anc_ref_issuer(struct anc_vctx *v, const struct anc_step *s,
+    struct anc_artref *a);
+/* Below a root made in this script: a shorter path and a shorter life. */
+int anc_check_under(struct anc_vctx *v, const struct anc_step *s,
+    const struct anc_artref *a);
+/* Officers holding shares of the PIN: crypto officers, at least K. */
+int anc_check_officers(struct anc_vctx *v, const struct anc_officers *o,
+    const char *field);
+
+/*
+ * Plan text (plan.c)
+ */
+
+/* Append to the text; on allocation failure it stays failed. */
+void anc_put(struct anc_text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void anc_put_dn(struct anc_text *t, const struct anc_dn *dn);
+/* "Carol Example (share 1), ..." */
+void anc_put_names(struct anc_text *t, const struct anc_officers *o,
+    int numbered);
+/* "<what> for <subject>, valid <d>, path length <n>" */
+void anc_put_cert_step(struct anc_text *t, const struct anc_step *s,
+    const char *what);
+
+/*
+ * Outbox files (names.c)
+ */
+
+/* Append prefix + name + suffix; 0, or -1 when names[] or a name is full. */
+int anc_step_add_file(char names[][128], size_t cap, size_t *n,
+    const char *prefix, const char *name, const char *suffix);
+/* A certificate step's one file: "<output>.pem". */
+int anc_step_files_pem(const struct anc_step *s, char names[][128],
+    size_t cap, size_t *n);
+
+/*
+ * Token needs (needs.c)
+ */
+
+/* One need of step s, added to d; NULL (err set) when d is full. */
+struct anc_need *anc_need_push(struct anc_derive *d,
+    const struct anc_step *s, enum anc_need_op op, enum anc_keyalg alg,
+    const char *key, const char *use, struct anc_err *err);
+/* A certificate issued under `issuer`: when its key is in the token, a
+ * serial number (if `serial`) from the token's generator, then a
+ * signature. */
+int anc_need_issue(struct anc_derive *d, const struct anc_step *s,
+    const char *issuer, int serial, struct anc_err *err);
+/* Artifact `art` is signed by token key `label` from now on. */
+void anc_need_signer(struct anc_derive *d, const char *art,
+    const char *label);
+
+/*
+ * Transcript records (records.c)
+ */
+
+/* One artifact a step reads; token_key: a key label, not a file. */
+void anc_rec_item(const struct anc_engine *e, struct anc_confirm_item *v,
+    size_t cap, size_t *n, const char *name, int token_key);
+/* The issuer, CSR and certificate, where the kind has them. */
+void anc_rec_inputs_signing(const struct anc_engine *e,
+    const struct anc_step *s, struct anc_confirm_item *v, size_t cap,
+    size_t *n);
+
+#endif /* ANCHORAGE_STEP_H */

@@ -1,0 +1,74 @@
+/*
+ * anchorage: the generate-key step: a key pair made inside the token.
+ * Its label is unique among the script's generate-key steps (validate.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "anchorage/err.h"
+#include "anchorage/hash.h"
+#include "step.h"
+#include "steps.h"
+
+static const struct anc_field fields[] = {
+	{ "label",	&anc_t_label,		REQUIRED,	S(label),	SL(label) },
+	{ "algorithm",	&anc_t_token_alg,	"ecdsa-p256",	S(algorithm),	0 },
+};
+
+static void
+plan(struct anc_text *t, const struct anc_step *s)
+{
+	anc_put(t, "generate an %s key pair labelled \"%s\" inside the "
+	    "token; the private key is sensitive, never extractable, "
+	    "and can only sign", anc_keyalg_name(s->algorithm),
+	    s->label);
+}
+
+/* A random CKA_ID, then the key pair. */
+static int
+needs(struct anc_derive *d, const struct anc_step *s, struct anc_err *err)
+{
+	if (anc_need_push(d, s, ANC_NEED_RANDOM, ANC_KEY_NONE, NULL, "CKA_ID",
+	    err) == NULL || anc_need_push(d, s, ANC_NEED_KEYGEN, s->algorithm,
+	    s->label, NULL, err) == NULL)
+		return ANC_E_INTERNAL;
+	return ANC_OK;
+}
+
+static int
+run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
+{
+	struct anc_key_info ki;
+	char id[2 * sizeof(ki.id) + 1];
+	int r;
+
+	anc_engine_say(e, "  generating %s key \"%s\" in the token%s",
+	    anc_keyalg_name(s->algorithm), s->label,
+	    s->algorithm == ANC_KEY_RSA_4096 || s->algorithm ==
+	    ANC_KEY_RSA_3072 ? " (RSA: this can take minutes)" : "");
+	if ((r = e->be->generate(e->be->arg, s->algorithm, s->label,
+	    s->backup, &ki, err)) != ANC_OK)
+		return r;
+	snprintf(e->made[e->nmade++], sizeof(e->made[0]), "%s", s->label);
+	anc_hex(ki.id, ki.id_len, id);
+	anc_engine_say(e, "  key \"%s\" id %s: sensitive %d, extractable %d, "
+	    "always-sensitive %d, never-extractable %d, local %d", ki.label,
+	    id, ki.sensitive, ki.extractable, ki.always_sensitive,
+	    ki.never_extractable, ki.local);
+	return ANC_OK;
+}
+
+const struct anc_step_type anc_kind_generate_key = {
+	.kind = ANC_STEP_GENERATE_KEY,
+	.name = "generate-key",
+	.uses_token = 1,
+	ANC_STEP_FIELDS(fields),
+	.init = NULL,
+	.check = NULL,
+	.plan = plan,
+	.files = NULL,
+	.needs = needs,
+	.inputs = NULL,
+	.run = run,
+};
