@@ -115,9 +115,13 @@ anc_p11_generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
 		ABOOL(CKA_EXTRACTABLE, wwt), ABOOL(CKA_DECRYPT, no),
 		ABOOL(CKA_UNWRAP, no), ABOOL(CKA_DERIVE, no),
 		ATTR(CKA_LABEL, label, ll), ATTR(CKA_ID, id, ANC_KEY_ID_LEN),
-		ABOOL(CKA_WRAP_WITH_TRUSTED, wwt),
+		ABOOL(CKA_WRAP_WITH_TRUSTED, wwt),	/* last: see npriv */
 	};
 	CK_ULONG npub = 4;
+	/* CKA_WRAP_WITH_TRUSTED only for a key that may leave (backup): a
+	 * non-extractable key cannot be wrapped at all, and openCryptoki
+	 * 3.8.1 refuses the attribute (CKR_ATTRIBUTE_TYPE_INVALID). */
+	CK_ULONG npriv = sizeof(privt) / sizeof(privt[0]) - (wwt ? 0 : 1);
 
 	if ((oid = anc_p11_curve_oid(alg, &oidlen)) != NULL) {
 		pubt[npub++] = (CK_ATTRIBUTE)ATTR(CKA_EC_PARAMS, oid, oidlen);
@@ -129,7 +133,7 @@ anc_p11_generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
 		    sizeof(e65537));
 	}
 	rv = t->m->fl->C_GenerateKeyPair(t->session, &mech, pubt, npub, privt,
-	    sizeof(privt) / sizeof(privt[0]), pub, priv);
+	    npriv, pub, priv);
 	if (rv != CKR_OK)
 		return anc_err_ckr(err, rv == CKR_DEVICE_REMOVED ?
 		    ANC_E_NOTOKEN : ANC_E_PKCS11, rv, "generate-key \"%s\" "

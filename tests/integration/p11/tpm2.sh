@@ -11,6 +11,13 @@
 ANC_P11_ALGS="ecdsa-p256 ecdsa-p384 rsa-3072"
 ANC_P11_REFUSED="rsa-4096:CKM_RSA_PKCS_KEY_PAIR_GEN"
 
+# In the ASan build, LeakSanitizer is off for this module's runs: the
+# module leaks by itself (e.g. the DER signature it decodes in every ECDSA C_Sign), from code it reports as an unknown
+# module once unloaded, which no suppression can name.  Memory errors and
+# UBSan still stop the test; anchorage's own leaks are caught by the same
+# ceremonies on SoftHSM2, which run with leaks fatal.
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+
 tpm2_stop() {
 	[ -f "$T/swtpm.pid" ] && kill "$(cat "$T/swtpm.pid")" 2>/dev/null
 	return 0
