@@ -29,6 +29,12 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 ANC_SO_PIN_FILE=$T/ock-so
 ( umask 077; echo 87654321 >"$ANC_SO_PIN_FILE" )
 
+# CTest's RESOURCE_LOCK serialises the tests of one ctest run; this lock,
+# held until the test exits, also those of runs from other build trees on
+# the same machine.  Daemons started below must not inherit it.
+exec 8>/tmp/anchorage-opencryptoki-tests.lock
+flock -w 900 8 || fail "opencryptoki: another test run holds the token"
+
 # The lock directories come from tmpfiles.d, which a container may never
 # have applied.
 for d in /var/lock/opencryptoki /var/lock/opencryptoki/swtok; do
@@ -36,5 +42,6 @@ for d in /var/lock/opencryptoki /var/lock/opencryptoki/swtok; do
 	    fail "opencryptoki: cannot make $d"
 done
 if ! pgrep -x pkcsslotd >/dev/null; then
-	pkcsslotd </dev/null >/dev/null 2>&1 || fail "opencryptoki: pkcsslotd does not start"
+	pkcsslotd </dev/null >/dev/null 2>&1 8>&- ||
+	    fail "opencryptoki: pkcsslotd does not start"
 fi
