@@ -41,9 +41,11 @@ const struct command *app_command(const char *noun, const char *verb);
 /* A progress line on stderr, unless -q. */
 void app_progress(void *arg, const char *line);
 
-/* Where the PIN comes from: NULL for the terminal, or a file path. */
+/* Where the PIN comes from: NULL for the terminal, or a file path.
+ * `who` names the PIN in the prompt: NULL for "User". */
 struct pin_source {
 	const char *file;
+	const char *who;
 };
 
 /* Parse "file:PATH" (the only kind). Returns 0 or -1. */

@@ -13,6 +13,9 @@
 struct run_args {
 	const char *outbox;
 	struct pin_source ps;
+	struct pin_source backup_ps;	/* the backup token's user PIN */
+	struct pin_source so_ps;	/* the token's SO, for backup-trust */
+	const char *medium;
 	int yes;
 	int help;
 	int rehearsal;
@@ -25,6 +28,9 @@ parse(const struct command *cmd, int argc, char **argv, struct run_args *ra,
 	static const struct option opts[] = {
 		{ "outbox", required_argument, NULL, 'o' },
 		{ "pin-source", required_argument, NULL, 'p' },
+		{ "backup-pin-source", required_argument, NULL, 'b' },
+		{ "so-pin-source", required_argument, NULL, 's' },
+		{ "backup-medium", required_argument, NULL, 'm' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "rehearsal", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
@@ -47,9 +53,13 @@ parse(const struct command *cmd, int argc, char **argv, struct run_args *ra,
 			ra->yes = 1;
 		else if (ch == 'r')
 			ra->rehearsal = 1;
-		else if (app_pin_source_parse(optarg, &ra->ps) != 0)
-			return app_usage(cmd, "--pin-source %s: expected "
-			    "file:PATH", optarg);
+		else if (ch == 'm')
+			ra->medium = optarg;
+		else if (app_pin_source_parse(optarg, ch == 'b' ?
+		    &ra->backup_ps : ch == 's' ? &ra->so_ps : &ra->ps) != 0)
+			return app_usage(cmd, "--%spin-source %s: expected "
+			    "file:PATH", ch == 'b' ? "backup-" : ch == 's' ?
+			    "so-" : "", optarg);
 	}
 	if (optind + 1 != argc)
 		return app_usage(cmd, "expected one ceremony FILE");
@@ -107,11 +117,12 @@ int
 cmd_ceremony_check(struct app *a, int argc, char **argv)
 {
 	const struct command *cmd = app_command("ceremony", "check");
-	struct run_args ra = { NULL, { NULL }, 0, 0, 0 };
+	struct run_args ra;
 	struct anc_ceremony *c = NULL;
 	struct anc_err err;
 	int rc, r;
 
+	memset(&ra, 0, sizeof(ra));
 	if ((rc = parse(cmd, argc, argv, &ra, 0)) != 0 || ra.help)
 		return ra.help ? app_help(cmd) : rc;
 	anc_err_clear(&err);
@@ -157,10 +168,11 @@ int
 cmd_ceremony_plan(struct app *a, int argc, char **argv)
 {
 	const struct command *cmd = app_command("ceremony", "plan");
-	struct run_args ra = { NULL, { NULL }, 0, 0, 0 };
+	struct run_args ra;
 	struct anc_ceremony *c = NULL;
 	int rc;
 
+	memset(&ra, 0, sizeof(ra));
 	if ((rc = parse(cmd, argc, argv, &ra, 0)) != 0 || ra.help)
 		return ra.help ? app_help(cmd) : rc;
 	if ((rc = load(a, argv[optind], &c)) != 0)
@@ -209,11 +221,44 @@ choose_pin(const struct command *cmd, const struct anc_ceremony *c,
 	return 0;
 }
 
+/*
+ * The backup steps' PINs (docs/backup.md): the backup token's user PIN,
+ * and the security officer's PIN of the script's token, each from the
+ * terminal or a PIN file of its own; neither is kept after its login.
+ */
+static int
+choose_backup_pins(const struct command *cmd, const struct anc_ceremony *c,
+    struct run_args *ra, struct anc_ui *ui)
+{
+	unsigned needs = anc_ceremony_backup_needs(c);
+
+	if (ra->backup_ps.file != NULL && !(needs & ANC_BACKUP_NEEDS_TOKEN))
+		return app_usage(cmd, "--backup-pin-source: %s has no "
+		    "backup-token", anc_ceremony_name(c));
+	if (ra->so_ps.file != NULL && !(needs & ANC_BACKUP_NEEDS_SO_PIN))
+		return app_usage(cmd, "--so-pin-source: %s has no backup-trust "
+		    "step", anc_ceremony_name(c));
+	if (ra->medium != NULL && !(needs & ANC_BACKUP_NEEDS_MEDIUM))
+		return app_usage(cmd, "--backup-medium: %s has no backup-wrap "
+		    "step", anc_ceremony_name(c));
+	ra->backup_ps.who = "Backup token user";
+	ra->so_ps.who = "Security officer";
+	if (needs & ANC_BACKUP_NEEDS_TOKEN) {
+		ui->backup_pin = app_pin;
+		ui->backup_pin_arg = &ra->backup_ps;
+	}
+	if (needs & ANC_BACKUP_NEEDS_SO_PIN) {
+		ui->so_pin = app_pin;
+		ui->so_pin_arg = &ra->so_ps;
+	}
+	return 0;
+}
+
 int
 cmd_ceremony_run(struct app *a, int argc, char **argv)
 {
 	const struct command *cmd = app_command("ceremony", "run");
-	struct run_args ra = { NULL, { NULL }, 0, 0, 0 };
+	struct run_args ra;
 	struct anc_ceremony *c = NULL;
 	struct anc_run_opts o;
 	struct anc_quorum q;
@@ -221,6 +266,7 @@ cmd_ceremony_run(struct app *a, int argc, char **argv)
 	struct anc_err err;
 	int rc;
 
+	memset(&ra, 0, sizeof(ra));
 	if ((rc = parse(cmd, argc, argv, &ra, 1)) != 0 || ra.help)
 		return ra.help ? app_help(cmd) : rc;
 	/* The run talks with the officers on the terminal; its machine-
@@ -236,7 +282,8 @@ cmd_ceremony_run(struct app *a, int argc, char **argv)
 	if ((rc = load(a, argv[optind], &c)) != 0)
 		return rc;
 	memset(&ui, 0, sizeof(ui));
-	if ((rc = choose_pin(cmd, c, &ra, &q, &ui)) != 0)
+	if ((rc = choose_pin(cmd, c, &ra, &q, &ui)) != 0 ||
+	    (rc = choose_backup_pins(cmd, c, &ra, &ui)) != 0)
 		goto out;
 	/* The plan ends with the warnings; without it, they stand alone. */
 	if (a->verbose && (rc = print_plan(a, c)) != 0)
@@ -248,6 +295,7 @@ cmd_ceremony_run(struct app *a, int argc, char **argv)
 	o.outbox = ra.outbox;
 	o.yes = ra.yes;
 	o.rehearsal = ra.rehearsal;
+	o.backup_medium = ra.medium;
 	ui.confirm = ra.yes ? NULL : app_confirm_step;
 	ui.closed = app_closed;
 	ui.progress = app_progress;

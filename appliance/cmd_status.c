@@ -153,13 +153,13 @@ static json_t *
 item_json(const struct anc_status_item *it)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:b, s:s, "
-	    "s:s, s:s, s:s}", "kind", kind_name(it->kind), "subject",
+	    "s:s, s:s, s:s, s:i}", "kind", kind_name(it->kind), "subject",
 	    it->subject, "sha256", it->sha256, "anchor_sha256",
 	    it->anchor_sha256, "not_before", it->not_before, "not_after",
 	    it->not_after, "days_left", (json_int_t)it->days_left, "phase",
 	    it->phase, "in_bundle", it->in_bundle, "level",
 	    level_name(it->level), "advice", it->advice, "source", it->source,
-	    "key", it->key_label);
+	    "key", it->key_label, "key_tokens", it->key_tokens);
 }
 
 static void
@@ -196,6 +196,13 @@ item_text(const struct anc_status_item *it)
 	printf("%-10s  sha256 %s%s%s%s; from %s\n", "", it->sha256,
 	    it->key_label[0] != '\0' ? "; key \"" : "", it->key_label,
 	    it->key_label[0] != '\0' ? "\" in the token" : "", it->source);
+	if (it->kind == ANC_STATUS_ANCHOR && it->key_tokens == 0)
+		printf("%-10s  no transcript given records which token holds "
+		    "its key\n", "");
+	else if (it->kind == ANC_STATUS_ANCHOR)
+		printf("%-10s  key held in %d token%s, as the transcripts "
+		    "record%s\n", "", it->key_tokens, it->key_tokens == 1 ? "" :
+		    "s", it->key_tokens == 1 ? " (no backup)" : "");
 	if (it->advice[0] != '\0')
 		printf("%-10s  %s: %s\n", "", it->level == ANC_STATUS_EXPIRED ?
 		    "ERROR" : "WARNING", it->advice);

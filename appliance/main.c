@@ -31,7 +31,8 @@ const struct command anc_commands[] = {
 	    "the numbered script the administrator reads aloud",
 	    cmd_ceremony_plan },
 	{ "ceremony", "run", "FILE --outbox DIR [--pin-source file:PATH] "
-	    "[--yes] [--rehearsal]", "run the ceremony against the token, "
+	    "[--backup-pin-source file:PATH] [--so-pin-source file:PATH] "
+	    "[--backup-medium DIR] [--yes] [--rehearsal]", "run the ceremony against the token, "
 	    "step by step with the officers' confirmations",
 	    cmd_ceremony_run },
 	{ "outbox", "verify", "OUTBOX",

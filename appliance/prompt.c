@@ -103,8 +103,9 @@ app_pin(void *arg, const struct anc_slot_info *info, struct anc_secret *pin,
 			anc_secret_set_len(pin, len);
 		return r;
 	}
-	snprintf(prompt, sizeof(prompt), "User PIN for token \"%s\" (serial "
-	    "%s): ", info->label, info->serial);
+	snprintf(prompt, sizeof(prompt), "%s PIN for token \"%s\" (serial "
+	    "%s): ", ps != NULL && ps->who != NULL ? ps->who : "User",
+	    info->label, info->serial);
 	if (app_tty_read(prompt, anc_secret_buf(pin), ANC_SECRET_MAX + 1, &len,
 	    1) != 0)
 		return anc_err_set(err, ANC_E_PIN_UNAVAILABLE, "token \"%s\": "

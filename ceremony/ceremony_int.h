@@ -121,7 +121,12 @@ enum anc_step_kind {
 	ANC_STEP_EXPORT_BUNDLE,
 	ANC_STEP_EXPORT_ISSUER,
 	ANC_STEP_EXPORT_VAULT,
-	ANC_STEP_SPLIT_PIN
+	ANC_STEP_SPLIT_PIN,
+	ANC_STEP_BACKUP_KEYPAIR,	/* backup token: the unwrap key pair */
+	ANC_STEP_BACKUP_TRUST,		/* token, as SO: trust it for one wrap */
+	ANC_STEP_BACKUP_WRAP,		/* token: wrap a key to the medium */
+	ANC_STEP_BACKUP_RESTORE,	/* backup token: unwrap it */
+	ANC_STEP_BACKUP_VERIFY		/* backup token: sign a challenge */
 };
 
 enum anc_crl_reason {
@@ -222,6 +227,11 @@ struct anc_step {
 	/* split-pin: who gets a share, and how many rebuild the PIN */
 	struct anc_officers officers;
 
+	/* backup-trust, backup-restore: the backup-keypair output;
+	 * backup-restore: the backup-wrap output */
+	char *unwrap_key;
+	char *wrapped;
+
 	/* artifact name of the result (certificate, bundle, CRL, chain) */
 	char *output;
 
@@ -229,7 +239,8 @@ struct anc_step {
 	 * a field left to its default.  anchor_lines parallels anchors. */
 	struct anc_step_lines {
 		int label, key, issuer, csr, certificate, validity,
-		    path_length, issuing_ca, bundle, output, inventory;
+		    path_length, issuing_ca, bundle, output, inventory,
+		    unwrap_key, wrapped;
 	} lines;
 	int *anchor_lines;
 	int *retire_lines;
@@ -254,6 +265,8 @@ struct anc_ceremony {
 	char *description;
 	char *token;		/* RFC 7512 URI, or NULL if no step needs one */
 	int token_line;		/* where token was written; 0 if absent */
+	char *backup_token;	/* the backup steps' second token, or NULL */
+	int backup_token_line;
 	/* Token activation by officers' shares instead of a PIN. */
 	struct anc_officers quorum;
 

@@ -211,6 +211,8 @@ art_free(struct anc_artifact *a)
 	X509_REQ_free(a->csr);
 	X509_CRL_free(a->crl);
 	free(a->raw);
+	EVP_PKEY_free(a->pub);
+	a->pub = NULL;
 	a->cert = NULL;
 	a->soft_key = NULL;
 	a->certs = NULL;

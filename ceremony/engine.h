@@ -59,7 +59,30 @@ enum anc_art_kind {
 	ANC_ART_CSR,
 	ANC_ART_CRL,
 	ANC_ART_CHAIN,		/* intermediate then root, for Vault */
-	ANC_ART_INVENTORY	/* raw bytes of an inventory report */
+	ANC_ART_INVENTORY,	/* raw bytes of an inventory report */
+	ANC_ART_PUBKEY,		/* backup-keypair: the unwrap public key */
+	ANC_ART_WRAPPED		/* backup-wrap: the blob on the medium */
+};
+
+/*
+ * The backup steps' world (steps_backup.c), run only: the two tokens
+ * and the medium.  NULL while checking, where those steps only say
+ * what they will do.
+ */
+struct anc_backup_ctx {
+	struct anc_token *primary;	/* the script's token */
+	struct anc_token *backup;	/* backup-token */
+	struct anc_slot_info backup_info;
+	/* The primary's SO PIN for backup-trust, then its user PIN again. */
+	anc_pin_fn so_pin;
+	void *so_pin_arg;
+	anc_pin_fn pin;
+	void *pin_arg;
+	const char *medium;		/* --backup-medium */
+	int medium_fd;
+	/* Objects made in the backup token, for the failure report. */
+	char made[4][160];
+	size_t nmade;
 };
 
 /* A named thing a step made or an input brought in. */
@@ -74,8 +97,9 @@ struct anc_artifact {
 	X509_REQ *csr;
 	int csr_verified;		/* proof of possession, key valid */
 	X509_CRL *crl;
-	unsigned char *raw;		/* input bytes (inventory) */
+	unsigned char *raw;		/* input bytes (inventory), blob */
 	size_t raw_len;
+	EVP_PKEY *pub;			/* backup-keypair's public key */
 };
 
 #define ANC_ARTS_MAX (ANC_CER_STEPS_MAX + ANC_CER_LIST_MAX)
@@ -107,6 +131,7 @@ struct anc_engine {
 	/* Run only: the check made first (anc_ceremony_precheck), whose
 	 * parsed and verified CSRs the run takes over. */
 	struct anc_engine *checked;
+	struct anc_backup_ctx *bk;	/* run only; NULL while checking */
 };
 
 /* Load every input into an artifact (hash-checked). */

@@ -152,6 +152,8 @@ step_free(struct anc_step *s)
 	free(s->secret);
 	free(s->cluster_namespace);
 	free(s->output);
+	free(s->unwrap_key);
+	free(s->wrapped);
 	officers_free(&s->officers);
 	anc_nc_free(&s->nc);
 }
@@ -187,6 +189,7 @@ anc_ceremony_model_free(struct anc_ceremony *c)
 	free(c->name);
 	free(c->description);
 	free(c->token);
+	free(c->backup_token);
 	officers_free(&c->quorum);
 	for (i = 0; i < c->n_warnings; i++)
 		free(c->warnings[i]);

@@ -229,6 +229,7 @@ static const struct anc_field ceremony_fields[] = {
 	{ "name",	  &anc_t_ceremony_name, REQUIRED, CER(name),	    0 },
 	{ "description",  &anc_t_description,	NONE,	  CER(description), 0 },
 	{ "token",	  &anc_t_token,		NONE,	  CER(token),	    CER(token_line) },
+	{ "backup-token", &anc_t_token,		NONE,	  CER(backup_token), CER(backup_token_line) },
 	{ "quorum",	  &t_quorum,		NONE,	  CER(quorum),	    CER(quorum.line) },
 	{ "participants", &t_participants,	REQUIRED, 0,		    0 },
 	{ "inputs",	  &t_inputs,		NONE,	  0,		    0 },

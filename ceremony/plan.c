@@ -209,6 +209,9 @@ anc_ceremony_plan(const struct anc_ceremony *c, char **out,
 	    c->sha256, ANC_VERSION);
 	if (c->token != NULL)
 		anc_put(&t, "Token:     %s\n", c->token);
+	if (c->backup_token != NULL)
+		anc_put(&t, "Backup:    %s (the backup token)\n",
+		    c->backup_token);
 	if (c->quorum.threshold != 0) {
 		anc_put(&t, "Activation: shares of any %d of these crypto "
 		    "officers, no PIN:", c->quorum.threshold);

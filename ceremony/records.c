@@ -232,7 +232,7 @@ static json_t *
 key_attrs(const struct anc_key_info *k)
 {
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-	    "s:o, s:o, s:o, s:o, s:o}", "token", tri(k->token),
+	    "s:o, s:o, s:o, s:o, s:o, s:o}", "token", tri(k->token),
 	    "private", tri(k->private_), "modifiable", tri(k->modifiable),
 	    "sensitive", tri(k->sensitive), "extractable",
 	    tri(k->extractable), "always_sensitive", tri(k->always_sensitive),
@@ -240,7 +240,8 @@ key_attrs(const struct anc_key_info *k)
 	    "local", tri(k->local), "sign", tri(k->sign),
 	    "verify", tri(k->verify), "decrypt", tri(k->decrypt),
 	    "encrypt", tri(k->encrypt), "unwrap", tri(k->unwrap),
-	    "wrap", tri(k->wrap), "derive", tri(k->derive));
+	    "wrap", tri(k->wrap), "derive", tri(k->derive),
+	    "wrap_with_trusted", tri(k->wrap_with_trusted));
 }
 
 int
@@ -253,10 +254,10 @@ anc_rec_key(struct anc_engine *e, const struct anc_key_info *k,
 		return ANC_OK;
 	anc_hex(k->id, k->id_len, id);
 	return anc_tr_append(e->tr, "key", json_pack("{s:i, s:o, s:s, s:o, "
-	    "s:s?, s:s, s:o}", "step", e->step, "label", anc_tr_str(k->label),
-	    "id", id, "key_type", anc_tr_str(k->type), "algorithm",
-	    anc_keyalg_name(k->alg), "spki_sha256", spki_sha256,
-	    "attributes", key_attrs(k)), err);
+	    "s:s?, s:s, s:s?, s:o}", "step", e->step, "label",
+	    anc_tr_str(k->label), "id", id, "key_type", anc_tr_str(k->type),
+	    "algorithm", anc_keyalg_name(k->alg), "spki_sha256", spki_sha256,
+	    "backup", anc_key_backup(k), "attributes", key_attrs(k)), err);
 }
 
 int

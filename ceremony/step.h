@@ -28,6 +28,7 @@ struct anc_step_type {
 	enum anc_step_kind kind;
 	const char *name;		/* as scripts spell it */
 	int uses_token;			/* the script needs `token` */
+	int uses_backup_token;		/* ... or `backup-token` (docs/backup.md) */
 	/* Schema: the parameters, and the defaults no table can say. */
 	const struct anc_field *fields;
 	size_t n_fields;

@@ -11,18 +11,38 @@
 #include "step.h"
 #include "steps.h"
 
+/* The backup policy (docs/backup.md), indexed by enum anc_backup_policy. */
+static const char *
+backup_name(int v)
+{
+	return anc_backup_policy_name((enum anc_backup_policy)v);
+}
+
+static const int backup_policies[] = { ANC_BACKUP_NONE,
+    ANC_BACKUP_WRAP_WITH_TRUSTED };
+static const struct anc_type t_backup = ANC_ONE_OF(backup_name,
+    backup_policies);
+
 static const struct anc_field fields[] = {
 	{ "label",	&anc_t_label,		REQUIRED,	S(label),	SL(label) },
 	{ "algorithm",	&anc_t_token_alg,	"ecdsa-p256",	S(algorithm),	0 },
+	{ "backup",	&t_backup,		"none",		S(backup),	0 },
 };
 
 static void
 plan(struct anc_text *t, const struct anc_step *s)
 {
-	anc_put(t, "generate an %s key pair labelled \"%s\" inside the "
-	    "token; the private key is sensitive, never extractable, "
-	    "and can only sign", anc_keyalg_name(s->algorithm),
-	    s->label);
+	if (s->backup == ANC_BACKUP_WRAP_WITH_TRUSTED)
+		anc_put(t, "generate an %s key pair labelled \"%s\" inside "
+		    "the token; the private key is sensitive, can only sign, "
+		    "and leaves the token only wrapped under a key the "
+		    "security officer trusts (backup: wrap-with-trusted)",
+		    anc_keyalg_name(s->algorithm), s->label);
+	else
+		anc_put(t, "generate an %s key pair labelled \"%s\" inside "
+		    "the token; the private key is sensitive, never "
+		    "extractable, and can only sign",
+		    anc_keyalg_name(s->algorithm), s->label);
 }
 
 /* A random CKA_ID, then the key pair. */

@@ -19,7 +19,12 @@
 	X(export_bundle) \
 	X(export_issuer) \
 	X(export_vault) \
-	X(split_pin)
+	X(split_pin) \
+	X(backup_keypair) \
+	X(backup_trust) \
+	X(backup_wrap) \
+	X(backup_restore) \
+	X(backup_verify)
 
 #define DECLARE(k)	extern const struct anc_step_type anc_kind_##k;
 #define ENTRY(k)	&anc_kind_##k,

@@ -13,6 +13,49 @@
 
 struct anc_err;
 
+/*
+ * The wrapped-key blob on the backup medium (blob.c, docs/backup.md):
+ * text lines "field: value" in a fixed order.  What it names is checked
+ * against the tokens before it is unwrapped.
+ */
+#define ANC_BLOB_MAX	(64 * 1024)
+
+struct anc_blob {
+	char ceremony[ANC_CER_NAME_MAX + 1];
+	char label[129];
+	unsigned char id[64];
+	size_t id_len;
+	char spki[65], kek_spki[65];	/* SHA-256 hex of the two keys */
+	struct anc_wrapped w;
+};
+
+/* The blob's text, malloc'd into *out (*len bytes, NUL-terminated). */
+int anc_blob_format(const struct anc_blob *b, char **out, size_t *len,
+    struct anc_err *err);
+
+/* Parse strictly; b->w owned by the caller (anc_wrapped_clear).
+ * ANC_E_INPUT for anything but a blob of exactly this format. */
+int anc_blob_parse(const unsigned char *data, size_t len,
+    struct anc_blob *b, struct anc_err *err);
+
+/*
+ * What the backup steps share (steps_backup.c).  While checking there
+ * are no tokens: anc_backup_checking() says so and returns 1, and the
+ * step does nothing more.
+ */
+int anc_backup_checking(struct anc_engine *e, const struct anc_step *s);
+/* Note an object the run made in the backup token, for the report of a
+ * failed run: "<what> "<label>" in the backup token". */
+void anc_backup_made(struct anc_backup_ctx *bk, const char *what,
+    const char *label);
+/* A token's identity for records: {label, serial}. */
+struct json_t;
+struct json_t *anc_backup_token_json(struct anc_token *t);
+/* A backup step's own transcript record (nothing while checking).
+ * Takes `body`. */
+int anc_backup_record(struct anc_engine *e, const char *type,
+    struct json_t *body, struct anc_err *err);
+
 /* Artifacts by name; NULL if absent. */
 struct anc_artifact *anc_engine_find(struct anc_engine *e, const char *name);
 /* A new artifact; NULL if the name is taken or the table is full. */

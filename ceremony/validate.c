@@ -335,6 +335,22 @@ check_token(struct anc_vctx *v)
 	if (i == c->n_steps && c->token != NULL)
 		return anc_verr(v, c->token_line != 0 ? c->token_line : 1,
 		    "token", "no step uses the token; remove it");
+	for (i = 0; i < c->n_steps; i++)
+		if (anc_step_type(c->steps[i].kind)->uses_backup_token)
+			break;
+	if (i < c->n_steps && c->backup_token == NULL)
+		return anc_verr(v, c->steps[i].line, "backup-token", "required "
+		    "because steps[%d] (%s) uses the backup token; expected a "
+		    "PKCS#11 URI such as pkcs11:token=m8-root-backup",
+		    c->steps[i].index, anc_step_kind_name(c->steps[i].kind));
+	if (i == c->n_steps && c->backup_token != NULL)
+		return anc_verr(v, c->backup_token_line != 0 ?
+		    c->backup_token_line : 1, "backup-token", "no step uses the "
+		    "backup token; remove it");
+	if (c->backup_token != NULL && c->token != NULL &&
+	    strcmp(c->backup_token, c->token) == 0)
+		return anc_verr(v, c->backup_token_line, "backup-token", "names "
+		    "the same token as token; expected a second token");
 	return ANC_OK;
 }
 

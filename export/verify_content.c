@@ -310,6 +310,49 @@ check_pem(const unsigned char *d, size_t n, struct anc_verify_item *it,
 	return ANC_OK;
 }
 
+/*
+ * A backup-keypair's public key: exactly one PUBLIC KEY block, a
+ * SubjectPublicKeyInfo of an RSA key and nothing else.
+ */
+static int
+pubkey_block(void *arg, size_t num, const char *type,
+    const unsigned char *der, size_t len, struct anc_err *err)
+{
+	const unsigned char *p = der;
+	EVP_PKEY *pk;
+	int ok;
+
+	if (num != 1 || strcmp(type, "PUBLIC KEY") != 0)
+		return anc_err_set(err, ANC_E_VERIFY, "block %zu: %.40s, "
+		    "expected one PUBLIC KEY block", num, type);
+	pk = d2i_PUBKEY(NULL, &p, (long)len);
+	ok = pk != NULL && p == der + len &&
+	    EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA;
+	EVP_PKEY_free(pk);
+	ERR_clear_error();
+	if (!ok)
+		return anc_err_set(err, ANC_E_VERIFY, "block 1: not an RSA "
+		    "public key (or trailing bytes)");
+	return ANC_OK;
+}
+
+static int
+check_pubkey(const unsigned char *d, size_t n, struct anc_verify_item *it,
+    struct anc_err *err)
+{
+	size_t blocks = 0;
+	int r;
+
+	if ((r = anc_pem_each(d, n, NULL, pubkey_block, NULL, &blocks,
+	    err)) != ANC_OK)
+		return r;
+	if (blocks != 1)
+		return anc_err_set(err, ANC_E_VERIFY, "%zu PEM blocks, expected "
+		    "one PUBLIC KEY", blocks);
+	snprintf(it->detail, sizeof(it->detail), "RSA public key");
+	return ANC_OK;
+}
+
 /* YAML: manifests/ and Helm values. */
 
 static size_t
@@ -777,10 +820,13 @@ check_yaml(const unsigned char *text, size_t len, int manifest,
 }
 
 /* Which kind a file is, by its name. */
-enum fkind { K_UNKNOWN, K_PEM, K_MANIFEST, K_HELM, K_TRANSCRIPT, K_README };
+enum fkind {
+	K_UNKNOWN, K_PEM, K_MANIFEST, K_HELM, K_TRANSCRIPT, K_README, K_PUBKEY
+};
 
 static const char *const kind_names[] = {
-	"unknown", "pem", "manifest", "helm-values", "transcript", "readme"
+	"unknown", "pem", "manifest", "helm-values", "transcript", "readme",
+	"public-key"
 };
 
 static int
@@ -801,6 +847,8 @@ kind_of(const char *name)
 		return K_UNKNOWN;
 	if (sub)
 		return ends_with(base, ".yaml") ? K_MANIFEST : K_UNKNOWN;
+	if (ends_with(base, ".pub.pem"))
+		return K_PUBKEY;
 	if (ends_with(base, ".pem"))
 		return K_PEM;
 	if (strncmp(base, HELM_PREFIX, strlen(HELM_PREFIX)) == 0 &&
@@ -827,7 +875,15 @@ anc_outbox_check_content(const char *name, const unsigned char *d,
 	size_t lines = 0;
 	int r;
 
+	/* Whatever its name, a wrapped key belongs on the backup medium. */
+	if (memmem(d, n, ANC_WRAPPED_MAGIC, strlen(ANC_WRAPPED_MAGIC)) != NULL)
+		return anc_err_set(err, ANC_E_VERIFY, "holds a wrapped key "
+		    "(\"%s\"), which belongs on the backup medium; the outbox "
+		    "never carries key material, wrapped or not",
+		    ANC_WRAPPED_MAGIC);
 	switch (k) {
+	case K_PUBKEY:
+		return check_pubkey(d, n, it, err);
 	case K_PEM:
 		return check_pem(d, n, it, err);
 	case K_MANIFEST:
@@ -843,7 +899,8 @@ anc_outbox_check_content(const char *name, const unsigned char *d,
 	case K_UNKNOWN:
 	default:
 		return anc_err_set(err, ANC_E_VERIFY, "not an allowed kind of "
-		    "file, expected *.pem, %s/*.yaml, helm-values-*.yaml, "
+		    "file, expected *.pem, *.pub.pem, %s/*.yaml, "
+		    "helm-values-*.yaml, "
 		    "transcript.jsonl or README.txt", ANC_OUTBOX_SUBDIR);
 	}
 }

@@ -67,6 +67,18 @@ int anc_sign_key_new(struct anc_token *t, CK_OBJECT_HANDLE h,
 int anc_p11_login(struct anc_token *t, CK_USER_TYPE user, anc_pin_fn fn,
     void *arg, struct anc_err *err);
 
+/*
+ * The key-specific attributes of a public key object made from `pk`:
+ * CKA_MODULUS and CKA_PUBLIC_EXPONENT, or CKA_EC_PARAMS and CKA_EC_POINT
+ * (a DER OCTET STRING, as PKCS#11 2.40 wants).  a[0..1] get malloc'd
+ * values (anc_p11_attrs_free); *kt the key type.
+ */
+int anc_p11_pub_attrs(EVP_PKEY *pk, CK_ATTRIBUTE a[2], CK_KEY_TYPE **kt,
+    struct anc_err *err);
+
+/* RSA-OAEP's parameters for a wrapping scheme (MGF1 over the same hash). */
+CK_RSA_PKCS_OAEP_PARAMS *anc_p11_oaep_params(enum anc_wrap_scheme s);
+
 /* Destroy the backup transfer objects, if any (best effort). */
 void anc_p11_drop_transfer(struct anc_token *t);
 

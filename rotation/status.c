@@ -13,13 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <openssl/err.h>
+#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 #include <yaml.h>
 
 #include "anchorage/err.h"
 #include "anchorage/export.h"
 #include "anchorage/file.h"
+#include "anchorage/hash.h"
 #include "anchorage/manifest.h"
 #include "anchorage/token.h"
 #include "rotation_int.h"
@@ -41,6 +44,12 @@ struct tkey {
 	int matched;
 };
 
+/* A transcript's word that a token (by serial) holds a key (by SPKI). */
+struct holder {
+	char spki[65];
+	char serial[33];
+};
+
 struct anc_status {
 	time_t at;
 	int warn_days;
@@ -55,6 +64,8 @@ struct anc_status {
 	const char *phase;
 	char next[256];
 	int action_due;
+	struct holder *holders;
+	size_t nholders;
 };
 
 int
@@ -86,6 +97,7 @@ anc_status_free(struct anc_status *st)
 	free(st->k);
 	free(st->keys);
 	free(st->bundle);
+	free(st->holders);
 	free(st);
 }
 
@@ -259,6 +271,76 @@ outbox_file(struct anc_status *st, const char *dir,
 	return r;
 }
 
+static int
+add_holder(struct anc_status *st, const char *spki, const char *serial)
+{
+	struct holder *h;
+	size_t i;
+
+	if (spki == NULL || serial == NULL || strlen(spki) != 64)
+		return ANC_OK;
+	for (i = 0; i < st->nholders; i++)
+		if (strcmp(st->holders[i].spki, spki) == 0 &&
+		    strcmp(st->holders[i].serial, serial) == 0)
+			return ANC_OK;
+	if ((h = realloc(st->holders, (st->nholders + 1) * sizeof(*h))) ==
+	    NULL)
+		return ANC_E_NOMEM;
+	st->holders = h;
+	h = &h[st->nholders++];
+	snprintf(h->spki, sizeof(h->spki), "%s", spki);
+	snprintf(h->serial, sizeof(h->serial), "%s", serial);
+	return ANC_OK;
+}
+
+/*
+ * Which tokens hold which keys, from a transcript the outbox vouches for:
+ * a key generated in a run is in the run's first token ("token" record);
+ * a backup-restore record names the token it restored a key into.
+ */
+static int
+transcript_holders(struct anc_status *st, const char *dir,
+    struct anc_err *err)
+{
+	char path[4096], serial[33] = "";
+	unsigned char *data = NULL;
+	const char *type, *line, *nl;
+	json_t *rec, *tok;
+	size_t len = 0;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/transcript.jsonl", dir);
+	if ((r = anc_file_read(path, ANC_OUTBOX_FILE_MAX, &data, &len, err)) !=
+	    ANC_OK)
+		return r;
+	for (line = (const char *)data; *line != '\0'; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			break;
+		if ((rec = json_loadb(line, (size_t)(nl - line), 0, NULL)) ==
+		    NULL)
+			continue;
+		type = json_string_value(json_object_get(rec, "type"));
+		if (type != NULL && strcmp(type, "token") == 0 &&
+		    serial[0] == '\0' && json_string_value(json_object_get(rec,
+		    "serial")) != NULL)
+			snprintf(serial, sizeof(serial), "%s", json_string_value(
+			    json_object_get(rec, "serial")));
+		else if (type != NULL && strcmp(type, "key") == 0)
+			r = add_holder(st, json_string_value(json_object_get(rec,
+			    "spki_sha256")), serial);
+		else if (type != NULL && strcmp(type, "backup-restore") == 0 &&
+		    (tok = json_object_get(rec, "token")) != NULL)
+			r = add_holder(st, json_string_value(json_object_get(rec,
+			    "spki_sha256")), json_string_value(
+			    json_object_get(tok, "serial")));
+		json_decref(rec);
+		if (r != ANC_OK)
+			break;
+	}
+	free(data);
+	return r == ANC_OK ? ANC_OK : anc_err_set(err, r, "%s", path);
+}
+
 int
 anc_status_add_outbox(struct anc_status *st, const char *dir,
     struct anc_err *err)
@@ -279,6 +361,10 @@ anc_status_add_outbox(struct anc_status *st, const char *dir,
 			goto out;
 	for (i = 0; i < n; i++)
 		if ((r = outbox_file(st, dir, &items[i], 1, err)) != ANC_OK)
+			goto out;
+	for (i = 0; i < n; i++)
+		if (strcmp(items[i].kind, "transcript") == 0 &&
+		    (r = transcript_holders(st, dir, err)) != ANC_OK)
 			goto out;
 	/* success */
 	r = ANC_OK;
@@ -424,6 +510,25 @@ days_left(time_t at, time_t na)
 	return d >= 0 ? (long)(d / DAY) : -(long)((-d + DAY - 1) / DAY);
 }
 
+/* How many tokens the transcripts show holding the key of `x`. */
+static int
+key_tokens(const struct anc_status *st, X509 *x)
+{
+	unsigned char *der = NULL, md[32];
+	char spki[65];
+	size_t i;
+	int len, n = 0;
+
+	if ((len = i2d_PUBKEY(X509_get0_pubkey(x), &der)) <= 0)
+		return 0;
+	SHA256(der, (size_t)len, md);
+	OPENSSL_free(der);
+	anc_hex(md, sizeof(md), spki);
+	for (i = 0; i < st->nholders; i++)
+		n += strcmp(st->holders[i].spki, spki) == 0;
+	return n;
+}
+
 static void
 basics(struct anc_status *st, struct known *k)
 {
@@ -440,6 +545,8 @@ basics(struct anc_status *st, struct known *k)
 	k->it.in_bundle = k->bpos >= 0;
 	if (k->anchor >= 0)
 		memcpy(k->it.anchor_sha256, st->k[k->anchor].it.sha256, 65);
+	if (k->it.kind == ANC_STATUS_ANCHOR)
+		k->it.key_tokens = key_tokens(st, k->x);
 }
 
 /* The newest anchor of the bundle in use, and how many it holds. */

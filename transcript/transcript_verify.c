@@ -71,7 +71,9 @@ known_type(const char *t)
 {
 	static const char *const types[] = { "start", "participants",
 	    "token", "input", "step", "key", "output", "confirmation",
-	    "exception", "split-pin", "abort", "end" };
+	    "exception", "split-pin", "backup-keypair", "backup-trust",
+	    "backup-wrap", "backup-restore", "backup-verify", "abort",
+	    "end" };
 	size_t i;
 
 	for (i = 0; t != NULL && i < sizeof(types) / sizeof(types[0]); i++)

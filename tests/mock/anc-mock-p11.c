@@ -16,6 +16,9 @@
  *       kill=FUNCTION:N            the Nth call of FUNCTION kills the process
  *       stop=FUNCTION:N            the Nth call of FUNCTION stops the process
  *                                  (SIGSTOP), so a test can change its limits
+ *       corrupt=C_UnwrapKey:N      the Nth C_UnwrapKey gets its wrapped key
+ *                                  with one byte flipped, as from a damaged
+ *                                  backup medium
  *   ANC_MOCK_LOG     a file that gets one line per call of a wrapped function
  *   ANC_MOCK_HIDE_MECHS  ec | rsa: a token without those mechanisms (key
  *                    pair generation and signing): C_GetMechanismList leaves
@@ -46,6 +49,7 @@ static struct {
 	CK_RV rv;
 	unsigned long count;
 	int removed;
+	int corrupt_now;	/* this call's input is to be damaged */
 } fault;
 
 static const struct {
@@ -119,6 +123,7 @@ hit(const char *fn)
 	}
 	if (is("fail"))
 		return fault.rv != CKR_OK ? fault.rv : CKR_DEVICE_ERROR;
+	fault.corrupt_now = is("corrupt");
 	return CKR_OK;
 }
 
@@ -293,8 +298,17 @@ m_UnwrapKey(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE uk,
     CK_BYTE_PTR in, CK_ULONG len, CK_ATTRIBUTE_PTR t, CK_ULONG n,
     CK_OBJECT_HANDLE_PTR k)
 {
+	CK_BYTE copy[8192];
+	CK_RV rv;
+
 	GUARD("C_UnwrapKey");
-	return real->C_UnwrapKey(s, m, uk, in, len, t, n, k);
+	if (!fault.corrupt_now || len == 0 || len > sizeof(copy))
+		return real->C_UnwrapKey(s, m, uk, in, len, t, n, k);
+	fault.corrupt_now = 0;
+	memcpy(copy, in, len);
+	copy[len / 2] ^= 0x01;
+	rv = real->C_UnwrapKey(s, m, uk, copy, len, t, n, k);
+	return rv;
 }
 
 static CK_RV

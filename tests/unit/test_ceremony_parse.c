@@ -486,7 +486,8 @@ test_shape(void **state)
 	expect("- version\n", ANC_E_FIELD, "c.yaml:1: expected a mapping");
 	expect("version: 1\nfoo: 1\n", ANC_E_FIELD,
 	    "c.yaml:2: unknown field \"foo\"; expected one of: version, "
-	    "name, description, token, quorum, participants, inputs, steps");
+	    "name, description, token, backup-token, quorum, participants, "
+	    "inputs, steps");
 	expect("version: 1\nversion: 1\n", ANC_E_FIELD,
 	    "c.yaml:2: duplicate key \"version\"");
 	expect("version: 1\nname: t\n", ANC_E_FIELD,
@@ -596,10 +597,12 @@ test_steps_shape(void **state)
 	    "c.yaml:8: steps[1]: unknown step kind \"generate-keys\"; "
 	    "expected one of: generate-key, self-sign, issue-intermediate, "
 	    "sign-csr, cross-sign, bundle, sign-crl, export-secret, "
-	    "export-bundle, export-issuer, export-vault, split-pin");
+	    "export-bundle, export-issuer, export-vault, split-pin, "
+	    "backup-keypair, backup-trust, backup-wrap, backup-restore, "
+	    "backup-verify");
 	expect(HEAD "  - generate-key: { label: k, size: 4096 }\n",
 	    ANC_E_FIELD, "c.yaml:8: steps[1].generate-key: unknown field "
-	    "\"size\"; expected one of: label, algorithm");
+	    "\"size\"; expected one of: label, algorithm, backup");
 	expect(HEAD "  - export-bundle: { bundle: b, target: x }\n",
 	    ANC_E_FIELD, "c.yaml:8: steps[1].export-bundle: unknown field "
 	    "\"target\"; expected one of: name, trust-namespace, "

@@ -188,6 +188,14 @@ struct anc_ui {
 	int (*show_share)(void *arg, const char *officer, unsigned index,
 	    unsigned k, unsigned n, const char *text, struct anc_err *err);
 	void *show_share_arg;
+	/* Backup steps (docs/backup.md): the user PIN of the backup token,
+	 * and the security officer's PIN of the script's token for
+	 * backup-trust.  Each is asked for once, when needed, and wiped
+	 * after its login.  NULL when the script has no such step. */
+	anc_pin_fn backup_pin;
+	void *backup_pin_arg;
+	anc_pin_fn so_pin;
+	void *so_pin_arg;
 };
 
 struct anc_run_opts {
@@ -196,7 +204,15 @@ struct anc_run_opts {
 	int rehearsal;		/* a throwaway SoftHSM2 token; every record
 				 * marked as a rehearsal */
 	int yes;		/* unattended: confirmations recorded as such */
+	const char *backup_medium;	/* backup-wrap's directory: never the
+					 * outbox, created if absent */
 };
+
+/* What a script needs besides its token: ANC_NEEDS_* bits. */
+#define ANC_BACKUP_NEEDS_TOKEN	1u	/* backup-token, its user PIN */
+#define ANC_BACKUP_NEEDS_SO_PIN	2u	/* backup-trust: the token's SO */
+#define ANC_BACKUP_NEEDS_MEDIUM	4u	/* backup-wrap: --backup-medium */
+unsigned anc_ceremony_backup_needs(const struct anc_ceremony *c);
 
 /*
  * Run the ceremony: check the outbox can take every output, start the

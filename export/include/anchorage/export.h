@@ -105,4 +105,11 @@ int anc_pem_read_cert_file(const char *path, STACK_OF(X509) **out,
 /* SHA-256 fingerprint of a certificate's DER, lowercase hex. */
 int anc_cert_fingerprint(X509 *x, char out[65]);
 
+/*
+ * The first line of a wrapped-key blob that a backup-wrap step writes to
+ * the backup medium (docs/backup.md).  `outbox verify` refuses any file
+ * holding it: the outbox never carries key material, wrapped or not.
+ */
+#define ANC_WRAPPED_MAGIC "anchorage-wrapped-key: "
+
 #endif /* ANCHORAGE_EXPORT_H */

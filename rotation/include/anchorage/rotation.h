@@ -57,6 +57,9 @@ struct anc_status_item {
 	char advice[256];		/* what to do, or "" */
 	char source[512];		/* the first file it was read from */
 	char key_label[129];		/* token key with its public key, or "" */
+	/* Anchors: tokens the outboxes' transcripts show holding the key
+	 * (generated there, or restored by a backup); 0: no record. */
+	int key_tokens;
 };
 
 struct anc_status;
