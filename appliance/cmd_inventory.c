@@ -150,7 +150,7 @@ summary_text(const struct anc_inventory *inv)
 	for (i = 0; i < ANC_INV__COUNT; i++)
 		if (s->by_status[i] > 0)
 			printf(" %zu %s,", s->by_status[i],
-			    anc_inv_status_name(i));
+			    anc_inv_status_name((enum anc_inv_status)i));
 	printf(" %zu blocking\n", s->blocking);
 	if (s->secrets > 0)
 		printf("%zu Secret(s) read, %zu skipped (not "

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark ceremony (bench/ceremony.yaml) done the stock way, as
-# ../shared/reference/peer-baselines.md §2 describes it: pkcs11-tool makes
+# bench/README.md describes it: pkcs11-tool makes
 # the root key in the token, openssl with the libp11 pkcs11 engine signs,
 # shell heredocs and base64 write the manifests.  Written for the
 # benchmark; it is the route anchorage replaces, not a recommended one.

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "anchorage/ceremony.h"
+#include "anchorage/err.h"
 #include "anchorage/rotation.h"
 #include "anchorage/token.h"
 
@@ -290,6 +291,7 @@ struct anc_ceremony {
  * mistyped fields, out-of-range values).  Messages are
  * "PATH:LINE: FIELD: what was expected".
  */
+ANC_MUST_CHECK
 int anc_parse(const char *path, const unsigned char *text, size_t len,
     struct anc_ceremony **out, struct anc_err *err);
 
@@ -298,6 +300,7 @@ int anc_parse(const char *path, const unsigned char *text, size_t len,
  * and inputs of the right kind, a token URI when a step needs one, path
  * lengths below the issuer's.  Returns ANC_OK or ANC_E_FIELD.
  */
+ANC_MUST_CHECK
 int anc_validate(const struct anc_ceremony *c, struct anc_err *err);
 
 /*
@@ -306,9 +309,11 @@ int anc_validate(const struct anc_ceremony *c, struct anc_err *err);
  * namespace).  Combinations that cannot work: ANC_E_FIELD.  Those that
  * depend on objects outside the script: a line added to c->warnings.
  */
+ANC_MUST_CHECK
 int anc_crosscheck(struct anc_ceremony *c, struct anc_err *err);
 
 /* Durations: "87600h", "30d", "1h30m", "90s".  Returns 0 or -1. */
+ANC_MUST_CHECK
 int anc_duration_parse(const char *s, uint64_t *seconds);
 /* Shortest exact form ("87600h", "1h30m"), into buf of `cap` bytes. */
 void anc_duration_format(uint64_t seconds, char *buf, size_t cap);
@@ -322,6 +327,7 @@ const char *anc_crl_reason_name(enum anc_crl_reason r);
  * names[0..*n).  Steps that write nothing give *n = 0.  Returns ANC_OK or
  * ANC_E_INTERNAL when `cap` is too small.
  */
+ANC_MUST_CHECK
 int anc_step_files(const struct anc_step *s, char names[][128], size_t cap,
     size_t *n);
 

@@ -142,8 +142,10 @@ tell(struct anc_engine *e, int complete, const char *fp, const char *why)
 		return;
 	snprintf(path, sizeof(path), "%s/%s", anc_outbox_dir(e->ob),
 	    ANC_TR_FILE);
-	(void)anc_pgp_words_hex(anc_tr_last_hash(e->tr), words,
-	    sizeof(words));
+	/* Words for a hash of ours always fit; the hash is shown anyway. */
+	if (anc_pgp_words_hex(anc_tr_last_hash(e->tr), words,
+	    sizeof(words)) != 0)
+		words[0] = '\0';
 	memset(&cl, 0, sizeof(cl));
 	cl.transcript = path;
 	cl.complete = complete;

@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "anchorage/err.h"
 #include "ceremony_int.h"
 
 struct anc_err;
@@ -37,11 +38,13 @@ void anc_nc_format_ip(const struct anc_ip_range *r, char *buf, size_t cap);
 /* EKU names ("server-auth", ...) by enum anc_eku. */
 const char *anc_eku_name(enum anc_eku e);
 
+ANC_MUST_CHECK
 int anc_nc_empty(const struct anc_constraints *nc);
 void anc_subtrees_free(struct anc_subtrees *t);
 void anc_nc_free(struct anc_constraints *nc);
 
 /* A deep copy (the cluster list hands its clusters' names to a step). */
+ANC_MUST_CHECK
 int anc_subtrees_copy(struct anc_subtrees *dst, const struct anc_subtrees *src);
 
 /*
@@ -49,16 +52,19 @@ int anc_subtrees_copy(struct anc_subtrees *dst, const struct anc_subtrees *src);
  * equal to, or under, one of the other's, or IP ranges that intersect.
  * Returns 1 and describes the first pair in `what`, else 0.
  */
+ANC_MUST_CHECK
 int anc_subtrees_overlap(const struct anc_subtrees *a,
     const struct anc_subtrees *b, char *what, size_t cap);
 
 /* One permitted subtree within an excluded one of the same set: 1 and
  * `what` described, else 0 (a subtree nothing could ever use). */
+ANC_MUST_CHECK
 int anc_nc_self_excluded(const struct anc_constraints *nc, char *what,
     size_t cap);
 
 /* Add the critical nameConstraints (when nc is not empty) and the
  * non-critical extendedKeyUsage (when eku is not 0) to x. */
+ANC_MUST_CHECK
 int anc_nc_add_extensions(X509 *x, const struct anc_constraints *nc,
     unsigned eku, struct anc_err *err);
 
@@ -68,6 +74,7 @@ int anc_nc_add_extensions(X509 *x, const struct anc_constraints *nc,
  * eku is, not critical, with exactly those purposes.  Rule ids:
  * nc-present-critical, nc-matches-spec, eku-matches-spec.
  */
+ANC_MUST_CHECK
 int anc_nc_lint(X509 *x, const struct anc_constraints *nc, unsigned eku,
     struct anc_err *err);
 
@@ -82,6 +89,7 @@ int anc_nc_lint(X509 *x, const struct anc_constraints *nc, unsigned eku,
  * key (a P-256 key; callers proving many CAs pass the same one).
  * Returns ANC_OK or ANC_E_LINT ("proof nc-dns-permitted: ...").
  */
+ANC_MUST_CHECK
 int anc_nc_prove(X509 *ca, EVP_PKEY *key, const struct anc_constraints *nc,
     unsigned eku, time_t now, struct anc_err *err);
 
@@ -90,6 +98,7 @@ int anc_nc_prove(X509 *ca, EVP_PKEY *key, const struct anc_constraints *nc,
  * X509_verify_cert checks them: X509_V_OK, or the X509_V_ERR_* code.
  * Used by inventory check to name the violation.
  */
+ANC_MUST_CHECK
 int anc_nc_check_leaf(X509 *leaf, X509 *issuer);
 
 #endif /* ANCHORAGE_CONSTRAINTS_H */

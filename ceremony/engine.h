@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 
 #include "anchorage/ceremony.h"
+#include "anchorage/err.h"
 #include "anchorage/export.h"
 #include "anchorage/token.h"
 #include "ceremony_int.h"
@@ -134,10 +135,33 @@ struct anc_engine {
 	struct anc_backup_ctx *bk;	/* run only; NULL while checking */
 };
 
+/* run.c: is `label` made by a generate-key step of the script? */
+int anc_run_generated_here(const struct anc_ceremony *c, const char *label);
+/* run.c: the token's evidence record (what it is, its mechanisms). */
+int anc_run_record_token(struct anc_engine *e, struct anc_module *m,
+    struct anc_token *t, const char *module,
+    const struct anc_slot_info *info, struct anc_err *err);
+
+/*
+ * run_backup.c: before the outbox is written to, the backup steps' PINs
+ * can be asked for and the medium is a directory of its own; after the
+ * primary's login, the backup token opened, recorded and logged in; then
+ * the read-only checks of both tokens.
+ */
+int anc_run_backup_begin(const struct anc_ceremony *c,
+    const struct anc_run_opts *o, const struct anc_ui *ui,
+    struct anc_backup_ctx *bk, struct anc_err *err);
+int anc_run_open_backup(struct anc_engine *e, struct anc_module *m,
+    const char *module, struct anc_err *err);
+int anc_run_backup_preflight(const struct anc_ceremony *c,
+    struct anc_backup_ctx *bk, struct anc_err *err);
+
 /* Load every input into an artifact (hash-checked). */
+ANC_MUST_CHECK
 int anc_engine_inputs(struct anc_engine *e, struct anc_err *err);
 
 /* Run every step in order.  On failure err names the step. */
+ANC_MUST_CHECK
 int anc_engine_steps(struct anc_engine *e, struct anc_err *err);
 
 /* Release artifacts; wipes software keys. */
@@ -152,6 +176,7 @@ void anc_engine_keep_csrs(struct anc_engine *e);
  * instead of parsing and verifying them again.  *out is freed with
  * anc_engine_clear and free().
  */
+ANC_MUST_CHECK
 int anc_ceremony_precheck(const struct anc_ceremony *c,
     struct anc_engine **out, struct anc_err *err);
 
@@ -160,6 +185,7 @@ int anc_ceremony_precheck(const struct anc_ceremony *c,
  * made, signed with throwaway keys, for a caller that examines them (the
  * step tests).  *out is freed with anc_engine_clear and free().
  */
+ANC_MUST_CHECK
 int anc_ceremony_check_keep(const struct anc_ceremony *c,
     struct anc_engine **out, struct anc_err *err);
 
@@ -169,6 +195,7 @@ int anc_ceremony_check_keep(const struct anc_ceremony *c,
  * index `first_file` on.  Returns ANC_OK to go on, ANC_E_UNSAFE when an
  * officer aborted (e->abort says who), or the UI's error.
  */
+ANC_MUST_CHECK
 int anc_engine_confirm(struct anc_engine *e, enum anc_confirm_phase phase,
     const struct anc_step *s, size_t first_file, struct anc_err *err);
 

@@ -336,7 +336,7 @@ rule_cn(struct lint *l)
 }
 
 /* P-256, P-384, or RSA of 2048 bits or more in whole octets, with an odd
- * exponent of at least 3 (security.md §4.4). */
+ * exponent of at least 3. */
 static const char *
 key_problem(EVP_PKEY *k)
 {

@@ -1,10 +1,10 @@
 /*
  * anchorage: X.509 profiles for CA certificates.
  *
- * The root profile reproduces `step certificate create --profile root-ca`
- * (docs: interop.md §1): critical keyUsage keyCertSign+cRLSign, critical
- * basicConstraints CA:TRUE with a path length, a SHA-1 (RFC 5280 method 1)
- * subjectKeyIdentifier, no EKU, and the extensions in the order Go's
+ * The root profile reproduces `step certificate create --profile root-ca`:
+ * critical keyUsage keyCertSign+cRLSign, critical basicConstraints CA:TRUE
+ * with a path length, a SHA-1 (RFC 5280 method 1) subjectKeyIdentifier, no
+ * EKU, and the extensions in the order Go's
  * x509.CreateCertificate writes them.  Intermediates and cross-certificates
  * add an authorityKeyIdentifier holding only the issuer's key identifier.
  */

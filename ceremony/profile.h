@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "anchorage/err.h"
 #include "ceremony_int.h"
 
 struct anc_err;
@@ -58,6 +59,7 @@ void anc_profile_serial(unsigned char serial[ANC_SERIAL_LEN],
  * key identifier only, and none on roots; no EKU unless the spec limits
  * it; nameConstraints when the spec has them.  *out owned by caller.
  */
+ANC_MUST_CHECK
 int anc_profile_build(const struct anc_cert_spec *s, X509 **out,
     struct anc_err *err);
 
@@ -66,20 +68,24 @@ int anc_profile_build(const struct anc_cert_spec *s, X509 **out,
  * from `subject` in its order (UTF8String; PrintableString for C).  Used by
  * the build and by the lint that compares.  *out owned by the caller.
  */
+ANC_MUST_CHECK
 int anc_profile_subject(const struct anc_cert_spec *s, X509_NAME **out,
     struct anc_err *err);
 
 /* X509_set_pubkey, the same bytes for a fraction of the cost (profile.c
  * says why): 1 on success, 0 with OpenSSL's error queue set. */
+ANC_MUST_CHECK
 int anc_profile_set_pubkey(X509 *x, EVP_PKEY *key);
 
 /* i2d_PUBKEY (the DER SubjectPublicKeyInfo), likewise. */
+ANC_MUST_CHECK
 int anc_profile_i2d_pubkey(EVP_PKEY *key, unsigned char **der);
 
 /* The digest a key signs with: SHA-384 for P-384, SHA-256 otherwise. */
 const EVP_MD *anc_profile_md(EVP_PKEY *signer);
 
 /* Sign `x` with `signer` (in the token or in software). */
+ANC_MUST_CHECK
 int anc_profile_sign(X509 *x, EVP_PKEY *signer, struct anc_err *err);
 
 /*
@@ -112,13 +118,16 @@ int anc_profile_sign(X509 *x, EVP_PKEY *signer, struct anc_err *err);
 void anc_validity_fit(const X509 *issuer, time_t not_before, char *buf,
     size_t cap);
 
+ANC_MUST_CHECK
 int anc_lint_cert(X509 *x, const struct anc_cert_spec *s, int signed_,
     struct anc_err *err);
 
 /* Verify x's signature with `pub`: ANC_OK or ANC_E_BADSIG. */
+ANC_MUST_CHECK
 int anc_verify_cert(X509 *x, EVP_PKEY *pub, struct anc_err *err);
 
 /* A software key of the same algorithm, for linting (`ceremony check`). */
+ANC_MUST_CHECK
 int anc_throwaway_key(enum anc_keyalg alg, EVP_PKEY **out,
     struct anc_err *err);
 
@@ -153,6 +162,7 @@ struct anc_crl_spec {
  * issued by the issuer) with its reason code, and the entries of the
  * previous CRL still in force.
  */
+ANC_MUST_CHECK
 int anc_crl_build(const struct anc_crl_spec *spec, X509_CRL **out,
     struct anc_err *err);
 

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "anchorage/err.h"
 #include "anchorage/transcript.h"
 #include "ceremony_int.h"
 
@@ -19,6 +20,7 @@ struct anc_err;
  * What a step will do, as `ceremony plan` says it, without its number or
  * the files it writes (plan.c).  *text owned by the caller.
  */
+ANC_MUST_CHECK
 int anc_step_describe(const struct anc_step *s, char **text,
     struct anc_err *err);
 
@@ -32,25 +34,34 @@ struct anc_engine;
 /* Room for the inputs of the largest step. */
 #define ANC_REC_ITEMS_MAX (2 * ANC_CER_LIST_MAX + 4)
 
+ANC_MUST_CHECK
 int anc_rec_start(struct anc_engine *e, const char *outbox,
     const char *module, const struct anc_step *signer,
     const struct anc_input *signer_in, struct anc_err *err);
+ANC_MUST_CHECK
 int anc_rec_participants(struct anc_engine *e, struct anc_err *err);
+ANC_MUST_CHECK
 int anc_rec_token(struct anc_engine *e, const struct anc_slot_info *info,
     const unsigned long *mechs, size_t nmech, const char *module_path,
     const char *module_manufacturer, const char *module_description,
     struct anc_err *err);
+ANC_MUST_CHECK
 int anc_rec_input(struct anc_engine *e, const struct anc_input *in,
     const char *sha256, struct anc_err *err);
+ANC_MUST_CHECK
 int anc_rec_step(struct anc_engine *e, const struct anc_step *s,
     struct anc_err *err);
+ANC_MUST_CHECK
 int anc_rec_key(struct anc_engine *e, const struct anc_key_info *k,
     const char *spki_sha256, struct anc_err *err);
+ANC_MUST_CHECK
 int anc_rec_output(struct anc_engine *e, const char *file,
     const char *sha256, size_t size, struct anc_err *err);
+ANC_MUST_CHECK
 int anc_rec_confirmation(struct anc_engine *e, enum anc_confirm_phase phase,
     int step, const char *role, const char *name, const char *typed,
     struct anc_err *err);
+ANC_MUST_CHECK
 int anc_rec_exception(struct anc_engine *e, int step, const char *role,
     const char *name, const char *text, struct anc_err *err);
 
@@ -74,6 +85,7 @@ void anc_closing_signer(const struct anc_ceremony *c,
  * cannot be signed is written unsigned.  Then the UI is told the closing
  * hash.  Does nothing if there is no transcript or it is closed already.
  */
+ANC_MUST_CHECK
 int anc_closing_write(struct anc_engine *e, int complete,
     const struct anc_err *cause, struct anc_err *err);
 

@@ -104,7 +104,9 @@ anc_rehearsal_begin(struct anc_rehearsal **out, struct anc_err *err)
 	/* success */
 	r = ANC_OK;
  out:
-	(void)anc_rehearsal_end(rh);
+	/* After a failure what was set up goes; the first error is told. */
+	if (anc_rehearsal_end(rh) != 0 && r == ANC_OK)
+		r = anc_err_set(err, ANC_E_IO, "rehearsal: cleanup");
 	return r;
 }
 

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "anchorage/err.h"
 #include "anchorage/token.h"
 
 struct anc_err;
@@ -25,6 +26,7 @@ struct anc_rehearsal;
  * and point SOFTHSM2_CONF at it.  Must come before the module is loaded:
  * SoftHSM2 reads the variable in C_Initialize.
  */
+ANC_MUST_CHECK
 int anc_rehearsal_begin(struct anc_rehearsal **out, struct anc_err *err);
 
 /*
@@ -32,10 +34,12 @@ int anc_rehearsal_begin(struct anc_rehearsal **out, struct anc_err *err);
  * ("rehearsal" if it names none) and random SO and user PINs; the SO PIN
  * is wiped at once.  Sets uri (cap bytes) to a URI that selects it.
  */
+ANC_MUST_CHECK
 int anc_rehearsal_token(struct anc_rehearsal *rh, struct anc_module *m,
     const char *script_uri, char *uri, size_t cap, struct anc_err *err);
 
 /* anc_pin_fn for the one login: hands over the user PIN, then wipes it. */
+ANC_MUST_CHECK
 int anc_rehearsal_pin(void *arg, const struct anc_slot_info *info,
     struct anc_secret *pin, struct anc_err *err);
 
@@ -47,6 +51,7 @@ const char *anc_rehearsal_dir(const struct anc_rehearsal *rh);
  * SOFTHSM2_CONF, wipe the PINs.  Returns 0, or -1 if something could not
  * be removed.  anc_rehearsal_end(NULL) returns 0.
  */
+ANC_MUST_CHECK
 int anc_rehearsal_end(struct anc_rehearsal *rh);
 
 #endif /* ANCHORAGE_REHEARSAL_H */

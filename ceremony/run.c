@@ -187,8 +187,8 @@ outputs_free(const struct anc_ceremony *c, struct anc_outbox *ob,
 	return ANC_OK;
 }
 
-static int
-generated_here(const struct anc_ceremony *c, const char *label)
+int
+anc_run_generated_here(const struct anc_ceremony *c, const char *label)
 {
 	size_t i;
 
@@ -223,92 +223,6 @@ input_key_matches(struct anc_token *t, const struct anc_engine *e,
 	return r;
 }
 
-unsigned
-anc_ceremony_backup_needs(const struct anc_ceremony *c)
-{
-	unsigned needs = c->backup_token != NULL ? ANC_BACKUP_NEEDS_TOKEN : 0;
-	size_t i;
-
-	for (i = 0; i < c->n_steps; i++)
-		if (c->steps[i].kind == ANC_STEP_BACKUP_TRUST)
-			needs |= ANC_BACKUP_NEEDS_SO_PIN;
-		else if (c->steps[i].kind == ANC_STEP_BACKUP_WRAP)
-			needs |= ANC_BACKUP_NEEDS_MEDIUM;
-	return needs;
-}
-
-/* A label the backup steps will create must be free in that token. */
-static int
-backup_label_free(const struct anc_ceremony *c, const struct anc_step *s,
-    struct anc_token *t, const char *label, struct anc_err *err)
-{
-	int found, r;
-
-	if ((r = anc_token_object_exists(t, label, NULL, 0, &found, err)) !=
-	    ANC_OK)
-		return r;
-	if (found)
-		return anc_err_set(err, ANC_E_EXISTS, "%s:%d: step %d (%s): "
-		    "label \"%s\" is already in the backup token; nothing was "
-		    "changed.  If an earlier run was interrupted, its transcript "
-		    "says what it made: delete those objects with `pkcs11-tool "
-		    "--login --token-label LABEL --delete-object --type privkey "
-		    "--label %s` (and --type pubkey) before running again",
-		    c->path, s->line, s->index, anc_step_kind_name(s->kind),
-		    label, label);
-	return ANC_OK;
-}
-
-/* The backup steps' read-only checks: mechanisms, policies, labels. */
-static int
-backup_preflight(const struct anc_ceremony *c, struct anc_backup_ctx *bk,
-    struct anc_err *err)
-{
-	struct anc_key_info ki;
-	const struct anc_step *s;
-	const char *policy;
-	size_t i;
-	int r;
-
-	for (i = 0; i < c->n_steps; i++) {
-		s = &c->steps[i];
-		switch (s->kind) {
-		case ANC_STEP_BACKUP_KEYPAIR:
-			if ((r = anc_token_can_backup(bk->backup, 1, err)) !=
-			    ANC_OK ||
-			    (r = backup_label_free(c, s, bk->backup, s->label,
-			    err)) != ANC_OK)
-				return anc_err_prefix(err, "backup token");
-			break;
-		case ANC_STEP_BACKUP_WRAP:
-			if ((r = anc_token_can_backup(bk->primary, 0, err)) !=
-			    ANC_OK ||
-			    (r = backup_label_free(c, s, bk->backup, s->key,
-			    err)) != ANC_OK)
-				return anc_err_prefix(err, "%s:%d: step %d "
-				    "(backup-wrap)", c->path, s->line, s->index);
-			if (generated_here(c, s->key))
-				break;
-			if ((r = anc_token_find_key(bk->primary, s->key, &ki,
-			    err)) != ANC_OK)
-				return anc_err_prefix(err, "%s:%d: step %d "
-				    "(backup-wrap)", c->path, s->line, s->index);
-			policy = anc_key_backup(&ki);
-			if (strcmp(policy, "wrap-with-trusted") != 0)
-				return anc_err_set(err, ANC_E_UNSAFE, "%s:%d: step "
-				    "%d (backup-wrap): key \"%s\" has backup "
-				    "policy \"%s\"; only a key generated with "
-				    "backup: wrap-with-trusted can be copied; "
-				    "nothing was changed", c->path, s->line,
-				    s->index, s->key, policy);
-			break;
-		default:
-			break;
-		}
-	}
-	return ANC_OK;
-}
-
 /* Read-only checks against the token, before any state changes. */
 static int
 token_preflight(const struct anc_ceremony *c, struct anc_token *t,
@@ -319,7 +233,7 @@ token_preflight(const struct anc_ceremony *c, struct anc_token *t,
 	size_t i;
 	int found, r;
 
-	if (e->bk != NULL && (r = backup_preflight(c, e->bk, err)) != ANC_OK)
+	if (e->bk != NULL && (r = anc_run_backup_preflight(c, e->bk, err)) != ANC_OK)
 		return r;
 	for (i = 0; i < c->n_steps; i++) {
 		s = &c->steps[i];
@@ -333,7 +247,7 @@ token_preflight(const struct anc_ceremony *c, struct anc_token *t,
 				    "in the token; nothing was changed", c->path,
 				    s->line, s->index, s->label);
 		} else if (s->kind == ANC_STEP_SELF_SIGN &&
-		    !generated_here(c, s->key)) {
+		    !anc_run_generated_here(c, s->key)) {
 			if ((r = anc_token_find_key(t, s->key, &ki, err)) !=
 			    ANC_OK)
 				return anc_err_prefix(err, "%s:%d: step %d "
@@ -387,8 +301,8 @@ report_leftovers(const struct anc_engine *e, const struct anc_outbox *ob,
 }
 
 /* Token evidence: what the token says it is, and what it can do. */
-static int
-record_token(struct anc_engine *e, struct anc_module *m,
+int
+anc_run_record_token(struct anc_engine *e, struct anc_module *m,
     struct anc_token *t, const char *module,
     const struct anc_slot_info *info, struct anc_err *err)
 {
@@ -424,37 +338,6 @@ record_key(void *arg, struct anc_engine *e, const char *label,
 		r = anc_rec_key(e, &ki, spki, err);
 	EVP_PKEY_free(pub);
 	return r;
-}
-
-/* The backup token: from the same module, recorded, logged in once. */
-static int
-open_backup(struct anc_engine *e, struct anc_module *m, const char *module,
-    struct anc_err *err)
-{
-	struct anc_backup_ctx *bk = e->bk;
-	struct anc_slot_info pi;
-	int r;
-
-	if ((r = anc_token_open(m, e->c->backup_token, &bk->backup, err)) !=
-	    ANC_OK ||
-	    (r = anc_token_info(bk->backup, &bk->backup_info, err)) != ANC_OK)
-		return anc_err_prefix(err, "backup-token");
-	anc_engine_say(e, "backup token \"%s\": %s %s, serial %s, firmware %s",
-	    bk->backup_info.label, bk->backup_info.manufacturer,
-	    bk->backup_info.model, bk->backup_info.serial,
-	    bk->backup_info.fw_version);
-	if ((r = anc_token_info(bk->primary, &pi, err)) != ANC_OK)
-		return r;
-	if (strcmp(pi.serial, bk->backup_info.serial) == 0 &&
-	    strcmp(pi.label, bk->backup_info.label) == 0)
-		return anc_err_set(err, ANC_E_UNSAFE, "backup-token %s is the "
-		    "same token as token %s; a backup needs a second token",
-		    e->c->backup_token, e->c->token);
-	if ((r = record_token(e, m, bk->backup, module, &bk->backup_info,
-	    err)) != ANC_OK)
-		return r;
-	return anc_token_login(bk->backup, e->ui->backup_pin,
-	    e->ui->backup_pin_arg, err);
 }
 
 /*
@@ -535,7 +418,7 @@ open_token(struct anc_engine *e, const struct anc_run_opts *o,
 	anc_engine_say(e, "token \"%s\": %s %s, serial %s, firmware %s",
 	    info.label, info.manufacturer, info.model, info.serial,
 	    info.fw_version);
-	if ((r = record_token(e, *m, *t, module, &info, err)) != ANC_OK)
+	if ((r = anc_run_record_token(e, *m, *t, module, &info, err)) != ANC_OK)
 		return r;
 	e->record_key = record_key;
 	e->record_key_arg = *t;
@@ -547,7 +430,7 @@ open_token(struct anc_engine *e, const struct anc_run_opts *o,
 	if (e->bk == NULL)
 		return ANC_OK;
 	e->bk->primary = *t;
-	return open_backup(e, *m, module, err);
+	return anc_run_open_backup(e, *m, module, err);
 }
 
 /* A rehearsal's stand-in keys, recorded like generated ones. */
@@ -651,79 +534,6 @@ end_rehearsal(struct anc_rehearsal *rh, int r, struct anc_err *err)
 	    "directory %s could not be removed; remove it by hand", dir);
 }
 
-/* Two directories, one inside the other (or the same)? */
-static int
-nested(const char *a, const char *b)
-{
-	char ra[PATH_MAX], rb[PATH_MAX];
-	size_t la, lb, n;
-
-	if (realpath(a, ra) == NULL || realpath(b, rb) == NULL)
-		return 1;	/* cannot tell: refuse */
-	la = strlen(ra);
-	lb = strlen(rb);
-	n = la < lb ? la : lb;
-	return strncmp(ra, rb, n) == 0 && (la == lb ||
-	    (la > lb ? ra[n] : rb[n]) == '/' || n == 1);
-}
-
-/*
- * What the backup steps need, before anything starts: the backup PIN and
- * the SO PIN can be asked for, and the backup medium is a directory of its
- * own, never the outbox nor inside it, with no blob of the same name.
- */
-static int
-backup_begin(const struct anc_ceremony *c, const struct anc_run_opts *o,
-    const struct anc_ui *ui, struct anc_backup_ctx *bk, struct anc_err *err)
-{
-	unsigned needs = anc_ceremony_backup_needs(c);
-	char file[128];
-	size_t i;
-	int r;
-
-	bk->medium_fd = -1;
-	if (o->rehearsal)
-		return anc_err_set(err, ANC_E_USAGE, "%s: the backup steps need "
-		    "two real tokens and a rehearsal makes one throwaway token; "
-		    "rehearse them on two throwaway SoftHSM2 tokens instead "
-		    "(docs/backup.md)", c->path);
-	if (ui == NULL || ui->backup_pin == NULL ||
-	    ((needs & ANC_BACKUP_NEEDS_SO_PIN) && ui->so_pin == NULL))
-		return anc_err_set(err, ANC_E_USAGE, "%s: no way to ask for the "
-		    "backup token's PIN or the security officer's PIN", c->path);
-	bk->pin = ui->pin;
-	bk->pin_arg = ui->pin_arg;
-	bk->so_pin = ui->so_pin;
-	bk->so_pin_arg = ui->so_pin_arg;
-	if (!(needs & ANC_BACKUP_NEEDS_MEDIUM))
-		return o->backup_medium == NULL ? ANC_OK : anc_err_set(err,
-		    ANC_E_USAGE, "--backup-medium: %s has no backup-wrap step",
-		    c->path);
-	if (o->backup_medium == NULL)
-		return anc_err_set(err, ANC_E_USAGE, "%s: backup-wrap writes the "
-		    "wrapped key to a backup medium, never to the outbox; give "
-		    "it with --backup-medium DIR", c->path);
-	if ((r = anc_dir_open(o->backup_medium, 1, &bk->medium_fd, err)) !=
-	    ANC_OK)
-		return anc_err_prefix(err, "--backup-medium");
-	bk->medium = o->backup_medium;
-	if (nested(o->backup_medium, o->outbox))
-		return anc_err_set(err, ANC_E_UNSAFE, "--backup-medium %s and "
-		    "the outbox %s are the same directory or one holds the "
-		    "other; the outbox never carries key material, wrapped or "
-		    "not", o->backup_medium, o->outbox);
-	for (i = 0; i < c->n_steps; i++) {
-		if (c->steps[i].kind != ANC_STEP_BACKUP_WRAP)
-			continue;
-		snprintf(file, sizeof(file), "%s.wrapped", c->steps[i].output);
-		if (anc_file_exists_at(bk->medium_fd, file))
-			return anc_err_set(err, ANC_E_EXISTS, "backup medium "
-			    "%s: %s already exists; a blob is never "
-			    "overwritten", o->backup_medium, file);
-	}
-	return ANC_OK;
-}
-
 int
 anc_ceremony_run(const struct anc_ceremony *c, const struct anc_run_opts *o,
     const struct anc_ui *ui, struct anc_err *err)
@@ -761,7 +571,7 @@ anc_ceremony_run(const struct anc_ceremony *c, const struct anc_run_opts *o,
 	    (r = outputs_free(c, ob, err)) != ANC_OK)
 		goto out;
 	if (anc_ceremony_backup_needs(c) != 0) {
-		if ((r = backup_begin(c, o, ui, &bk, err)) != ANC_OK)
+		if ((r = anc_run_backup_begin(c, o, ui, &bk, err)) != ANC_OK)
 			goto out;
 		e->bk = &bk;
 	}

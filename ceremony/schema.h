@@ -27,6 +27,7 @@
 
 #include <yaml.h>
 
+#include "anchorage/err.h"
 #include "ceremony_int.h"
 
 #define ANC_N(a)	(sizeof(a) / sizeof((a)[0]))
@@ -133,17 +134,22 @@ extern const char anc_schema_required[];
 
 /* Refuse in pass 1 what plain data does not need, and what exceeds the
  * limits: every event of the file. */
+ANC_MUST_CHECK
 int anc_read_yaml(struct anc_reader *r);
 /* A fresh libyaml parser over the text, for each pass. */
+ANC_MUST_CHECK
 int anc_read_start(struct anc_reader *r);
 void anc_read_end(struct anc_reader *r);
 /* Make the next event current. */
+ANC_MUST_CHECK
 int anc_read_next(struct anc_reader *r);
 /* The line of the current event, from 1. */
+ANC_MUST_CHECK
 int anc_read_line(const struct anc_reader *r);
 /* The current event as a scalar, or NULL if it is something else. */
 const struct anc_scalar *anc_read_scalar(const struct anc_reader *r,
     struct anc_scalar *v);
+ANC_MUST_CHECK
 int anc_scalar_is(const struct anc_scalar *v, const char *s);
 
 /* Messages "PATH:LINE: FIELD: ...": at a line, or at the current node. */
@@ -161,12 +167,15 @@ void anc_read_pop(struct anc_reader *r, size_t mark);
 
 /* The current event opens a mapping of fields[] (at most 32), read into
  * obj; unknown, duplicate and missing keys are refused. */
+ANC_MUST_CHECK
 int anc_read_map(struct anc_reader *r, const struct anc_field *fields,
     size_t n, void *obj);
 /* Every default of fields[] into obj, before its mapping is read. */
+ANC_MUST_CHECK
 int anc_read_defaults(struct anc_reader *r, const struct anc_field *fields,
     size_t n, void *obj);
 /* The current event opens a list of min..max items, each read by fn. */
+ANC_MUST_CHECK
 int anc_read_list(struct anc_reader *r, size_t min, size_t max,
     const char *what, anc_item_fn fn, void *obj);
 /*
@@ -174,8 +183,10 @@ int anc_read_list(struct anc_reader *r, size_t min, size_t max,
  * in messages).  Leaves the key current and its index in *idx; after the
  * value, anc_read_one_key_end() refuses any other key.
  */
+ANC_MUST_CHECK
 int anc_read_one_key(struct anc_reader *r, const char *what,
     const char *const *names, size_t n, size_t *idx);
+ANC_MUST_CHECK
 int anc_read_one_key_end(struct anc_reader *r, const char *what);
 
 /* Room for one more zeroed element at the end of *arr, which holds *n of
@@ -186,11 +197,14 @@ void *anc_read_add(struct anc_reader *r, void *arr, size_t *n, size_t size);
  * names[], lines[] (if not NULL) and *n grow by one.  A repeat is not added: *dup is
  * then the position (from 1) of the earlier one, for the caller's message.
  */
+ANC_MUST_CHECK
 int anc_read_name_item(struct anc_reader *r, const struct anc_type *t,
     char ***names, int **lines, size_t *n, size_t *dup);
 /* Generic values at obj + f->off: a mapping of the type's fields; a list
  * whose items the type's item function adds there. */
+ANC_MUST_CHECK
 int anc_nd_mapping(struct anc_reader *, void *, const struct anc_field *);
+ANC_MUST_CHECK
 int anc_nd_list(struct anc_reader *, void *, const struct anc_field *);
 
 /* Script text quoted in a message, cut to a readable length. */
@@ -209,16 +223,22 @@ anc_at(void *obj, size_t off)
  * Value types (schema_types.c)
  */
 
+ANC_MUST_CHECK
 int anc_sc_string(struct anc_reader *, void *, const struct anc_field *,
     const struct anc_scalar *);
+ANC_MUST_CHECK
 int anc_sc_hex(struct anc_reader *, void *, const struct anc_field *,
     const struct anc_scalar *);
+ANC_MUST_CHECK
 int anc_sc_int(struct anc_reader *, void *, const struct anc_field *,
     const struct anc_scalar *);
+ANC_MUST_CHECK
 int anc_sc_uint64(struct anc_reader *, void *, const struct anc_field *,
     const struct anc_scalar *);
+ANC_MUST_CHECK
 int anc_sc_duration(struct anc_reader *, void *, const struct anc_field *,
     const struct anc_scalar *);
+ANC_MUST_CHECK
 int anc_sc_one_of(struct anc_reader *, void *, const struct anc_field *,
     const struct anc_scalar *);
 const char *anc_rule_hex(const char *s, size_t len,
@@ -238,6 +258,7 @@ extern const struct anc_type anc_t_version, anc_t_ceremony_name,
 /* Crypto officers holding shares of the PIN: split-pin and quorum. */
 extern const struct anc_type anc_t_officers;
 /* One item of steps: the step kind, then its table (parse_steps.c). */
+ANC_MUST_CHECK
 int anc_read_step(struct anc_reader *p, void *ceremony);
 
 #endif /* ANCHORAGE_SCHEMA_H */

@@ -99,23 +99,28 @@ int anc_verr(struct anc_vctx *v, int line, const char *field,
 const char *anc_step_field(char *buf, size_t cap, const struct anc_step *s,
     const char *param);
 /* A field's line, or the step's when the field was left to its default. */
+ANC_MUST_CHECK
 int anc_line_or(const struct anc_step *s, int line);
 /*
  * `name`, referred to by step s in `field`, must be an input or the output
  * of an earlier step, of a class in `accept` (`expect` says which in
  * words).  The definition goes to *a.
  */
+ANC_MUST_CHECK
 int anc_ref(struct anc_vctx *v, const struct anc_step *s, const char *field,
     int line, const char *name, unsigned accept, const char *expect,
     struct anc_artref *a);
 /* The certificate whose key signs: a root made here, or one brought in
  * together with the label of its key in the token. */
+ANC_MUST_CHECK
 int anc_ref_issuer(struct anc_vctx *v, const struct anc_step *s,
     struct anc_artref *a);
 /* Below a root made in this script: a shorter path and a shorter life. */
+ANC_MUST_CHECK
 int anc_check_under(struct anc_vctx *v, const struct anc_step *s,
     const struct anc_artref *a);
 /* Officers holding shares of the PIN: crypto officers, at least K. */
+ANC_MUST_CHECK
 int anc_check_officers(struct anc_vctx *v, const struct anc_officers *o,
     const char *field);
 
@@ -139,9 +144,11 @@ void anc_put_cert_step(struct anc_text *t, const struct anc_step *s,
  */
 
 /* Append prefix + name + suffix; 0, or -1 when names[] or a name is full. */
+ANC_MUST_CHECK
 int anc_step_add_file(char names[][128], size_t cap, size_t *n,
     const char *prefix, const char *name, const char *suffix);
 /* A certificate step's one file: "<output>.pem". */
+ANC_MUST_CHECK
 int anc_step_files_pem(const struct anc_step *s, char names[][128],
     size_t cap, size_t *n);
 
@@ -156,6 +163,7 @@ struct anc_need *anc_need_push(struct anc_derive *d,
 /* A certificate issued under `issuer`: when its key is in the token, a
  * serial number (if `serial`) from the token's generator, then a
  * signature. */
+ANC_MUST_CHECK
 int anc_need_issue(struct anc_derive *d, const struct anc_step *s,
     const char *issuer, int serial, struct anc_err *err);
 /* Artifact `art` is signed by token key `label` from now on. */

@@ -102,8 +102,11 @@ run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
 		 * abort record can still be signed. */
 		struct anc_err again;
 
-		(void)anc_token_login(e->bk->primary, e->bk->pin,
-		    e->bk->pin_arg, &again);
+		if (anc_token_login(e->bk->primary, e->bk->pin,
+		    e->bk->pin_arg, &again) != ANC_OK)
+			anc_engine_say(e, "  the user could not log in again "
+			    "(%s): the abort record will be unsigned",
+			    again.msg);
 		return r;
 	}
 	/* The SO is logged out again; the user's PIN is asked once more. */

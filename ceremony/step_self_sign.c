@@ -105,7 +105,11 @@ run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
 	a->cert = x;
 	a->key_label = s->key;
 	x = NULL;	/* transferred */
-	anc_cert_fingerprint(a->cert, fp);
+	if (anc_cert_fingerprint(a->cert, fp) != ANC_OK) {
+		r = anc_err_ossl(err, ANC_E_CRYPTO, "root %s: fingerprint",
+		    s->output);
+		goto out;
+	}
 	anc_engine_say(e, "  root %s signed by key \"%s\" and verified; "
 	    "SHA-256 fingerprint %s", s->output, s->key, fp);
 	r = anc_steps_write_certs(e, s->output, &a->cert, 1, err);

@@ -7,6 +7,7 @@
 #ifndef ANCHORAGE_STEPS_H
 #define ANCHORAGE_STEPS_H
 
+#include "anchorage/err.h"
 #include "anchorage/manifest.h"
 #include "engine.h"
 #include "profile.h"
@@ -30,11 +31,13 @@ struct anc_blob {
 };
 
 /* The blob's text, malloc'd into *out (*len bytes, NUL-terminated). */
+ANC_MUST_CHECK
 int anc_blob_format(const struct anc_blob *b, char **out, size_t *len,
     struct anc_err *err);
 
 /* Parse strictly; b->w owned by the caller (anc_wrapped_clear).
  * ANC_E_INPUT for anything but a blob of exactly this format. */
+ANC_MUST_CHECK
 int anc_blob_parse(const unsigned char *data, size_t len,
     struct anc_blob *b, struct anc_err *err);
 
@@ -43,6 +46,7 @@ int anc_blob_parse(const unsigned char *data, size_t len,
  * are no tokens: anc_backup_checking() says so and returns 1, and the
  * step does nothing more.
  */
+ANC_MUST_CHECK
 int anc_backup_checking(struct anc_engine *e, const struct anc_step *s);
 /* Note an object the run made in the backup token, for the report of a
  * failed run: "<what> "<label>" in the backup token". */
@@ -53,16 +57,20 @@ struct json_t;
 struct json_t *anc_backup_token_json(struct anc_token *t);
 /* A backup step's own transcript record (nothing while checking).
  * Takes `body`. */
+ANC_MUST_CHECK
 int anc_backup_record(struct anc_engine *e, const char *type,
     struct json_t *body, struct anc_err *err);
 
 /* Artifacts by name; NULL if absent. */
+ANC_MUST_CHECK
 struct anc_artifact *anc_engine_find(struct anc_engine *e, const char *name);
 /* A new artifact; NULL if the name is taken or the table is full. */
+ANC_MUST_CHECK
 struct anc_artifact *anc_engine_new_art(struct anc_engine *e,
     const char *name, enum anc_art_kind kind, const struct anc_step *s);
 
 /* The issuer artifact of s: a certificate whose key is in the token. */
+ANC_MUST_CHECK
 int anc_steps_issuer_of(struct anc_engine *e, const struct anc_step *s,
     struct anc_artifact **out, struct anc_err *err);
 /* The algorithm of the issuer's key, the hint for its signer. */
@@ -73,6 +81,7 @@ void anc_steps_spec_init(struct anc_cert_spec *spec, struct anc_engine *e,
     const struct anc_step *s, struct anc_artifact *issuer);
 /* Record a new certificate artifact (and its software key, taken over
  * when soft_key is not NULL) as s's output, and write it. */
+ANC_MUST_CHECK
 int anc_steps_keep_cert(struct anc_engine *e, const struct anc_step *s,
     X509 **x, EVP_PKEY **soft_key, const char *what, struct anc_err *err);
 
@@ -80,12 +89,15 @@ int anc_steps_keep_cert(struct anc_engine *e, const struct anc_step *s,
 void anc_steps_provenance(const struct anc_engine *e,
     struct anc_provenance *p);
 /* The artifact `name` if it is of `kind`, else NULL. */
+ANC_MUST_CHECK
 struct anc_artifact *anc_steps_art(struct anc_engine *e, const char *name,
     enum anc_art_kind kind);
 /* The root that signed a certificate made by a step of this run. */
+ANC_MUST_CHECK
 struct anc_artifact *anc_steps_root_of(struct anc_engine *e,
     const struct anc_artifact *a);
 /* Write text to the outbox and free it. */
+ANC_MUST_CHECK
 int anc_steps_write_text(struct anc_engine *e, const char *file, char *text,
     size_t len, mode_t mode, struct anc_err *err);
 
@@ -94,6 +106,7 @@ int anc_steps_write_text(struct anc_engine *e, const char *file, char *text,
  * lint, sign with `signer_label`, verify with that key's public key as the
  * backend holds it, lint again.  *out owned by the caller.
  */
+ANC_MUST_CHECK
 int anc_steps_issue(struct anc_engine *e, struct anc_cert_spec *spec,
     const char *signer_label, enum anc_keyalg hint, X509 **out,
     struct anc_err *err);
@@ -101,28 +114,34 @@ int anc_steps_issue(struct anc_engine *e, struct anc_cert_spec *spec,
 /* When checking: prove the CA's name constraints and EKU limit with
  * throwaway leaves signed by `key` (NULL: one is made).  A no-op in the
  * run and for a CA without them. */
+ANC_MUST_CHECK
 int anc_steps_prove(struct anc_engine *e, X509 *ca,
     const struct anc_constraints *nc, unsigned eku, EVP_PKEY *key,
     struct anc_err *err);
 
 /* Write PEM certificates to the outbox as "<name>.pem" (no-op when
  * checking). */
+ANC_MUST_CHECK
 int anc_steps_write_certs(struct anc_engine *e, const char *name,
     X509 *const *certs, size_t n, struct anc_err *err);
 
 /* The same for every certificate of a stack, in order. */
+ANC_MUST_CHECK
 int anc_steps_write_stack(struct anc_engine *e, const char *name,
     STACK_OF(X509) *sk, struct anc_err *err);
 
 /* Write any bytes to the outbox (no-op when checking). */
+ANC_MUST_CHECK
 int anc_steps_write(struct anc_engine *e, const char *file, const void *data,
     size_t len, mode_t mode, struct anc_err *err);
 
 /* A CRL, PEM or DER, with no trailing data. */
+ANC_MUST_CHECK
 int anc_steps_read_crl(const unsigned char *data, size_t len,
     const char *what, X509_CRL **out, struct anc_err *err);
 
 /* A PKCS#10 request, PEM or DER, with no trailing data. */
+ANC_MUST_CHECK
 int anc_steps_read_csr(const unsigned char *data, size_t len,
     const char *what, X509_REQ **out, struct anc_err *err);
 
@@ -136,6 +155,7 @@ int anc_steps_read_csr(const unsigned char *data, size_t len,
  * passed the proof of possession and key validation already, which are
  * then not repeated; it is set when they pass.
  */
+ANC_MUST_CHECK
 int anc_policy_check_csr(X509_REQ *req, int *verified,
     const struct anc_step *s, X509 *issuer, const struct anc_cert_spec *spec,
     X509_NAME **subject, struct anc_err *err);

@@ -192,7 +192,9 @@ anc_steps_keep_cert(struct anc_engine *e, const struct anc_step *s,
 		a->soft_key = *soft_key;
 		*soft_key = NULL;	/* transferred */
 	}
-	anc_cert_fingerprint(a->cert, fp);
+	if (anc_cert_fingerprint(a->cert, fp) != ANC_OK)
+		return anc_err_ossl(err, ANC_E_CRYPTO, "%s %s: fingerprint",
+		    what, s->output);
 	anc_engine_say(e, "  %s %s signed by %s and verified; SHA-256 "
 	    "fingerprint %s", what, s->output, s->issuer, fp);
 	return anc_steps_write_certs(e, s->output, &a->cert, 1, err);

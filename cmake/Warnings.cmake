@@ -7,7 +7,7 @@ add_compile_options(
   -Wall -Wextra -Wpedantic -Wformat=2 -Wformat-security -Wshadow
   -Wpointer-arith -Wcast-qual -Wwrite-strings -Wstrict-prototypes
   -Wmissing-prototypes -Wimplicit-fallthrough -Wmisleading-indentation
-  -Wno-unused-parameter -Wundef
+  -Wno-unused-parameter -Wundef -Wconversion
   -fstack-protector-strong -D_FORTIFY_SOURCE=2)
 # Messages are cut to their fixed buffers on purpose.  The positive form
 # is probed: GCC accepts any -Wno-* silently.

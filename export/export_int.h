@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "anchorage/err.h"
+
 struct anc_err;
 
 #define ANC_OUTBOX_SUMS "SHA256SUMS"
@@ -28,6 +30,7 @@ typedef int (*anc_pem_block_fn)(void *arg, size_t num, const char *type,
  * the block number or line.  *nblocks is the number of blocks passed to
  * `fn`.  Returns ANC_OK, ANC_E_INPUT, or the callback's error.
  */
+ANC_MUST_CHECK
 int anc_pem_each(const unsigned char *data, size_t len, const char *what,
     anc_pem_block_fn fn, void *arg, size_t *nblocks, struct anc_err *err);
 
@@ -37,6 +40,7 @@ int anc_pem_each(const unsigned char *data, size_t len, const char *what,
  * backslashes (SHA256SUMS could not list them unescaped)?  On success
  * *in_subdir and *base (the last component) are set.  Returns 0 or -1.
  */
+ANC_MUST_CHECK
 int anc_outbox_name_split(const char *name, int *in_subdir,
     const char **base);
 
@@ -55,6 +59,7 @@ const char *anc_outbox_kind(const char *name);
  * ANC_E_VERIFY (ANC_E_INPUT for malformed PEM, ANC_E_NOMEM) with err
  * saying why (without the file name).
  */
+ANC_MUST_CHECK
 int anc_outbox_check_content(const char *name, const unsigned char *data,
     size_t len, struct anc_verify_item *it, struct anc_err *err);
 

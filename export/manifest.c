@@ -198,7 +198,7 @@ is_self_signed_ca(X509 *x)
 
 /*
  * cert-manager (>= 1.4) joins every certificate of tls.crt, plus the first
- * of ca.crt, into one chain or fails each issuance (interop.md §2.1), and
+ * of ca.crt, into one chain or fails each issuance, and
  * Vault imports the chain file as issuers: each certificate must be issued
  * and signed by the next, ending at a self-signed root.
  */
@@ -301,7 +301,7 @@ anchor_lists(X509 *const *a, size_t n, char **fps, char **dates,
 {
 	struct cert_info ci;
 	char *f = NULL, *d = NULL, what[32];
-	size_t i;
+	size_t i, fl = 0, dl = 0;
 	int r = ANC_E_INTERNAL;
 
 	if (a == NULL || n == 0 || n > 1024) {
@@ -325,12 +325,11 @@ anchor_lists(X509 *const *a, size_t n, char **fps, char **dates,
 		}
 		if ((r = cert_info(a[i], what, &ci, err)) != ANC_OK)
 			goto out;
-		if (i > 0) {
-			strcat(f, ",");
-			strcat(d, ",");
-		}
-		strcat(f, ci.sha256);
-		strcat(d, ci.not_after);
+		/* Each entry and its comma or NUL fit its share exactly. */
+		fl += (size_t)snprintf(f + fl, n * ANC_SHA256_HEX - fl, "%s%s",
+		    i > 0 ? "," : "", ci.sha256);
+		dl += (size_t)snprintf(d + dl, n * RFC3339_LEN - dl, "%s%s",
+		    i > 0 ? "," : "", ci.not_after);
 	}
 	*fps = f;
 	*dates = d;

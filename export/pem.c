@@ -2,7 +2,7 @@
  * anchorage: PEM in and out.
  *
  * Reading walks every block of a file, never only the first (the mistake
- * `step certificate bundle` makes, interop.md §1), and refuses anything
+ * `step certificate bundle` makes), and refuses anything
  * that is not a block or whitespace, so nothing rides along unseen.
  */
 #include <limits.h>

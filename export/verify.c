@@ -5,7 +5,7 @@
  * the run that wrote it: SHA256SUMS lists every file and every hash
  * matches; each file is of an allowed kind and holds what its kind allows;
  * and no private key appears anywhere but tls.key of a kubernetes.io/tls
- * Secret (the issuing CA's, DESIGN.md "Outbox and exports").
+ * Secret (the issuing CA's; docs/export-formats.md).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -396,7 +396,7 @@ anc_outbox_verify(const char *dir, struct anc_verify_item **items,
 	snprintf(it[0].kind, sizeof(it[0].kind), "checksums");
 	it[0].ok = sums == ANC_OK;
 	for (i = 0; i < l.n; i++)
-		nlisted += l.v[i].listed;
+		nlisted += (size_t)l.v[i].listed;
 	if (it[0].ok)
 		snprintf(it[0].detail, sizeof(it[0].detail), "%zu files listed",
 		    nlisted);

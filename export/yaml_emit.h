@@ -16,6 +16,8 @@
 
 #include <yaml.h>
 
+#include "anchorage/err.h"
+
 struct anc_err;
 
 struct anc_yaml {
@@ -33,6 +35,7 @@ struct anc_yaml {
  * anc_yaml_free() is needed either way, and is safe from the moment this
  * is called.
  */
+ANC_MUST_CHECK
 int anc_yaml_open(struct anc_yaml *y, struct anc_err *err);
 
 void anc_yaml_map(struct anc_yaml *y);
@@ -57,6 +60,7 @@ void anc_yaml_kv(struct anc_yaml *y, const char *key, const char *value);
  * messages.  Returns ANC_OK, ANC_E_NOMEM, or ANC_E_INTERNAL with libyaml's
  * reason.  anc_yaml_free() is still needed.
  */
+ANC_MUST_CHECK
 int anc_yaml_close(struct anc_yaml *y, const char *what, char **out,
     size_t *len, struct anc_err *err);
 

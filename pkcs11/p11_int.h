@@ -9,6 +9,7 @@
 #include <libp11.h>
 #include <openssl/provider.h>
 
+#include "anchorage/err.h"
 #include "anchorage/token.h"
 
 #define ANC_SIGNERS_MAX 16
@@ -52,6 +53,7 @@ struct anc_token {
 };
 
 /* Load the provider behind the token's signing keys (once per module). */
+ANC_MUST_CHECK
 int anc_sign_provider_load(struct anc_module *m, struct anc_err *err);
 
 /*
@@ -59,11 +61,13 @@ int anc_sign_provider_load(struct anc_module *m, struct anc_err *err);
  * C_SignInit/C_Sign on t's session, the mechanism chosen from the token's
  * list (sign.c).  Owned by the caller; valid while t's session is open.
  */
+ANC_MUST_CHECK
 int anc_sign_key_new(struct anc_token *t, CK_OBJECT_HANDLE h,
     enum anc_keyalg alg, EVP_PKEY **out, struct anc_err *err);
 
 /* Log in as the user (CKU_USER) or the SO (CKU_SO), one attempt; the PIN
  * is wiped as soon as C_Login returns.  `who` names the role in messages. */
+ANC_MUST_CHECK
 int anc_p11_login(struct anc_token *t, CK_USER_TYPE user, anc_pin_fn fn,
     void *arg, struct anc_err *err);
 
@@ -73,6 +77,7 @@ int anc_p11_login(struct anc_token *t, CK_USER_TYPE user, anc_pin_fn fn,
  * (a DER OCTET STRING, as PKCS#11 2.40 wants).  a[0..1] get malloc'd
  * values (anc_p11_attrs_free); *kt the key type.
  */
+ANC_MUST_CHECK
 int anc_p11_pub_attrs(EVP_PKEY *pk, CK_ATTRIBUTE a[2], CK_KEY_TYPE **kt,
     struct anc_err *err);
 
@@ -84,6 +89,7 @@ void anc_p11_drop_transfer(struct anc_token *t);
 
 /* A random CKA_ID, refused if the label or the id is already in use;
  * `what` names the step in messages. */
+ANC_MUST_CHECK
 int anc_p11_new_id(struct anc_token *t, const char *what, const char *label,
     unsigned char id[ANC_KEY_ID_LEN], struct anc_err *err);
 
@@ -95,6 +101,7 @@ int anc_err_ckr(struct anc_err *e, int code, CK_RV rv, const char *fmt, ...)
 const char *anc_ckr_name(CK_RV rv);
 
 /* Slot and token information for one slot id. */
+ANC_MUST_CHECK
 int anc_p11_slot_info(struct anc_module *m, CK_SLOT_ID id,
     struct anc_slot_info *s, struct anc_err *err);
 
@@ -106,16 +113,19 @@ void anc_p11_str(char *dst, size_t cap, const CK_UTF8CHAR *src, size_t len);
  * label and/or id.  Handles go into `out` (at most `cap`); *n gets the
  * number found (which may exceed cap).
  */
+ANC_MUST_CHECK
 int anc_p11_find(struct anc_token *t, CK_ULONG cls, const char *label,
     const unsigned char *id, size_t id_len, CK_OBJECT_HANDLE *out,
     size_t cap, size_t *n, struct anc_err *err);
 
 /* The one object of class `cls` labelled `label`: ANC_E_NOKEY if none,
  * ANC_E_UNSAFE if several. */
+ANC_MUST_CHECK
 int anc_p11_find_one(struct anc_token *t, CK_ULONG cls, const char *label,
     CK_OBJECT_HANDLE *h, struct anc_err *err);
 
 /* Read the attributes of a key object into *info. */
+ANC_MUST_CHECK
 int anc_p11_key_info(struct anc_token *t, CK_OBJECT_HANDLE h,
     struct anc_key_info *info, struct anc_err *err);
 
@@ -125,6 +135,7 @@ int anc_p11_key_info(struct anc_token *t, CK_OBJECT_HANDLE h,
  * NUL-terminated copy owned by the caller (anc_p11_attrs_free), or NULL
  * with ulValueLen 0 when the attribute is absent or unreadable.
  */
+ANC_MUST_CHECK
 int anc_p11_attrs(struct anc_token *t, CK_OBJECT_HANDLE h, CK_ATTRIBUTE *a,
     size_t n, struct anc_err *err);
 void anc_p11_attrs_free(CK_ATTRIBUTE *a, size_t n);
@@ -137,6 +148,7 @@ void anc_p11_attrs_free(CK_ATTRIBUTE *a, size_t n);
  * on both halves.  CKA_TOKEN is `on_token`: false makes session objects,
  * which `token probe` uses.  Checks nothing about existing objects.
  */
+ANC_MUST_CHECK
 int anc_p11_generate(struct anc_token *t, enum anc_keyalg alg,
     const char *label, enum anc_backup_policy backup,
     const unsigned char *id, int on_token, CK_OBJECT_HANDLE *pub,
@@ -146,7 +158,9 @@ int anc_p11_generate(struct anc_token *t, enum anc_keyalg alg,
 const unsigned char *anc_p11_curve_oid(enum anc_keyalg alg, size_t *len);
 
 /* Parse and check a token URI (p11-kit); *uri owned by the caller. */
+ANC_MUST_CHECK
 int anc_uri_parse(const char *text, void **uri, struct anc_err *err);
+ANC_MUST_CHECK
 int anc_uri_match(void *uri, CK_TOKEN_INFO *ti);
 void anc_uri_free(void *uri);
 

@@ -135,16 +135,18 @@ anc_inv_count_secret(struct anc_inventory *inv, int skipped)
  * Anchors
  */
 
-static void
+static int
 fill_pub(struct anchor *a)
 {
 	time_t t;
 
 	anc_x509_subject(a->x, a->pub.subject, sizeof(a->pub.subject));
-	anc_cert_fingerprint(a->x, a->pub.sha256);
+	if (anc_cert_fingerprint(a->x, a->pub.sha256) != ANC_OK)
+		return ANC_E_CRYPTO;
 	anc_x509_serial(a->x, a->pub.serial, sizeof(a->pub.serial));
 	if (anc_asn1_time(X509_get0_notAfter(a->x), &t) == 0)
 		anc_rfc3339_format(t, a->pub.not_after);
+	return ANC_OK;
 }
 
 /* Anchors are self-signed CAs, each once. */
@@ -179,7 +181,9 @@ add_anchor(struct anc_inventory *inv, X509 *x, const char *path, int num,
 	    X509_STORE_add_cert(a->store, x) != 1 ||
 	    X509_STORE_add_cert(inv->all, x) != 1)
 		return anc_err_ossl(err, ANC_E_NOMEM, "%s: anchor %d", path, num);
-	fill_pub(a);
+	if (fill_pub(a) != ANC_OK)
+		return anc_err_ossl(err, ANC_E_CRYPTO, "%s: anchor %d: "
+		    "fingerprint", path, num);
 	return ANC_OK;
 }
 

@@ -104,8 +104,9 @@ summary_json(const struct anc_inv_summary *s)
 	int i;
 
 	for (i = 0; sum != NULL && i < ANC_INV__COUNT; i++)
-		json_object_set_new(sum, anc_inv_status_name(i),
-		    json_integer((json_int_t)s->by_status[i]));
+		json_object_set_new(sum, anc_inv_status_name(
+		    (enum anc_inv_status)i), json_integer(
+		    (json_int_t)s->by_status[i]));
 	json_object_set_new(sum, "total", json_integer((json_int_t)s->total));
 	json_object_set_new(sum, "blocking",
 	    json_integer((json_int_t)s->blocking));
@@ -170,15 +171,19 @@ struct gate {
 	char listed[LISTED_MAX][448];
 };
 
-static void
-ident_of(X509 *x, const char *name, int retired, struct ident *id)
+static int
+ident_of(X509 *x, const char *name, int retired, struct ident *id,
+    struct anc_err *err)
 {
 	memset(id, 0, sizeof(*id));
 	id->name = name;
 	id->retired = retired;
-	anc_cert_fingerprint(x, id->sha256);
+	if (anc_cert_fingerprint(x, id->sha256) != ANC_OK)
+		return anc_err_ossl(err, ANC_E_CRYPTO, "retire gate: "
+		    "fingerprint of %s", name);
 	anc_x509_subject(x, id->subject, sizeof(id->subject));
 	anc_x509_serial(x, id->serial, sizeof(id->serial));
+	return ANC_OK;
 }
 
 static void
@@ -237,16 +242,19 @@ static int
 gate_idents(struct gate *g, STACK_OF(X509) *bundle, struct anc_err *err)
 {
 	size_t i, nb = (size_t)sk_X509_num(bundle);
+	int r;
 
 	g->nid = nb + g->q->n_retires;
 	if ((g->ids = calloc(g->nid + 1, sizeof(*g->ids))) == NULL)
 		return anc_err_set(err, ANC_E_NOMEM, "retire gate");
 	for (i = 0; i < nb; i++)
-		ident_of(sk_X509_value(bundle, (int)i), "this bundle", 0,
-		    &g->ids[i]);
+		if ((r = ident_of(sk_X509_value(bundle, (int)i), "this bundle",
+		    0, &g->ids[i], err)) != ANC_OK)
+			return r;
 	for (i = 0; i < g->q->n_retires; i++)
-		ident_of(g->q->retire_certs[i], g->q->retire_names[i], 1,
-		    &g->ids[nb + i]);
+		if ((r = ident_of(g->q->retire_certs[i],
+		    g->q->retire_names[i], 1, &g->ids[nb + i], err)) != ANC_OK)
+			return r;
 	for (i = nb; i < g->nid; i++)
 		if (find_sha(g->ids, nb, g->ids[i].sha256) != NULL)
 			return anc_err_set(err, ANC_E_UNSAFE, "retires \"%s\" "

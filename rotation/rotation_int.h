@@ -10,6 +10,7 @@
 
 #include <openssl/x509.h>
 
+#include "anchorage/err.h"
 #include "anchorage/rotation.h"
 
 #define ANC_INV_CHAIN_MAX	16		/* certificates in one chain */
@@ -38,6 +39,7 @@ struct anc_inv_entry {
 
 /* Check one entry, count it, hand its result to fn, and clear it.
  * Returns ANC_OK, ANC_E_NOMEM, or fn's error (err says after which). */
+ANC_MUST_CHECK
 int anc_inv_check(struct anc_inventory *inv, struct anc_inv_entry *en,
     anc_inv_fn fn, void *arg, struct anc_err *err);
 
@@ -60,6 +62,7 @@ void anc_x509_subject(X509 *x, char *buf, size_t cap);
 void anc_x509_serial(X509 *x, char *buf, size_t cap);
 
 /* An ASN1_TIME as time_t; 0, or -1 if it cannot be read. */
+ANC_MUST_CHECK
 int anc_asn1_time(const ASN1_TIME *t, time_t *out);
 
 /* Copy text from a cluster or a file name for a terminal: anything but
@@ -74,11 +77,13 @@ void anc_inv_printable(const char *s, char *out, size_t cap);
  * ANC_E_NOMEM.
  */
 struct anc_inv_fast;
+ANC_MUST_CHECK
 int anc_inv_fast_new(X509 *ca, STACK_OF(X509) *chain, X509 *const *anchors,
     size_t n, struct anc_inv_fast **out);
 void anc_inv_fast_free(struct anc_inv_fast *f);
 /* 1: the leaf (DER) is issued by the CA, valid at `at` and plain; its
  * subject and notAfter are in res.  0: undecided, for X509_verify_cert. */
+ANC_MUST_CHECK
 int anc_inv_fast_leaf(const struct anc_inv_fast *f, time_t at,
     const unsigned char *der, size_t len, struct anc_inv_result *res);
 
@@ -92,9 +97,11 @@ struct anc_inv_ids {
 	const unsigned char *issuer, *subject, *skid, *akid;
 	int issuer_len, subject_len, skid_len, akid_len;	/* 0: absent */
 };
+ANC_MUST_CHECK
 int anc_inv_ids_get(const unsigned char *der, size_t len,
     struct anc_inv_ids *ids);
 /* Does x issue `last`, by name and key identifier, last being no root? */
+ANC_MUST_CHECK
 int anc_inv_ids_issues(const struct anc_inv_ids *x,
     const struct anc_inv_ids *last);
 
@@ -110,12 +117,15 @@ typedef int (*anc_pem_fn)(void *arg, const char *type,
 
 struct anc_pem_reader;
 
+ANC_MUST_CHECK
 int anc_pem_reader_new(anc_pem_fn fn, void *arg,
     struct anc_pem_reader **out);
 /* One line, without its newline. */
+ANC_MUST_CHECK
 int anc_pem_reader_line(struct anc_pem_reader *r, const char *line,
     size_t len);
 /* End of input: an open block is reported as unterminated. */
+ANC_MUST_CHECK
 int anc_pem_reader_end(struct anc_pem_reader *r);
 void anc_pem_reader_free(struct anc_pem_reader *r);
 

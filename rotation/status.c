@@ -167,7 +167,10 @@ set_bundle(struct anc_status *st, STACK_OF(X509) *sk, const char *source,
 			    "is not a self-signed CA; expected a trust bundle",
 			    source, i + 1);
 		}
-		anc_cert_fingerprint(sk_X509_value(sk, i), st->bundle[i]);
+		if (anc_cert_fingerprint(sk_X509_value(sk, i),
+		    st->bundle[i]) != ANC_OK)
+			return anc_err_ossl(err, ANC_E_CRYPTO, "%s: certificate "
+			    "%d: fingerprint", source, i + 1);
 		st->nbundle++;
 	}
 	anc_inv_printable(source, st->bundle_src, sizeof(st->bundle_src));

@@ -247,7 +247,7 @@ unb64(const char *text, size_t *len)
 		free(out);
 		return NULL;
 	}
-	pad = (text[n - 1] == '=') + (text[n - 2] == '=');
+	pad = (size_t)(text[n - 1] == '=') + (size_t)(text[n - 2] == '=');
 	*len = (size_t)got - pad;
 	return out;
 }
@@ -480,7 +480,9 @@ check_all(struct vctx *v, const char *d, size_t n, struct anc_err *err)
 	memcpy(v->s->closing_hash, v->prev, sizeof(v->s->closing_hash));
 	v->s->rehearsal = v->rehearsal;
 	v->s->unattended = v->unattended;
-	(void)anc_pgp_words_hex(v->prev, v->s->words, sizeof(v->s->words));
+	/* The hash is ours and the buffer holds 32 words: cannot fail. */
+	if (anc_pgp_words_hex(v->prev, v->s->words, sizeof(v->s->words)) != 0)
+		return anc_err_set(err, ANC_E_INTERNAL, "closing hash words");
 	return ANC_OK;
 }
 

@@ -366,7 +366,7 @@ slurp(const char *path)
 	size_t cap = 0, n;
 
 	assert_non_null(f);
-	n = getdelim(&buf, &cap, '\0', f);
+	n = (size_t)getdelim(&buf, &cap, '\0', f);
 	fclose(f);
 	assert_true(n != (size_t)-1);
 	return buf;

@@ -590,6 +590,26 @@ test_split_pin(void **state)
 	    ANC_E_FIELD, "expected role crypto-officer");
 }
 
+/*
+ * The backup steps need two tokens and run only with `ceremony run`
+ * (tests/integration/t_backup.sh); here, what their checks refuse.
+ */
+static void
+test_backup(void **state)
+{
+	check_refused("  - backup-keypair: { label: u, output: u }\n",
+	    ANC_E_FIELD, "backup-token: required because steps[3] "
+	    "(backup-keypair) uses the backup token");
+	check_refused("  - backup-keypair: { label: u, output: u }\n"
+	    "  - backup-trust: { unwrap-key: u }\n"
+	    "  - backup-wrap: { key: k, output: w }\n", ANC_E_FIELD,
+	    "steps[2] (self-sign) signs with the token before it");
+	check_refused("  - backup-wrap: { key: k, output: w }\n", ANC_E_FIELD,
+	    "expected a backup-trust step right before it");
+	check_refused("  - backup-verify: { key: k, certificate: r }\n",
+	    ANC_E_FIELD, "no earlier backup-restore step restores \"k\"");
+}
+
 /* Every kind is a complete type, listed once under its own name. */
 static void
 test_types(void **state)
@@ -633,6 +653,7 @@ main(void)
 		cmocka_unit_test(test_export_issuer),
 		cmocka_unit_test(test_export_vault),
 		cmocka_unit_test(test_split_pin),
+		cmocka_unit_test(test_backup),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

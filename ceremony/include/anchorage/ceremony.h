@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "anchorage/err.h"
 #include "anchorage/token.h"
 
 struct anc_err;
@@ -18,6 +19,7 @@ struct anc_ceremony;
  * nothing.  Returns ANC_OK with *out owned by the caller, or ANC_E_INPUT,
  * ANC_E_SYNTAX, ANC_E_FIELD with "FILE:LINE: FIELD: expected ..." in err.
  */
+ANC_MUST_CHECK
 int anc_ceremony_load(const char *path, struct anc_ceremony **out,
     struct anc_err *err);
 
@@ -49,6 +51,7 @@ struct anc_quorum {
 };
 
 /* Fills *q and returns 1 when the script has a quorum, else returns 0. */
+ANC_MUST_CHECK
 int anc_ceremony_quorum(const struct anc_ceremony *c, struct anc_quorum *q);
 
 /*
@@ -57,6 +60,7 @@ int anc_ceremony_quorum(const struct anc_ceremony *c, struct anc_quorum *q);
  * make is built with a throwaway software key of the same algorithm and
  * linted against its profile.  Returns ANC_OK, ANC_E_INPUT, ANC_E_LINT.
  */
+ANC_MUST_CHECK
 int anc_ceremony_check(const struct anc_ceremony *c, struct anc_err *err);
 
 /*
@@ -68,6 +72,7 @@ int anc_ceremony_check(const struct anc_ceremony *c, struct anc_err *err);
  * those files; a key known only from the token has ANC_KEY_NONE.  Touches
  * no token.  *needs is owned by the caller (free()).
  */
+ANC_MUST_CHECK
 int anc_ceremony_needs(const struct anc_ceremony *c, struct anc_need **needs,
     size_t *n, struct anc_err *err);
 
@@ -77,6 +82,7 @@ int anc_ceremony_needs(const struct anc_ceremony *c, struct anc_need **needs,
  * checked does not refuse); otherwise ANC_E_TOKEN_LACKS, with one line per
  * missing need: "FILE:LINE: step N (kind): what: what the token lacks".
  */
+ANC_MUST_CHECK
 int anc_ceremony_fits(const struct anc_ceremony *c,
     const struct anc_token_caps *caps, struct anc_err *err);
 
@@ -84,6 +90,7 @@ int anc_ceremony_fits(const struct anc_ceremony *c,
  * The numbered script the administrator reads aloud, as text owned by the
  * caller (free()).
  */
+ANC_MUST_CHECK
 int anc_ceremony_plan(const struct anc_ceremony *c, char **text,
     struct anc_err *err);
 
@@ -92,6 +99,7 @@ int anc_ceremony_plan(const struct anc_ceremony *c, char **text,
  * description and the files it writes, warnings), owned by the caller
  * (free()).
  */
+ANC_MUST_CHECK
 int anc_ceremony_plan_json(const struct anc_ceremony *c, char **json,
     struct anc_err *err);
 
@@ -226,6 +234,7 @@ unsigned anc_ceremony_backup_needs(const struct anc_ceremony *c);
  * In rehearsal the token is a new SoftHSM2 token in a temporary
  * directory, removed at the end; no PIN is asked.
  */
+ANC_MUST_CHECK
 int anc_ceremony_run(const struct anc_ceremony *c,
     const struct anc_run_opts *opts, const struct anc_ui *ui,
     struct anc_err *err);

@@ -12,7 +12,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-/* Exit status classes, as DESIGN.md's CLI contract defines them. */
+/*
+ * On every function whose result says whether it worked: ignoring the
+ * result is a build error (-Werror), so a failure cannot pass unseen.  A
+ * (void) cast does not silence it; handle the result.
+ */
+#define ANC_MUST_CHECK __attribute__((warn_unused_result))
+
+/* Exit status classes, as docs/anchorage.1 (EXIT STATUS) lists them. */
 enum anc_class {
 	ANC_CLASS_OK = 0,	/* success */
 	ANC_CLASS_FAILED = 1,	/* an operation failed */
@@ -75,7 +82,7 @@ struct anc_err {
 /* The table's text for a code; never NULL. */
 const char *anc_strerror(int code);
 
-/* The process exit status DESIGN.md assigns to a code. */
+/* The process exit status of a code (docs/anchorage.1, EXIT STATUS). */
 int anc_exit_status(int code);
 
 /* Reset to ANC_OK with an empty message.  NULL is allowed. */

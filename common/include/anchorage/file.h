@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "anchorage/err.h"
+
 struct anc_err;
 
 /*
@@ -23,6 +25,7 @@ struct anc_err;
  * plain file name (no '/').  On failure nothing is left behind.
  * Returns ANC_OK, ANC_E_EXISTS (something is at that name), ANC_E_IO.
  */
+ANC_MUST_CHECK
 int anc_file_create(int dirfd, const char *name, mode_t mode,
     const void *data, size_t len, struct anc_err *err);
 
@@ -32,17 +35,20 @@ int anc_file_create(int dirfd, const char *name, mode_t mode,
  * has called anc_dir_sync.  For several files in a row, one directory sync
  * after the last instead of one each.
  */
+ANC_MUST_CHECK
 int anc_file_create_data_synced(int dirfd, const char *name, mode_t mode,
     const void *data, size_t len, struct anc_err *err);
 
 /* fsync a directory, so that the names made in it survive a power cut.
  * `what` names it in the message.  Returns ANC_OK or ANC_E_IO. */
+ANC_MUST_CHECK
 int anc_dir_sync(int dirfd, const char *what, struct anc_err *err);
 
 /*
  * Append one record to an already open file and fsync it.  Used for the
  * append-only transcript.
  */
+ANC_MUST_CHECK
 int anc_file_append_sync(int fd, const void *data, size_t len,
     struct anc_err *err);
 
@@ -52,6 +58,7 @@ int anc_file_append_sync(int fd, const void *data, size_t len,
  * the caller, who frees it with free() or anc_freezero().
  * Returns ANC_OK, ANC_E_INPUT (missing, not regular, too large), ANC_E_IO.
  */
+ANC_MUST_CHECK
 int anc_file_read(const char *path, size_t max, unsigned char **out,
     size_t *outlen, struct anc_err *err);
 
@@ -62,6 +69,7 @@ int anc_file_read(const char *path, size_t max, unsigned char **out,
  * for reading is wiped.  Returns ANC_OK, ANC_E_PIN_SOURCE (refused: the
  * message says which rule), ANC_E_IO.
  */
+ANC_MUST_CHECK
 int anc_file_read_pin(const char *path, char *buf, size_t cap, size_t *len,
     struct anc_err *err);
 
@@ -71,9 +79,11 @@ int anc_file_read_pin(const char *path, char *buf, size_t cap, size_t *len,
  * caller and not group- or world-writable.
  * Returns ANC_OK, ANC_E_UNSAFE, ANC_E_IO.
  */
+ANC_MUST_CHECK
 int anc_dir_open(const char *path, int create, int *fd, struct anc_err *err);
 
 /* Does anything (even a dangling symlink) exist at dirfd/name? 1 yes, 0 no. */
+ANC_MUST_CHECK
 int anc_file_exists_at(int dirfd, const char *name);
 
 #endif /* ANCHORAGE_FILE_H */

@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "anchorage/err.h"
+
 /* Overwrite `len` bytes at `p` in a way the compiler cannot elide. */
 void anc_wipe(void *p, size_t len);
 
@@ -25,8 +27,10 @@ struct anc_secret;
 
 #define ANC_SECRET_MAX 256
 
+ANC_MUST_CHECK
 struct anc_secret *anc_secret_new(void);
 void anc_secret_free(struct anc_secret *s);
+ANC_MUST_CHECK
 char *anc_secret_buf(struct anc_secret *s);	/* ANC_SECRET_MAX + 1 bytes */
 size_t anc_secret_len(const struct anc_secret *s);
 void anc_secret_set_len(struct anc_secret *s, size_t len);
@@ -36,6 +40,7 @@ void anc_secret_set_len(struct anc_secret *s, size_t len);
  * not dumpable (PR_SET_DUMPABLE 0), so /proc/PID/mem and ptrace by other
  * users are refused.  Returns 0 or -1 with errno set.
  */
+ANC_MUST_CHECK
 int anc_harden_process(void);
 
 #endif /* ANCHORAGE_SECMEM_H */

@@ -21,6 +21,8 @@
 
 #include <stddef.h>
 
+#include "anchorage/err.h"
+
 struct anc_err;
 
 #define ANC_SHAMIR_SHARES_MAX	16	/* N */
@@ -50,6 +52,7 @@ unsigned char anc_gf256_inv(unsigned char a);
  * shares[].  Returns ANC_OK, ANC_E_INPUT unless 2 <= k <= n <= 16, or
  * ANC_E_CRYPTO.
  */
+ANC_MUST_CHECK
 int anc_shamir_split(const unsigned char secret[ANC_SHAMIR_SECRET_LEN],
     unsigned k, unsigned n, const unsigned char *coeffs,
     struct anc_share *shares, struct anc_err *err);
@@ -63,6 +66,7 @@ int anc_shamir_split(const unsigned char secret[ANC_SHAMIR_SECRET_LEN],
  * ANC_E_VERIFY when the rebuilt secret does not match the commitment (a
  * share is wrong).  `secret` is wiped on every failure.
  */
+ANC_MUST_CHECK
 int anc_shamir_combine(const struct anc_share *shares, size_t n,
     unsigned char secret[ANC_SHAMIR_SECRET_LEN], struct anc_err *err);
 
@@ -82,6 +86,7 @@ void anc_shamir_pin(const unsigned char secret[ANC_SHAMIR_SECRET_LEN],
  * bytes before it), truncated.  Returns ANC_OK, ANC_E_INPUT for a share
  * with an index or threshold out of range, or ANC_E_CRYPTO.
  */
+ANC_MUST_CHECK
 int anc_share_encode(const struct anc_share *s, char out[ANC_SHARE_TEXT_MAX]);
 
 /*
@@ -92,6 +97,7 @@ int anc_share_encode(const struct anc_share *s, char out[ANC_SHARE_TEXT_MAX]);
  * a check that fails, a number that does not match the one inside).  *s
  * is wiped on failure.
  */
+ANC_MUST_CHECK
 int anc_share_decode(const char *text, size_t len, struct anc_share *s,
     struct anc_err *err);
 

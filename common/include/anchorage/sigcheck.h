@@ -17,17 +17,22 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "anchorage/err.h"
+
 /* Verify x's signature with `key` now, whatever x remembers, and remember
  * a success.  1 verified, 0 not (OpenSSL's error queue says why). */
+ANC_MUST_CHECK
 int anc_sig_verify(X509 *x, EVP_PKEY *key);
 
 /* As X509_verify(x, key) == 1, answered from what x remembers when it was
  * verified in its present form with an equal key. */
+ANC_MUST_CHECK
 int anc_sig_check(X509 *x, EVP_PKEY *key);
 
 /* As X509_self_signed(x, 1) == 1: issued by itself (names, key
  * identifiers, algorithm) and its signature checked with anc_sig_check
  * and its own key. */
+ANC_MUST_CHECK
 int anc_sig_self_signed(X509 *x);
 
 #endif /* ANCHORAGE_SIGCHECK_H */

@@ -13,6 +13,8 @@
 
 #include <openssl/x509.h>
 
+#include "anchorage/err.h"
+
 struct anc_err;
 struct anc_outbox;
 
@@ -24,10 +26,12 @@ struct anc_outbox;
  * existing directory must belong to the caller and not be writable by group
  * or others.  Returns ANC_OK, ANC_E_UNSAFE, ANC_E_IO.
  */
+ANC_MUST_CHECK
 int anc_outbox_open(const char *dir, struct anc_outbox **out,
     struct anc_err *err);
 
 /* ANC_E_EXISTS if anything (a file, a symlink) is at `name` already. */
+ANC_MUST_CHECK
 int anc_outbox_check_absent(struct anc_outbox *ob, const char *name,
     struct anc_err *err);
 
@@ -38,6 +42,7 @@ int anc_outbox_check_absent(struct anc_outbox *ob, const char *name,
  * file name (manifests/ is created, mode 0700, on first use).  The names
  * are fsync'd by anc_outbox_finish, before SHA256SUMS lists them.
  */
+ANC_MUST_CHECK
 int anc_outbox_add(struct anc_outbox *ob, const char *name,
     const void *data, size_t len, mode_t mode, struct anc_err *err);
 
@@ -48,11 +53,13 @@ int anc_outbox_add(struct anc_outbox *ob, const char *name,
  * hashed.  Same names as anc_outbox_add.  Returns ANC_OK, ANC_E_EXISTS
  * (already listed), ANC_E_INPUT (missing, not a regular file), ANC_E_IO.
  */
+ANC_MUST_CHECK
 int anc_outbox_record(struct anc_outbox *ob, const char *name,
     struct anc_err *err);
 
 /* Sync the outbox's directories, then write SHA256SUMS over every file
  * added, sorted by name. */
+ANC_MUST_CHECK
 int anc_outbox_finish(struct anc_outbox *ob, struct anc_err *err);
 
 /* Files written so far, in order; NULL past the end. */
@@ -62,6 +69,7 @@ const char *anc_outbox_file_sha256(const struct anc_outbox *ob, size_t i);
 size_t anc_outbox_count(const struct anc_outbox *ob);
 const char *anc_outbox_dir(const struct anc_outbox *ob);
 /* The directory fd, for appending the transcript. */
+ANC_MUST_CHECK
 int anc_outbox_dirfd(const struct anc_outbox *ob);
 
 void anc_outbox_free(struct anc_outbox *ob);
@@ -82,10 +90,12 @@ struct anc_verify_item {
  * caller, free()) holds one entry per file.  Returns ANC_OK when all pass,
  * ANC_E_VERIFY (err says the first failure) otherwise.
  */
+ANC_MUST_CHECK
 int anc_outbox_verify(const char *dir, struct anc_verify_item **items,
     size_t *n, struct anc_err *err);
 
 /* PEM text of one certificate or several in order.  *pem owned by caller. */
+ANC_MUST_CHECK
 int anc_pem_certs(X509 *const *certs, size_t n, char **pem, size_t *len,
     struct anc_err *err);
 
@@ -94,15 +104,18 @@ int anc_pem_certs(X509 *const *certs, size_t n, char **pem, size_t *len,
  * first).  Any other block type, or text that is not PEM, is refused with
  * a message naming `what` and the block number.  *out owned by caller.
  */
+ANC_MUST_CHECK
 int anc_pem_read_certs(const unsigned char *data, size_t len,
     const char *what, STACK_OF(X509) **out, struct anc_err *err);
 
 /* The same for a PEM file (a regular file of at most ANC_OUTBOX_FILE_MAX
  * bytes, not a symlink), named in messages by its path. */
+ANC_MUST_CHECK
 int anc_pem_read_cert_file(const char *path, STACK_OF(X509) **out,
     struct anc_err *err);
 
 /* SHA-256 fingerprint of a certificate's DER, lowercase hex. */
+ANC_MUST_CHECK
 int anc_cert_fingerprint(X509 *x, char out[65]);
 
 /*

@@ -14,6 +14,8 @@
 
 #include <openssl/x509.h>
 
+#include "anchorage/err.h"
+
 struct anc_err;
 
 #define ANC_ANNOTATION_PREFIX "anchorage.dev/"
@@ -26,7 +28,8 @@ struct anc_provenance {
 };
 
 /*
- * A kubernetes.io/tls Secret for cert-manager's CA issuer (DESIGN.md):
+ * A kubernetes.io/tls Secret for cert-manager's CA issuer
+ * (docs/export-formats.md):
  * tls.crt = chain[0] (the issuing CA) followed by the rest of its chain up
  * to the root, tls.key = `key`, the issuing CA's private key, as
  * unencrypted PKCS#8 PEM, ca.crt = the root, which must be chain[n-1].
@@ -34,6 +37,7 @@ struct anc_provenance {
  * root's SHA-256 fingerprints and notAfter.  *out holds the key: free it
  * with anc_freezero.
  */
+ANC_MUST_CHECK
 int anc_manifest_tls_secret(const char *name, const char *ns,
     X509 *const *chain, size_t n, EVP_PKEY *key,
     const struct anc_provenance *p, char **out, size_t *len,
@@ -45,6 +49,7 @@ int anc_manifest_tls_secret(const char *name, const char *ns,
  * their fingerprints and notAfter in annotations.
  */
 #define ANC_BUNDLE_KEY "trust-bundle.pem"
+ANC_MUST_CHECK
 int anc_manifest_bundle_configmap(const char *name, const char *ns,
     X509 *const *anchors, size_t n, const struct anc_provenance *p,
     char **out, size_t *len, struct anc_err *err);
@@ -56,6 +61,7 @@ int anc_manifest_bundle_configmap(const char *name, const char *ns,
  * ANC_BUNDLE_KEY in the namespaces labelled
  * kubernetes.io/metadata.name=`target_ns`.
  */
+ANC_MUST_CHECK
 int anc_manifest_trust_bundle(const char *name, const char *source,
     const char *target_ns, X509 *const *anchors, size_t n,
     const struct anc_provenance *p, char **out, size_t *len,
@@ -66,6 +72,7 @@ int anc_manifest_trust_bundle(const char *name, const char *source,
  * using the CA Secret `secret` (spec.ca.secretName).  A ClusterIssuer has
  * no namespace; `ns` is then ignored.
  */
+ANC_MUST_CHECK
 int anc_manifest_issuer(const char *name, const char *ns, int cluster,
     const char *secret, const struct anc_provenance *p, char **out,
     size_t *len, struct anc_err *err);
@@ -75,6 +82,7 @@ int anc_manifest_issuer(const char *name, const char *ns, int cluster,
  * pki.enabled, pki.issuer.name, pki.issuer.ca.enabled,
  * pki.issuer.ca.existingTrustAnchorSecretName.
  */
+ANC_MUST_CHECK
 int anc_manifest_helm_values(const char *issuer, const char *secret,
     const struct anc_provenance *p, char **out, size_t *len,
     struct anc_err *err);
@@ -84,6 +92,7 @@ int anc_manifest_helm_values(const char *issuer, const char *secret,
  * signed intermediate, then the root) and the exact command,
  * `vault write pki_int/intermediate/set-signed certificate=@FILE`.
  */
+ANC_MUST_CHECK
 int anc_manifest_vault_readme(const char *chain_file, X509 *intermediate,
     X509 *root, const struct anc_provenance *p, char **out, size_t *len,
     struct anc_err *err);

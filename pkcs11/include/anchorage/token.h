@@ -18,6 +18,8 @@
 
 #include <openssl/evp.h>
 
+#include "anchorage/err.h"
+
 struct anc_err;
 struct anc_secret;
 struct anc_module;
@@ -46,6 +48,7 @@ enum anc_backup_policy {
 /* "none", "wrap-with-trusted". */
 const char *anc_backup_policy_name(enum anc_backup_policy p);
 /* Inverse of anc_backup_policy_name(); -1 if unknown. */
+ANC_MUST_CHECK
 int anc_backup_policy_from_name(const char *name);
 
 /* "ecdsa-p256" etc.; NULL for ANC_KEY_NONE. */
@@ -100,6 +103,7 @@ const char *anc_key_backup(const struct anc_key_info *ki);
  * Load a PKCS#11 module and initialise it.  `path` must be an absolute path
  * to a shared object.  Returns ANC_OK or ANC_E_MODULE.
  */
+ANC_MUST_CHECK
 int anc_module_load(const char *path, struct anc_module **out,
     struct anc_err *err);
 
@@ -115,6 +119,7 @@ const char *anc_module_description(const struct anc_module *m);
  * Every slot of the module.  *slots is an array of *n entries owned by the
  * caller (free()).
  */
+ANC_MUST_CHECK
 int anc_module_slots(struct anc_module *m, struct anc_slot_info **slots,
     size_t *n, struct anc_err *err);
 
@@ -125,6 +130,7 @@ int anc_module_slots(struct anc_module *m, struct anc_slot_info **slots,
  * stay in the caller's secrets.  The slot list is read again afterwards.
  * Returns ANC_OK, ANC_E_NOTOKEN (no blank token), ANC_E_PKCS11.
  */
+ANC_MUST_CHECK
 int anc_module_init_token(struct anc_module *m, const char *label,
     struct anc_secret *so_pin, struct anc_secret *user_pin,
     struct anc_err *err);
@@ -134,6 +140,7 @@ int anc_module_init_token(struct anc_module *m, const char *label,
  * label[cap]; "" when the URI selects by other attributes only.  The URI
  * is checked as anc_token_open() checks it.
  */
+ANC_MUST_CHECK
 int anc_uri_token_label(const char *uri, char *label, size_t cap,
     struct anc_err *err);
 
@@ -144,10 +151,12 @@ int anc_uri_token_label(const char *uri, char *label, size_t cap,
  * URI that matches no token (ANC_E_NOTOKEN) or several (ANC_E_URI).
  * Opens a read-write session; does not log in.
  */
+ANC_MUST_CHECK
 int anc_token_open(struct anc_module *m, const char *uri,
     struct anc_token **out, struct anc_err *err);
 
 /* Token and slot information, refreshed from the module. */
+ANC_MUST_CHECK
 int anc_token_info(struct anc_token *t, struct anc_slot_info *info,
     struct anc_err *err);
 
@@ -155,6 +164,7 @@ int anc_token_info(struct anc_token *t, struct anc_slot_info *info,
  * The mechanisms the token supports, as CKM_ numbers.  *mechs is owned by
  * the caller (free()).
  */
+ANC_MUST_CHECK
 int anc_token_mechanisms(struct anc_token *t, unsigned long **mechs,
     size_t *n, struct anc_err *err);
 
@@ -179,6 +189,7 @@ typedef int (*anc_pin_fn)(void *arg, const struct anc_slot_info *info,
  * C_Login returns.  Returns ANC_OK, ANC_E_PIN_INCORRECT, ANC_E_PIN_LOCKED,
  * ANC_E_PIN_LEN, ANC_E_LOGIN, or the callback's error.
  */
+ANC_MUST_CHECK
 int anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
     struct anc_err *err);
 
@@ -186,6 +197,7 @@ int anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
  * Key objects (private and public) in the token.  Needs login to see
  * private objects.  *keys is owned by the caller (free()).
  */
+ANC_MUST_CHECK
 int anc_token_keys(struct anc_token *t, struct anc_key_info **keys,
     size_t *n, struct anc_err *err);
 
@@ -193,6 +205,7 @@ int anc_token_keys(struct anc_token *t, struct anc_key_info **keys,
  * Is any object in the token labelled `label` (or, if id_len > 0, with that
  * CKA_ID)?  Sets *found to 1 or 0.
  */
+ANC_MUST_CHECK
 int anc_token_object_exists(struct anc_token *t, const char *label,
     const unsigned char *id, size_t id_len, int *found,
     struct anc_err *err);
@@ -201,6 +214,7 @@ int anc_token_object_exists(struct anc_token *t, const char *label,
  * The private key labelled `label`, with its attributes.  Exactly one must
  * exist: ANC_E_NOKEY if none, ANC_E_UNSAFE if several.
  */
+ANC_MUST_CHECK
 int anc_token_find_key(struct anc_token *t, const char *label,
     struct anc_key_info *info, struct anc_err *err);
 
@@ -213,11 +227,13 @@ int anc_token_find_key(struct anc_token *t, const char *label,
  * Refuses (ANC_E_EXISTS) a label or id already present.  The private
  * key's attributes are read back into *info and checked.
  */
+ANC_MUST_CHECK
 int anc_token_generate_key(struct anc_token *t, enum anc_keyalg alg,
     const char *label, enum anc_backup_policy backup,
     struct anc_key_info *info, struct anc_err *err);
 
 /* `len` random bytes from the token's generator (C_GenerateRandom). */
+ANC_MUST_CHECK
 int anc_token_random(struct anc_token *t, unsigned char *buf, size_t len,
     struct anc_err *err);
 
@@ -229,6 +245,7 @@ int anc_token_random(struct anc_token *t, unsigned char *buf, size_t len,
  * was wrong: nothing changed), ANC_E_PIN_LOCKED, ANC_E_PIN_LEN (the token
  * refuses the new PIN), ANC_E_PKCS11, or the callback's error.
  */
+ANC_MUST_CHECK
 int anc_token_set_pin(struct anc_token *t, anc_pin_fn fn, void *arg,
     struct anc_secret *new_pin, struct anc_err *err);
 
@@ -239,6 +256,7 @@ int anc_token_set_pin(struct anc_token *t, anc_pin_fn fn, void *arg,
  * from the token once per label and session, then shared: a reference
  * owned by the caller (EVP_PKEY_free), never to be modified.
  */
+ANC_MUST_CHECK
 int anc_token_public_key(struct anc_token *t, const char *label,
     EVP_PKEY **out, struct anc_err *err);
 
@@ -251,6 +269,7 @@ int anc_token_public_key(struct anc_token *t, const char *label,
  * Digests: SHA-256, SHA-384, SHA-512.  Borrowed: owned by the token and
  * valid until anc_token_close(); do not free it.
  */
+ANC_MUST_CHECK
 int anc_token_signer(struct anc_token *t, const char *label,
     EVP_PKEY **out, struct anc_err *err);
 
@@ -289,6 +308,7 @@ enum anc_wrap_scheme anc_wrap_scheme_from_name(const char *name);
  * mechanism list and C_GetMechanismInfo; changes nothing.  Returns ANC_OK,
  * or ANC_E_TOKEN_LACKS naming every mechanism the token lacks.
  */
+ANC_MUST_CHECK
 int anc_token_can_backup(struct anc_token *t, int unwrap,
     struct anc_err *err);
 
@@ -299,6 +319,7 @@ int anc_token_can_backup(struct anc_token *t, int unwrap,
  * label and a random CKA_ID on both.  The private key's attributes are read
  * back into *info and checked.  Refuses a label already in use.
  */
+ANC_MUST_CHECK
 int anc_token_generate_unwrap_key(struct anc_token *t, const char *label,
     struct anc_key_info *info, struct anc_err *err);
 
@@ -314,6 +335,7 @@ int anc_token_generate_unwrap_key(struct anc_token *t, const char *label,
  * user in again.  Returns ANC_OK, ANC_E_PIN_* / ANC_E_LOGIN for the SO
  * login, ANC_E_UNSAFE if the token did not keep CKA_TRUSTED.
  */
+ANC_MUST_CHECK
 int anc_token_trust_wrapping_key(struct anc_token *t, anc_pin_fn so_pin,
     void *arg, EVP_PKEY *pub, struct anc_err *err);
 
@@ -338,6 +360,7 @@ void anc_wrapped_clear(struct anc_wrapped *w);
  * is ANC_E_UNSAFE with err->ckr set.  out->* owned by the caller
  * (anc_wrapped_clear).
  */
+ANC_MUST_CHECK
 int anc_token_wrap_key(struct anc_token *t, const char *label,
     struct anc_wrapped *out, struct anc_err *err);
 
@@ -351,6 +374,7 @@ int anc_token_wrap_key(struct anc_token *t, const char *label,
  * nothing is left in the token.  The private key's attributes are read
  * back into *info and checked.
  */
+ANC_MUST_CHECK
 int anc_token_unwrap_key(struct anc_token *t, const char *unwrap_label,
     const struct anc_wrapped *w, const char *label, const unsigned char *id,
     size_t id_len, EVP_PKEY *pub, struct anc_key_info *info,
@@ -363,6 +387,7 @@ int anc_token_unwrap_key(struct anc_token *t, const char *unwrap_label,
  * `pub`.  The signature (DER for ECDSA) goes to sig[*siglen], at most
  * `cap` bytes.  ANC_E_BADSIG if it does not verify.
  */
+ANC_MUST_CHECK
 int anc_token_prove_key(struct anc_token *t, const char *label,
     EVP_PKEY *pub, const unsigned char *challenge, size_t len,
     unsigned char *sig, size_t cap, size_t *siglen, struct anc_err *err);
@@ -407,6 +432,7 @@ struct anc_token_caps {
 };
 
 /* Read the token's capabilities into a new *out (anc_token_caps_free). */
+ANC_MUST_CHECK
 int anc_token_caps_read(struct anc_token *t, struct anc_token_caps **out,
     struct anc_err *err);
 void anc_token_caps_free(struct anc_token_caps *c);
@@ -513,6 +539,7 @@ struct anc_trial {
 	double seconds;			/* for the whole trial */
 };
 
+ANC_MUST_CHECK
 int anc_token_trial(struct anc_token *t, enum anc_keyalg alg,
     struct anc_trial *out, struct anc_err *err);
 

@@ -18,11 +18,14 @@
 
 #include <openssl/x509.h>
 
+#include "anchorage/err.h"
+
 struct anc_err;
 
 /* "2026-11-29T22:00:00Z" (UTC, seconds, 'Z'), the only form read and
  * written.  Parse returns 0, or -1 if `s` is anything else. */
 #define ANC_RFC3339_LEN 21
+ANC_MUST_CHECK
 int anc_rfc3339_parse(const char *s, time_t *out);
 void anc_rfc3339_format(time_t t, char out[ANC_RFC3339_LEN]);
 
@@ -65,6 +68,7 @@ struct anc_status_item {
 struct anc_status;
 
 /* A collector for the clock `at` (the instant days are counted from). */
+ANC_MUST_CHECK
 int anc_status_new(time_t at, int warn_days, struct anc_status **out,
     struct anc_err *err);
 
@@ -75,10 +79,12 @@ int anc_status_new(time_t at, int warn_days, struct anc_status **out,
  * anc_status_add_bundle() names one, so give outboxes oldest first.
  * Returns ANC_OK, ANC_E_INPUT, ANC_E_VERIFY, ANC_E_IO.
  */
+ANC_MUST_CHECK
 int anc_status_add_outbox(struct anc_status *st, const char *dir,
     struct anc_err *err);
 
 /* The trust bundle in use (PEM, every certificate a self-signed CA). */
+ANC_MUST_CHECK
 int anc_status_add_bundle(struct anc_status *st, const char *file,
     struct anc_err *err);
 
@@ -87,10 +93,12 @@ int anc_status_add_bundle(struct anc_status *st, const char *file,
  * so cron needs no PIN) to the anchors; keys that match none are listed
  * as ANC_STATUS_KEY items.  Returns ANC_OK or a token error.
  */
+ANC_MUST_CHECK
 int anc_status_add_token(struct anc_status *st, const char *module,
     const char *uri, struct anc_err *err);
 
 /* Decide phases and warnings; call once, after everything is added. */
+ANC_MUST_CHECK
 int anc_status_finish(struct anc_status *st, struct anc_err *err);
 
 size_t anc_status_count(const struct anc_status *st);
@@ -103,8 +111,10 @@ const char *anc_status_bundle_source(const struct anc_status *st);
 const char *anc_status_phase(const struct anc_status *st);
 const char *anc_status_next(const struct anc_status *st);
 /* 1 if any item in use is inside the buffer or expired. */
+ANC_MUST_CHECK
 int anc_status_action_due(const struct anc_status *st);
 time_t anc_status_at(const struct anc_status *st);
+ANC_MUST_CHECK
 int anc_status_warn_days(const struct anc_status *st);
 
 void anc_status_free(struct anc_status *st);
@@ -171,6 +181,7 @@ struct anc_inventory;
  * (by notBefore).  `at` is the verification time.  Returns ANC_OK,
  * ANC_E_INPUT.
  */
+ANC_MUST_CHECK
 int anc_inventory_new(const char *anchors, const char *retire, time_t at,
     struct anc_inventory **out, struct anc_err *err);
 
@@ -194,18 +205,21 @@ const struct anc_inv_anchor *anc_inventory_anchor(
  * not issue the one before it starts the next chain.  A directory is read
  * file by file (not recursively), in directory order.
  */
+ANC_MUST_CHECK
 int anc_inventory_pem(struct anc_inventory *inv, const char *path,
     anc_inv_fn fn, void *arg, struct anc_err *err);
 
 /* `kubectl get secrets -A -o yaml` (a List, a single Secret, or several
  * documents): every kubernetes.io/tls Secret's tls.crt chain and each
  * certificate of its ca.crt.  tls.key is skipped, never decoded. */
+ANC_MUST_CHECK
 int anc_inventory_k8s(struct anc_inventory *inv, const char *path,
     anc_inv_fn fn, void *arg, struct anc_err *err);
 
 const struct anc_inv_summary *anc_inventory_summary(
     const struct anc_inventory *inv);
 /* 1 when no certificate blocks: the retiring anchors can go. */
+ANC_MUST_CHECK
 int anc_inventory_safe(const struct anc_inventory *inv);
 
 /*
@@ -215,11 +229,14 @@ int anc_inventory_safe(const struct anc_inventory *inv);
  * the tail (summary, verdict, and `error` unless NULL).  The retire
  * ceremony reads this document.  *out owned by the caller (free()).
  */
+ANC_MUST_CHECK
 int anc_inventory_report_head(const struct anc_inventory *inv, char **out,
     struct anc_err *err);
+ANC_MUST_CHECK
 int anc_inventory_report_entry(const struct anc_inventory *inv,
     const struct anc_inv_result *res, int first, char **out,
     struct anc_err *err);
+ANC_MUST_CHECK
 int anc_inventory_report_tail(const struct anc_inventory *inv,
     const char *error, char **out, struct anc_err *err);
 
@@ -272,6 +289,7 @@ struct anc_retire_req {
  * such certificate is refused too.  Returns ANC_OK, ANC_E_INPUT (the
  * report), ANC_E_UNSAFE (what would break).
  */
+ANC_MUST_CHECK
 int anc_retire_check(const struct anc_retire_req *q, struct anc_err *err);
 
 #endif /* ANCHORAGE_ROTATION_H */

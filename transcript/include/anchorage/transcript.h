@@ -16,6 +16,8 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "anchorage/err.h"
+
 struct anc_err;
 struct anc_transcript;
 
@@ -52,6 +54,7 @@ struct anc_tr_summary {
  * and seq) or file that fails (a missing transcript included).
  * *s is filled as far as verification got.
  */
+ANC_MUST_CHECK
 int anc_transcript_verify(const char *outbox, const char *anchor,
     struct anc_tr_summary *s, struct anc_err *err);
 
@@ -61,6 +64,7 @@ int anc_transcript_verify(const char *outbox, const char *anchor,
  * times and confirmers, hashes, exceptions, the closing hash and its words,
  * and a sign-off block per participant.  *html owned by the caller.
  */
+ANC_MUST_CHECK
 int anc_transcript_report(const char *outbox, const char *anchor,
     char **html, struct anc_err *err);
 
@@ -69,6 +73,7 @@ int anc_transcript_report(const char *outbox, const char *anchor,
  * from the even list when i is even, from the odd list when i is odd.
  * Returns 0, or -1 when `cap` is too small (out is then "").
  */
+ANC_MUST_CHECK
 int anc_pgp_words(const unsigned char *data, size_t len, char *out,
     size_t cap);
 
@@ -92,6 +97,7 @@ int anc_pgp_words(const unsigned char *data, size_t len, char *out,
  * with O_CREAT|O_EXCL|O_NOFOLLOW, mode 0644.  `rehearsal` and `unattended`
  * are written into every record.  Returns ANC_OK, ANC_E_EXISTS, ANC_E_IO.
  */
+ANC_MUST_CHECK
 int anc_tr_open(int dirfd, const char *dir, int rehearsal, int unattended,
     struct anc_transcript **out, struct anc_err *err);
 
@@ -100,6 +106,7 @@ int anc_tr_open(int dirfd, const char *dir, int rehearsal, int unattended,
  * consumed) plus the common members.  Refused once a closing record is
  * written.
  */
+ANC_MUST_CHECK
 int anc_tr_append(struct anc_transcript *t, const char *type,
     json_t *fields, struct anc_err *err);
 
@@ -110,10 +117,12 @@ int anc_tr_append(struct anc_transcript *t, const char *type,
  * `pub` (the public key as the token holds it), and only then the record
  * is written with "signature" (base64 DER) added.  `fields` is consumed.
  */
+ANC_MUST_CHECK
 int anc_tr_close(struct anc_transcript *t, const char *type,
     json_t *fields, EVP_PKEY *signer, EVP_PKEY *pub, struct anc_err *err);
 
 /* 1 once a closing record is written. */
+ANC_MUST_CHECK
 int anc_tr_closed(const struct anc_transcript *t);
 
 /* SHA-256 (hex) of the last line written; ANC_TR_ZERO before any. */
@@ -127,6 +136,7 @@ void anc_tr_free(struct anc_transcript *t);
 
 /* The canonical form of a record, NUL-terminated, malloc'd; NULL on
  * failure (invalid UTF-8 never reaches jansson objects). */
+ANC_MUST_CHECK
 char *anc_tr_dump(const json_t *rec);
 
 /* RFC 3339 UTC, "2026-11-29T10:15:30Z", into out[21]. */
@@ -135,18 +145,22 @@ void anc_tr_time(time_t when, char out[21]);
 /* A JSON string for text from outside the script (token strings, typed
  * text): control characters other than tab and newline become '?', and
  * text that is not UTF-8 has its non-ASCII bytes replaced too. */
+ANC_MUST_CHECK
 json_t *anc_tr_str(const char *s);
 
 /* Base64 DER of a public key (SubjectPublicKeyInfo); malloc'd or NULL. */
+ANC_MUST_CHECK
 char *anc_tr_spki_b64(EVP_PKEY *pub);
 
 /* SHA-256 hex of a public key's SubjectPublicKeyInfo DER. */
+ANC_MUST_CHECK
 int anc_tr_spki_sha256(EVP_PKEY *pub, char out[65]);
 
 /* "ecdsa-with-SHA256" or "sha256WithRSAEncryption"; NULL otherwise. */
 const char *anc_tr_sig_alg(EVP_PKEY *key);
 
 /* PGP words of a 64-digit hex digest; see anc_pgp_words(). */
+ANC_MUST_CHECK
 int anc_pgp_words_hex(const char *hex, char *out, size_t cap);
 
 #endif /* ANCHORAGE_TRANSCRIPT_H */
