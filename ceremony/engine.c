@@ -170,9 +170,6 @@ run_one(struct anc_engine *e, const struct anc_step *s,
 	    ANC_OK ||
 	    (r = t->run(e, s, err)) != ANC_OK)
 		return r;
-	if (s->kind == ANC_STEP_GENERATE_KEY && e->record_key != NULL &&
-	    (r = e->record_key(e->record_key_arg, e, s->label, err)) != ANC_OK)
-		return r;
 	return anc_engine_confirm(e, ANC_CONFIRM_AFTER, s, first, err);
 }
 

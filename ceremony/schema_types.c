@@ -383,16 +383,17 @@ anc_sc_one_of(struct anc_reader *p, void *obj, const struct anc_field *f,
     const struct anc_scalar *v)
 {
 	const struct anc_type *t = f->type;
-	const char *names[16];
+	const char *names[32];
 	char list[512];
-	size_t i, n = t->n_values < ANC_N(names) ? t->n_values : ANC_N(names);
+	size_t i, n = 0;
 
-	for (i = 0; i < n; i++) {
-		names[i] = t->name(t->values[i]);
-		if (v != NULL && anc_scalar_is(v, names[i])) {
+	for (i = 0; i < t->n_values; i++) {
+		if (v != NULL && anc_scalar_is(v, t->name(t->values[i]))) {
 			*(int *)anc_at(obj, f->off) = t->values[i];
 			return ANC_OK;
 		}
+		if (n < ANC_N(names))
+			names[n++] = t->name(t->values[i]);
 	}
 	anc_read_join(list, sizeof(list), names, n);
 	return anc_read_bad(p, "expected one of: %s", list);

@@ -76,6 +76,9 @@ run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
 	    "always-sensitive %d, never-extractable %d, local %d", ki.label,
 	    id, ki.sensitive, ki.extractable, ki.always_sensitive,
 	    ki.never_extractable, ki.local);
+	/* The run reads the key back from the token into the transcript. */
+	if (e->record_key != NULL)
+		return e->record_key(e->record_key_arg, e, s->label, err);
 	return ANC_OK;
 }
 
