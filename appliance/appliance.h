@@ -9,6 +9,9 @@
 
 struct app {
 	const char *module;	/* --module, $ANCHORAGE_MODULE, or the default */
+	/* --module-args or $ANCHORAGE_MODULE_ARGS: C_Initialize's pReserved
+	 * (NSS softokn's configdir=...); NULL for none */
+	const char *module_args;
 	int verbose;		/* -v */
 	int quiet;		/* -q */
 	int json;		/* --json */
@@ -58,6 +61,18 @@ int app_pin(void *arg, const struct anc_slot_info *info,
 /* Ask on the terminal for `expect` to be typed; 1 if it was, 0 if not,
  * -1 if there is no terminal. */
 int app_confirm(const char *prompt, const char *expect);
+
+/*
+ * Progress while the token works (appliance/ticker.c).  struct anc_ui's
+ * busy: `what` names the work ("step 2 self-sign"), NULL ends it.  A line
+ * with the seconds elapsed is redrawn on standard error when it is a
+ * terminal.  Whatever else writes to or reads from the terminal holds the
+ * ticker first; app_ticker_stop ends its thread.
+ */
+void app_busy(void *arg, const char *what);
+void app_ticker_hold(void);
+void app_ticker_release(void);
+void app_ticker_stop(void);
 
 /*
  * Read one line from /dev/tty into buf[cap] (echo off when `secret`),

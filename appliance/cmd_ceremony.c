@@ -264,7 +264,7 @@ cmd_ceremony_run(struct app *a, int argc, char **argv)
 	struct anc_quorum q;
 	struct anc_ui ui;
 	struct anc_err err;
-	int rc;
+	int r, rc;
 
 	memset(&ra, 0, sizeof(ra));
 	if ((rc = parse(cmd, argc, argv, &ra, 1)) != 0 || ra.help)
@@ -292,6 +292,7 @@ cmd_ceremony_run(struct app *a, int argc, char **argv)
 		print_warnings(a, c);
 	memset(&o, 0, sizeof(o));
 	o.module = a->module;
+	o.module_args = a->module_args;
 	o.outbox = ra.outbox;
 	o.yes = ra.yes;
 	o.rehearsal = ra.rehearsal;
@@ -300,8 +301,12 @@ cmd_ceremony_run(struct app *a, int argc, char **argv)
 	ui.closed = app_closed;
 	ui.progress = app_progress;
 	ui.progress_arg = a;
+	ui.busy = app_busy;
+	ui.busy_arg = a;
 	ui.show_share = app_show_share;
-	if (anc_ceremony_run(c, &o, &ui, &err) != ANC_OK) {
+	r = anc_ceremony_run(c, &o, &ui, &err);
+	app_ticker_stop();
+	if (r != ANC_OK) {
 		rc = app_fail(a, &err);
 		goto out;
 	}

@@ -45,33 +45,40 @@ token_opts(const struct command *cmd, int argc, char **argv,
 }
 
 static json_t *
-slot_json(const struct anc_slot_info *s)
+slot_json(const struct anc_slot_info *s, const char *uri)
 {
 	return json_pack("{s:I, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:b,"
-	    " s:b, s:b, s:b, s:b}", "slot_id", (json_int_t)s->slot_id,
+	    " s:b, s:b, s:b, s:b, s:s, s:b, s:I, s:I}", "slot_id",
+	    (json_int_t)s->slot_id,
 	    "description", s->description, "token_present", s->token_present,
 	    "label", s->label, "manufacturer", s->manufacturer, "model",
 	    s->model, "serial", s->serial, "hardware_version", s->hw_version,
 	    "firmware_version", s->fw_version, "initialized", s->initialized,
 	    "login_required", s->login_required, "pin_count_low",
 	    s->pin_count_low, "pin_final_try", s->pin_final_try,
-	    "pin_locked", s->pin_locked);
+	    "pin_locked", s->pin_locked, "uri", uri, "protected_path",
+	    s->protected_path, "min_pin_len", (json_int_t)s->min_pin_len,
+	    "max_pin_len", (json_int_t)s->max_pin_len);
 }
 
 static void
-slot_text(const struct anc_slot_info *s)
+slot_text(const struct anc_slot_info *s, const char *uri)
 {
 	if (!s->token_present || !s->initialized) {
 		printf("slot %lu (%s): %s\n", s->slot_id, s->description,
 		    s->token_present ? "uninitialised token" : "no token");
 		return;
 	}
-	printf("token \"%s\"\n  uri:          pkcs11:token=%s;serial=%s\n"
+	printf("token \"%s\"\n  uri:          %s\n"
 	    "  manufacturer: %s\n  model:        %s\n  serial:       %s\n"
 	    "  firmware:     %s (hardware %s)\n  slot:         %lu (%s; "
 	    "shown for diagnosis, never used to select)\n", s->label,
-	    s->label, s->serial, s->manufacturer, s->model, s->serial,
+	    uri, s->manufacturer, s->model, s->serial,
 	    s->fw_version, s->hw_version, s->slot_id, s->description);
+	if (s->protected_path)
+		printf("  PIN entry:    on the device (protected authentication "
+		    "path)\n");
+	printf("  PIN length:   %lu to %lu\n", s->min_pin_len, s->max_pin_len);
 	if (s->pin_locked || s->pin_final_try || s->pin_count_low)
 		printf("  user PIN:     %s\n", s->pin_locked ? "LOCKED" :
 		    s->pin_final_try ? "final try" : "a wrong PIN was entered");
@@ -83,6 +90,7 @@ cmd_token_list(struct app *a, int argc, char **argv)
 	const struct command *cmd = app_command("token", "list");
 	struct anc_module *m = NULL;
 	struct anc_slot_info *slots = NULL;
+	char (*uris)[256] = NULL;
 	struct pin_source ps = { NULL };
 	struct anc_err err;
 	json_t *arr, *doc;
@@ -95,15 +103,28 @@ cmd_token_list(struct app *a, int argc, char **argv)
 		return app_help(cmd);
 	if (optind != argc || ps.file != NULL)
 		return app_usage(cmd, "takes no arguments");
-	if (anc_module_load(a->module, &m, &err) != ANC_OK ||
+	if (anc_module_load_args(a->module, a->module_args, &m, &err) != ANC_OK ||
 	    anc_module_slots(m, &slots, &n, &err) != ANC_OK) {
 		rc = app_fail(a, &err);
 		goto out;
 	}
+	if ((uris = calloc(n + 1, sizeof(*uris))) == NULL) {
+		anc_err_set(&err, ANC_E_NOMEM, "token list");
+		rc = app_fail(a, &err);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (slots[i].token_present && slots[i].initialized &&
+		    anc_token_uri(&slots[i], uris[i], sizeof(uris[i]), &err) !=
+		    ANC_OK) {
+			rc = app_fail(a, &err);
+			goto out;
+		}
 	if (a->json) {
 		arr = json_array();
 		for (i = 0; i < n; i++)
-			json_array_append_new(arr, slot_json(&slots[i]));
+			json_array_append_new(arr, slot_json(&slots[i],
+			    uris[i]));
 		doc = json_pack("{s:s, s:s, s:s, s:o}", "module", a->module,
 		    "manufacturer", anc_module_manufacturer(m), "description",
 		    anc_module_description(m), "slots", arr);
@@ -114,10 +135,11 @@ cmd_token_list(struct app *a, int argc, char **argv)
 		printf("module %s (%s, %s)\n", a->module,
 		    anc_module_description(m), anc_module_manufacturer(m));
 		for (i = 0; i < n; i++)
-			slot_text(&slots[i]);
+			slot_text(&slots[i], uris[i]);
 	}
 	rc = 0;
  out:
+	free(uris);
 	free(slots);
 	anc_module_free(m);
 	return rc;
@@ -137,14 +159,15 @@ key_json(const struct anc_key_info *k)
 
 	anc_hex(k->id, k->id_len, id);
 	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, "
-	    "s:i, s:i, s:i, s:i, s:i, s:i, s:s?}", "class", k->is_private ?
+	    "s:i, s:i, s:i, s:i, s:i, s:i, s:s?, s:i}", "class", k->is_private ?
 	    "private" : "public", "label", k->label, "id", id, "type", k->type,
 	    "sensitive", k->sensitive, "extractable", k->extractable,
 	    "always_sensitive", k->always_sensitive, "never_extractable",
 	    k->never_extractable, "local", k->local, "sign", k->sign,
 	    "decrypt", k->decrypt, "unwrap", k->unwrap, "derive", k->derive,
 	    "modifiable", k->modifiable, "wrap_with_trusted",
-	    k->wrap_with_trusted, "trusted", k->trusted, "backup", backup);
+	    k->wrap_with_trusted, "trusted", k->trusted, "backup", backup,
+	    "always_authenticate", k->always_authenticate);
 }
 
 static void
@@ -168,6 +191,9 @@ key_text(const struct anc_key_info *k)
 	else if (k->wrap == 1 || k->trusted == 1)
 		printf("        wrap %s, trusted %s\n", tri(k->wrap),
 		    tri(k->trusted));
+	if (k->is_private && k->always_authenticate == 1)
+		printf("        ALWAYS_AUTHENTICATE: the token asks for the PIN "
+		    "again before each signature\n");
 }
 
 int
@@ -189,7 +215,7 @@ cmd_token_keys(struct app *a, int argc, char **argv)
 		return app_help(cmd);
 	if (optind + 1 != argc)
 		return app_usage(cmd, "expected one TOKEN URI");
-	if (anc_module_load(a->module, &m, &err) != ANC_OK ||
+	if (anc_module_load_args(a->module, a->module_args, &m, &err) != ANC_OK ||
 	    anc_token_open(m, argv[optind], &t, &err) != ANC_OK ||
 	    anc_token_login(t, app_pin, &ps, &err) != ANC_OK ||
 	    anc_token_keys(t, &keys, &n, &err) != ANC_OK) {

@@ -60,8 +60,8 @@ synopsis(FILE *f)
 {
 	const struct command *c;
 
-	fprintf(f, "usage: anchorage [--module PATH] [-v|-q] [--json] "
-	    "COMMAND ...\n\ncommands:\n");
+	fprintf(f, "usage: anchorage [--module PATH] [--module-args STRING] "
+	    "[-v|-q] [--json] COMMAND ...\n\ncommands:\n");
 	for (c = anc_commands; c->noun != NULL; c++)
 		fprintf(f, "  %s%s%s %s\n      %s\n", c->noun,
 		    c->verb[0] != '\0' ? " " : "", c->verb, c->args, c->help);
@@ -131,6 +131,7 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "module", required_argument, NULL, 'm' },
+		{ "module-args", required_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -138,7 +139,7 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct app a = { NULL, 0, 0, 0 };
+	struct app a = { NULL, NULL, 0, 0, 0 };
 	const struct command *cmd;
 	int ch;
 
@@ -154,6 +155,9 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'm':
 			a.module = optarg;
+			break;
+		case 'a':
+			a.module_args = optarg;
 			break;
 		case 'j':
 			a.json = 1;
@@ -180,6 +184,10 @@ main(int argc, char **argv)
 		a.module = getenv("ANCHORAGE_MODULE");
 	if (a.module == NULL || a.module[0] == '\0')
 		a.module = ANC_DEFAULT_MODULE;
+	if (a.module_args == NULL)
+		a.module_args = getenv("ANCHORAGE_MODULE_ARGS");
+	if (a.module_args != NULL && a.module_args[0] == '\0')
+		a.module_args = NULL;
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)

@@ -40,6 +40,9 @@ app_progress(void *arg, const char *line)
 {
 	const struct app *a = arg;
 
-	if (a == NULL || !a->quiet)
-		fprintf(stderr, "%s\n", line);
+	if (a != NULL && a->quiet)
+		return;
+	app_ticker_hold();
+	fprintf(stderr, "%s\n", line);
+	app_ticker_release();
 }

@@ -44,6 +44,7 @@ app_tty_read(const char *prompt, char *buf, size_t cap, size_t *len,
 
 	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
 		return -1;
+	app_ticker_hold();
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTSTP);
@@ -78,6 +79,7 @@ app_tty_read(const char *prompt, char *buf, size_t cap, size_t *len,
  out:
 	close(fd);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
+	app_ticker_release();
 	return r;
 }
 
@@ -96,16 +98,31 @@ app_pin(void *arg, const struct anc_slot_info *info, struct anc_secret *pin,
 	else if (info->pin_count_low)
 		fprintf(stderr, "anchorage: warning: token \"%s\" reports a "
 		    "wrong PIN since the last good login\n", info->label);
+	if (info->protected_path) {
+		fprintf(stderr, "anchorage: token \"%s\" (serial %s) has a "
+		    "protected authentication path: enter the user PIN on the "
+		    "device's own PIN pad now; anchorage does not ask for it%s\n",
+		    info->label, info->serial, ps != NULL && ps->file != NULL ?
+		    " and does not read --pin-source" : "");
+		return ANC_OK;
+	}
 	if (ps != NULL && ps->file != NULL) {
+		/* Read again for each context-specific login: nothing keeps
+		 * the PIN between two signatures. */
 		r = anc_file_read_pin(ps->file, anc_secret_buf(pin),
 		    ANC_SECRET_MAX + 1, &len, err);
 		if (r == ANC_OK)
 			anc_secret_set_len(pin, len);
 		return r;
 	}
-	snprintf(prompt, sizeof(prompt), "%s PIN for token \"%s\" (serial "
-	    "%s): ", ps != NULL && ps->who != NULL ? ps->who : "User",
-	    info->label, info->serial);
+	if (info->context_key[0] != '\0')
+		snprintf(prompt, sizeof(prompt), "User PIN again, for one "
+		    "signature with key \"%s\" (it requires a login for each "
+		    "signature): ", info->context_key);
+	else
+		snprintf(prompt, sizeof(prompt), "%s PIN for token \"%s\" "
+		    "(serial %s): ", ps != NULL && ps->who != NULL ? ps->who :
+		    "User", info->label, info->serial);
 	if (app_tty_read(prompt, anc_secret_buf(pin), ANC_SECRET_MAX + 1, &len,
 	    1) != 0)
 		return anc_err_set(err, ANC_E_PIN_UNAVAILABLE, "token \"%s\": "

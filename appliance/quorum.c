@@ -47,8 +47,10 @@ tty_write(const char *text)
 
 	if ((fd = open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0)
 		return -1;
+	app_ticker_hold();
 	while (off < len && (w = write(fd, text + off, len - off)) > 0)
 		off += (size_t)w;
+	app_ticker_release();
 	close(fd);
 	return off == len ? 0 : -1;
 }
@@ -175,9 +177,17 @@ gather(const struct anc_quorum *q, const struct anc_slot_info *info,
 	size_t i;
 	int r = ANC_OK;
 
-	snprintf(head, sizeof(head), "Token \"%s\" (serial %s) is activated by "
-	    "the shares of %u of its %zu crypto officers.\n", info->label,
-	    info->serial, q->threshold, q->n);
+	if (info->context_key[0] != '\0')
+		snprintf(head, sizeof(head), "Token \"%s\" asks for its PIN "
+		    "again before one signature with key \"%s\" (the key "
+		    "requires a login for each signature): the shares of %u "
+		    "of the %zu crypto officers, once more.\n", info->label,
+		    info->context_key, q->threshold, q->n);
+	else
+		snprintf(head, sizeof(head), "Token \"%s\" (serial %s) is "
+		    "activated by the shares of %u of its %zu crypto "
+		    "officers.\n", info->label, info->serial, q->threshold,
+		    q->n);
 	if (tty_write(head) != 0)
 		return no_login(err, "no terminal to ask the officers' shares "
 		    "on");
@@ -200,6 +210,15 @@ app_quorum_pin(void *arg, const struct anc_slot_info *info,
 	struct gathered *g;
 	int r = ANC_E_INTERNAL;
 
+	/* A PIN pad takes no PIN from the host, so no shares can reach
+	 * it: the device's own M-of-N, if any, is the quorum then. */
+	if (info->protected_path)
+		return anc_err_set(err, ANC_E_TOKEN_LACKS, "token \"%s\" "
+		    "(serial %s) takes its PIN on its own PIN pad "
+		    "(CKF_PROTECTED_AUTHENTICATION_PATH), where shares cannot "
+		    "be entered; the script's quorum cannot activate it; "
+		    "nothing was changed; see docs/quorum.md", info->label,
+		    info->serial);
 	warn_pin_flags(info);
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		return anc_err_set(err, ANC_E_NOMEM, "quorum");

@@ -24,6 +24,13 @@ anc_engine_say(struct anc_engine *e, const char *fmt, ...)
 	e->ui->progress(e->ui->progress_arg, line);
 }
 
+void
+anc_engine_busy(struct anc_engine *e, const char *what)
+{
+	if (e->ui != NULL && e->ui->busy != NULL)
+		e->ui->busy(e->ui->busy_arg, what);
+}
+
 struct anc_artifact *
 anc_engine_find(struct anc_engine *e, const char *name)
 {

@@ -97,7 +97,7 @@ struct soft {
 	struct {
 		const char *label;
 		EVP_PKEY *key;
-	} keys[ANC_CER_STEPS_MAX + ANC_CER_LIST_MAX];
+	} keys[ANC_CER_STEPS_MAX + ANC_CER_INPUTS_MAX];
 	size_t n;
 };
 
@@ -244,7 +244,8 @@ check(const struct anc_ceremony *c, enum keep keep, struct anc_engine **out,
 {
 	struct soft *sw;
 	struct anc_backend be = { NULL, soft_generate, soft_random,
-	    soft_signer, soft_public, soft_issuer_cert, soft_present, NULL };
+	    soft_signer, soft_public, soft_issuer_cert, soft_present, NULL,
+	    NULL };
 	struct anc_engine *e;
 	int r = ANC_E_INTERNAL;
 

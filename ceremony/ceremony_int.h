@@ -21,8 +21,9 @@
 #define ANC_CER_FILE_MAX	(256 * 1024)	/* bytes of YAML */
 #define ANC_CER_SCALAR_MAX	4096		/* bytes in one scalar */
 #define ANC_CER_DEPTH_MAX	8		/* nested collections */
-#define ANC_CER_STEPS_MAX	64
-#define ANC_CER_LIST_MAX	64		/* participants, inputs, anchors, revocations */
+#define ANC_CER_STEPS_MAX	256
+#define ANC_CER_LIST_MAX	64		/* participants, anchors, revocations */
+#define ANC_CER_INPUTS_MAX	256
 #define ANC_CER_NAME_MAX	64		/* ceremony, artifact, label, k8s names */
 #define ANC_CER_DN_MAX		8		/* attributes in one subject */
 #define ANC_CER_VALIDITY_MAX	(100ULL * 366 * 86400)	/* seconds */
@@ -49,7 +50,8 @@ enum anc_input_kind {
 	ANC_INPUT_CSR,			/* a PEM or DER PKCS#10 request */
 	ANC_INPUT_INVENTORY,		/* an inventory check report (rotation) */
 	ANC_INPUT_BUNDLE,		/* a PEM trust bundle: every certificate */
-	ANC_INPUT_CRL			/* a CRL from an earlier ceremony */
+	ANC_INPUT_CRL,			/* a CRL from an earlier ceremony */
+	ANC_INPUT_CLUSTERS		/* a fleet's cluster list (docs/fleet.md) */
 };
 
 struct anc_input {
@@ -127,7 +129,9 @@ enum anc_step_kind {
 	ANC_STEP_BACKUP_TRUST,		/* token, as SO: trust it for one wrap */
 	ANC_STEP_BACKUP_WRAP,		/* token: wrap a key to the medium */
 	ANC_STEP_BACKUP_RESTORE,	/* backup token: unwrap it */
-	ANC_STEP_BACKUP_VERIFY		/* backup token: sign a challenge */
+	ANC_STEP_BACKUP_VERIFY,		/* backup token: sign a challenge */
+	ANC_STEP_BATCH_ISSUE,		/* batch-issue-intermediate */
+	ANC_STEP_BATCH_SIGN_CSR		/* batch-sign-csr */
 };
 
 enum anc_crl_reason {
@@ -225,6 +229,14 @@ struct anc_step {
 	char *cluster_namespace;	/* export-issuer: cert-manager's
 					 * cluster-resource namespace */
 
+	/* batch steps: the clusters input, each cluster's CN (prefix and
+	 * the cluster's name), whether two clusters may share a name, and
+	 * the names of what each cluster's sub-directory holds */
+	char *clusters;
+	char *cn_prefix;
+	int allow_overlap;
+	char *bundle_name;	/* the trust bundle's Bundle and ConfigMap */
+
 	/* split-pin: who gets a share, and how many rebuild the PIN */
 	struct anc_officers officers;
 
@@ -241,7 +253,8 @@ struct anc_step {
 	struct anc_step_lines {
 		int label, key, issuer, csr, certificate, validity,
 		    path_length, issuing_ca, bundle, output, inventory,
-		    unwrap_key, wrapped;
+		    unwrap_key, wrapped,
+		    clusters;
 	} lines;
 	int *anchor_lines;
 	int *retire_lines;

@@ -114,11 +114,14 @@ end_fields(const struct anc_engine *e)
 static json_t *
 abort_fields(const struct anc_engine *e, const struct anc_err *cause)
 {
-	json_t *keys = json_array(), *files = json_array(), *by = json_null();
+	json_t *keys = json_array(), *ids = json_array(), *files = json_array();
+	json_t *by = json_null();
 	size_t i;
 
-	for (i = 0; keys != NULL && i < e->nmade; i++)
+	for (i = 0; keys != NULL && ids != NULL && i < e->nmade; i++) {
 		json_array_append_new(keys, anc_tr_str(e->made[i]));
+		json_array_append_new(ids, json_string(e->made_id[i]));
+	}
 	for (i = 0; files != NULL && e->ob != NULL &&
 	    i < anc_outbox_count(e->ob); i++)
 		json_array_append_new(files,
@@ -127,9 +130,9 @@ abort_fields(const struct anc_engine *e, const struct anc_err *cause)
 		by = json_pack("{s:s, s:o, s:o}", "role", e->abort_role,
 		    "name", anc_tr_str(e->abort.name), "text",
 		    anc_tr_str(e->abort.text));
-	return json_pack("{s:i, s:o, s:o, s:{s:o, s:o}}", "step", e->step,
+	return json_pack("{s:i, s:o, s:o, s:{s:o, s:o, s:o}}", "step", e->step,
 	    "reason", anc_tr_str(cause->msg), "by", by, "left_behind",
-	    "keys", keys, "files", files);
+	    "keys", keys, "key_ids", ids, "files", files);
 }
 
 static void
@@ -181,8 +184,12 @@ close_once(struct anc_engine *e, int complete, const struct anc_err *cause,
 		r = anc_err_set(err, ANC_E_NOMEM, "closing record");
 		goto out;
 	}
+	e->closing = 1;
+	anc_engine_busy(e, "closing record");
 	r = anc_tr_close(e->tr, complete ? "end" : "abort", rec, signer, pub,
 	    err);
+	anc_engine_busy(e, NULL);
+	e->closing = 0;
 	rec = NULL;	/* consumed */
 	if (r == ANC_OK)
 		tell(e, complete, a != NULL ? fp : NULL, why);

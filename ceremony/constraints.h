@@ -94,6 +94,16 @@ int anc_nc_prove(X509 *ca, EVP_PKEY *key, const struct anc_constraints *nc,
     unsigned eku, time_t now, struct anc_err *err);
 
 /*
+ * The same leaves against the CA's own nameConstraints extension with
+ * OpenSSL's name-constraint check (NAME_CONSTRAINTS_check, which
+ * X509_verify_cert calls) and no chain: for the clusters of a batch after
+ * the first, whose profile, EKU limit and chain anc_nc_prove has shown,
+ * and whose own names are what differs.  The CA may be unsigned.
+ */
+int anc_nc_prove_names(X509 *ca, EVP_PKEY *key,
+    const struct anc_constraints *nc, time_t now, struct anc_err *err);
+
+/*
  * A certificate's names against its issuer's name constraints, as
  * X509_verify_cert checks them: X509_V_OK, or the X509_V_ERR_* code.
  * Used by inventory check to name the violation.

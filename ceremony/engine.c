@@ -31,6 +31,8 @@ input_art_kind(enum anc_input_kind kind)
 		return ANC_ART_BUNDLE;
 	case ANC_INPUT_CRL:
 		return ANC_ART_CRL;
+	case ANC_INPUT_CLUSTERS:
+		return ANC_ART_CLUSTERS;
 	default:
 		return ANC_ART_INVENTORY;
 	}
@@ -112,6 +114,9 @@ load_input(struct anc_engine *e, const struct anc_input *in,
 			goto out;
 		break;
 	case ANC_INPUT_INVENTORY:
+	case ANC_INPUT_CLUSTERS:
+		/* Kept as bytes: a batch step reads its clusters from them
+		 * one at a time. */
 		a->raw = data;
 		a->raw_len = len;
 		data = NULL;	/* transferred */
@@ -161,14 +166,24 @@ run_one(struct anc_engine *e, const struct anc_step *s,
     const struct anc_step_type *t, struct anc_err *err)
 {
 	size_t first = e->ob != NULL ? anc_outbox_count(e->ob) : 0;
+	char what[64];
 	int r;
 
-	anc_engine_say(e, "step %d/%zu %s", s->index, e->c->n_steps,
-	    anc_step_kind_name(s->kind));
+	snprintf(what, sizeof(what), "step %d/%zu %s", s->index,
+	    e->c->n_steps, anc_step_kind_name(s->kind));
+	anc_engine_say(e, "%s", what);
 	if ((r = anc_rec_step(e, s, err)) != ANC_OK ||
 	    (r = anc_engine_confirm(e, ANC_CONFIRM_BEFORE, s, 0, err)) !=
-	    ANC_OK ||
-	    (r = t->run(e, s, err)) != ANC_OK)
+	    ANC_OK)
+		return r;
+	anc_engine_busy(e, what);
+	r = t->run(e, s, err);
+	anc_engine_busy(e, NULL);
+	if (r == ANC_OK && e->ctx_rec_failed) {
+		*err = e->ctx_err;
+		r = err->code;
+	}
+	if (r != ANC_OK)
 		return r;
 	return anc_engine_confirm(e, ANC_CONFIRM_AFTER, s, first, err);
 }
@@ -227,6 +242,11 @@ anc_engine_clear(struct anc_engine *e)
 	for (i = 0; i < e->nart; i++)
 		art_free(&e->arts[i]);
 	e->nart = 0;
+	for (i = 0; i < e->npop; i++)
+		free(e->pop[i].sha256);
+	free(e->pop);
+	e->pop = NULL;
+	e->npop = 0;
 }
 
 void

@@ -52,6 +52,9 @@ struct anc_backend {
 	 * checking or rehearsing: neither changes a PIN, nor asks for one. */
 	int (*set_pin)(void *arg, anc_pin_fn fn, void *fn_arg,
 	    struct anc_secret *new_pin, struct anc_err *err);
+	/* split-pin, before any share is shown: can the token take a user
+	 * PIN of `len` characters (anc_token_pin_fits)?  NULL with set_pin. */
+	int (*pin_fits)(void *arg, size_t len, struct anc_err *err);
 };
 
 enum anc_art_kind {
@@ -62,7 +65,8 @@ enum anc_art_kind {
 	ANC_ART_CHAIN,		/* intermediate then root, for Vault */
 	ANC_ART_INVENTORY,	/* raw bytes of an inventory report */
 	ANC_ART_PUBKEY,		/* backup-keypair: the unwrap public key */
-	ANC_ART_WRAPPED		/* backup-wrap: the blob on the medium */
+	ANC_ART_WRAPPED,	/* backup-wrap: the blob on the medium */
+	ANC_ART_CLUSTERS	/* raw bytes of a cluster list */
 };
 
 /*
@@ -103,7 +107,7 @@ struct anc_artifact {
 	EVP_PKEY *pub;			/* backup-keypair's public key */
 };
 
-#define ANC_ARTS_MAX (ANC_CER_STEPS_MAX + ANC_CER_LIST_MAX)
+#define ANC_ARTS_MAX (ANC_CER_STEPS_MAX + ANC_CER_INPUTS_MAX)
 
 struct anc_engine {
 	const struct anc_ceremony *c;
@@ -113,14 +117,23 @@ struct anc_engine {
 	time_t now;			/* one clock reading for the whole run */
 	struct anc_artifact arts[ANC_ARTS_MAX];
 	size_t nart;
-	/* keys generated in this run, for the failure report */
+	/* keys generated in this run, for the failure report: label and
+	 * CKA_ID (hex) */
 	char made[ANC_CER_STEPS_MAX][129];
+	char made_id[ANC_CER_STEPS_MAX][129];
 	size_t nmade;
+	/* The closing record is being signed: a context-specific login then
+	 * cannot be recorded before it (the key record says the key needs
+	 * one). */
+	int closing;
+	/* A context-specific login that could not be recorded ends its step. */
+	int ctx_rec_failed;
+	struct anc_err ctx_err;
 	/* The run's record and the officers (NULL and 0 when checking). */
 	struct anc_transcript *tr;
 	int unattended;			/* --yes */
 	int step;			/* step in progress, 0 outside steps */
-	char in_sha256[ANC_CER_LIST_MAX][65];	/* of each input's file */
+	char in_sha256[ANC_CER_INPUTS_MAX][65];	/* of each input's file */
 	/* Set when an officer typed "abort": who, in which role, why. */
 	const char *abort_role;
 	struct anc_confirm abort;
@@ -133,6 +146,15 @@ struct anc_engine {
 	 * parsed and verified CSRs the run takes over. */
 	struct anc_engine *checked;
 	struct anc_backup_ctx *bk;	/* run only; NULL while checking */
+	/* batch-sign-csr, filled by the check: the SHA-256 of each cluster's
+	 * CSR that passed proof of possession, so the run verifies it once
+	 * (a CSR whose bytes differ by then is verified again). */
+	struct anc_pop_memo {
+		int step;
+		size_t n;
+		char (*sha256)[64];
+	} *pop;
+	size_t npop;
 };
 
 /* run.c: is `label` made by a generate-key step of the script? */
@@ -198,6 +220,9 @@ int anc_ceremony_check_keep(const struct anc_ceremony *c,
 ANC_MUST_CHECK
 int anc_engine_confirm(struct anc_engine *e, enum anc_confirm_phase phase,
     const struct anc_step *s, size_t first_file, struct anc_err *err);
+
+/* The token is at work on `what` (NULL: done), for the UI's progress. */
+void anc_engine_busy(struct anc_engine *e, const char *what);
 
 /* Send a progress line to the UI, if any. */
 void anc_engine_say(struct anc_engine *e, const char *fmt, ...)

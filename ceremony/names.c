@@ -154,6 +154,9 @@ step_free(struct anc_step *s)
 	free(s->output);
 	free(s->unwrap_key);
 	free(s->wrapped);
+	free(s->clusters);
+	free(s->cn_prefix);
+	free(s->bundle_name);
 	officers_free(&s->officers);
 	anc_nc_free(&s->nc);
 }

@@ -89,6 +89,7 @@ static const struct input_schema {
 	KIND("inventory", ANC_INPUT_INVENTORY, file_input_fields),
 	KIND("bundle", ANC_INPUT_BUNDLE, file_input_fields),
 	KIND("crl", ANC_INPUT_CRL, file_input_fields),
+	KIND("clusters", ANC_INPUT_CLUSTERS, file_input_fields),
 #undef KIND
 };
 
@@ -217,7 +218,7 @@ nd_participants(struct anc_reader *p, void *obj, const struct anc_field *f)
 static const struct anc_type t_participants = { .node = nd_participants,
     .min = 1, .max = ANC_CER_LIST_MAX, .what = "participants",
     .item = participant_item };
-static const struct anc_type t_inputs = ANC_LIST(0, ANC_CER_LIST_MAX,
+static const struct anc_type t_inputs = ANC_LIST(0, ANC_CER_INPUTS_MAX,
     "inputs", input_item);
 static const struct anc_type t_steps = ANC_LIST(1, ANC_CER_STEPS_MAX,
     "steps", anc_read_step);

@@ -9,6 +9,9 @@
 
 #include "anchorage/ceremony.h"
 #include "anchorage/err.h"
+#include "anchorage/export.h"
+#include "anchorage/file.h"
+#include "clusters.h"
 #include "constraints.h"
 #include "records.h"
 #include "step.h"
@@ -149,7 +152,9 @@ anc_put_cert_step(struct anc_text *t, const struct anc_step *s,
 
 	anc_duration_format(s->validity, d, sizeof(d));
 	anc_put(t, "%s", what);
-	if (s->subject.n > 0) {
+	if (s->cn_prefix != NULL) {
+		anc_put(t, " for CN=%s<cluster>", s->cn_prefix);
+	} else if (s->subject.n > 0) {
 		anc_put(t, " for ");
 		anc_put_dn(t, &s->subject);
 	} else {
@@ -193,6 +198,44 @@ anc_step_describe(const struct anc_step *s, char **out, struct anc_err *err)
 	return ANC_OK;
 }
 
+/* A batch step: how many clusters, one line, not one per cluster. */
+static void
+put_clusters(struct anc_text *t, const struct anc_ceremony *c,
+    const struct anc_step *s)
+{
+	struct anc_clusters_reader rd;
+	struct anc_cluster cl;
+	struct anc_err err;
+	unsigned char *data = NULL;
+	size_t i, len = 0;
+	int r;
+
+	if (s->clusters == NULL)
+		return;
+	for (i = 0; i < c->n_inputs; i++)
+		if (strcmp(c->inputs[i].name, s->clusters) == 0)
+			break;
+	if (i == c->n_inputs)
+		return;
+	memset(&cl, 0, sizeof(cl));
+	if (anc_file_read(c->inputs[i].path, ANC_OUTBOX_FILE_MAX, &data, &len,
+	    &err) != ANC_OK) {
+		anc_put(t, "       clusters: %s cannot be read (%s)\n",
+		    c->inputs[i].path, err.msg);
+		return;
+	}
+	anc_clusters_begin(&rd, c->inputs[i].path, data, len);
+	while ((r = anc_clusters_next(&rd, &cl, &err)) == 1)
+		continue;
+	anc_cluster_clear(&cl);
+	free(data);
+	if (r != 0)
+		anc_put(t, "       clusters: %s\n", err.msg);
+	else
+		anc_put(t, "       clusters: %zu, one sub-directory each: %s/"
+		    "<cluster>/\n", rd.index, s->output);
+}
+
 int
 anc_ceremony_plan(const struct anc_ceremony *c, char **out,
     struct anc_err *err)
@@ -234,8 +277,10 @@ anc_ceremony_plan(const struct anc_ceremony *c, char **out,
 		    c->inputs[i].key ? "\"" : "",
 		    c->inputs[i].sha256 ? ", SHA-256 pinned" : "");
 	anc_put(&t, "\nSteps:\n");
-	for (i = 0; i < c->n_steps; i++)
+	for (i = 0; i < c->n_steps; i++) {
 		put_step(&t, &c->steps[i]);
+		put_clusters(&t, c, &c->steps[i]);
+	}
 	anc_put(&t, "\nThe outbox also receives transcript.jsonl, the record "
 	    "of the ceremony, and\nSHA256SUMS, listing every file.\n");
 	anc_put(&t, "\nTo start, the administrator types the ceremony's name. "

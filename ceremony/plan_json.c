@@ -38,6 +38,8 @@ input_kind(enum anc_input_kind k)
 		return "bundle";
 	case ANC_INPUT_CRL:
 		return "crl";
+	case ANC_INPUT_CLUSTERS:
+		return "clusters";
 	}
 	return "unknown";
 }

@@ -196,9 +196,10 @@ anc_policy_check_csr(X509_REQ *req, int *verified, const struct anc_step *s,
 	EVP_PKEY *pk = X509_REQ_get0_pubkey(req);
 	struct anc_cert_spec script;
 	X509_NAME *name = NULL;
-	int again = verified == NULL || !*verified, r;
+	int again = verified == NULL || *verified != 1, r;
+	int pop = verified != NULL && *verified != 0;
 
-	if (pk == NULL || (again && X509_REQ_verify(req, pk) != 1))
+	if (pk == NULL || (!pop && X509_REQ_verify(req, pk) != 1))
 		return anc_err_ossl(err, ANC_E_POLICY, "policy "
 		    "proof-of-possession: the request's self-signature does not "
 		    "verify with its public key");

@@ -268,9 +268,14 @@ asn1_method_copy(EVP_PKEY *key)
 int
 anc_profile_set_pubkey(X509 *x, EVP_PKEY *key)
 {
-	EVP_PKEY *copy = asn1_method_copy(key);
+	EVP_PKEY *copy;
 	int ok;
 
+	/* Already in that form (a batch's CSR key, csr_fast.c): as it is,
+	 * with the point encoded as the request encoded it. */
+	if (EVP_PKEY_get0_provider(key) == NULL)
+		return X509_set_pubkey(x, key);
+	copy = asn1_method_copy(key);
 	if (copy == NULL) {
 		/* What a failed copy left in the queue is no failure. */
 		ERR_clear_error();

@@ -24,6 +24,7 @@ static const char *const input_kinds[] = {
 	[ANC_INPUT_INVENTORY] = "inventory",
 	[ANC_INPUT_BUNDLE] = "bundle",
 	[ANC_INPUT_CRL] = "crl",
+	[ANC_INPUT_CLUSTERS] = "clusters",
 };
 
 /* -1 (unreadable) becomes null. */
@@ -232,7 +233,7 @@ static json_t *
 key_attrs(const struct anc_key_info *k)
 {
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-	    "s:o, s:o, s:o, s:o, s:o, s:o}", "token", tri(k->token),
+	    "s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "token", tri(k->token),
 	    "private", tri(k->private_), "modifiable", tri(k->modifiable),
 	    "sensitive", tri(k->sensitive), "extractable",
 	    tri(k->extractable), "always_sensitive", tri(k->always_sensitive),
@@ -241,7 +242,8 @@ key_attrs(const struct anc_key_info *k)
 	    "verify", tri(k->verify), "decrypt", tri(k->decrypt),
 	    "encrypt", tri(k->encrypt), "unwrap", tri(k->unwrap),
 	    "wrap", tri(k->wrap), "derive", tri(k->derive),
-	    "wrap_with_trusted", tri(k->wrap_with_trusted));
+	    "wrap_with_trusted", tri(k->wrap_with_trusted),
+	    "always_authenticate", tri(k->always_authenticate));
 }
 
 int
@@ -269,6 +271,29 @@ anc_rec_output(struct anc_engine *e, const char *file, const char *sha256,
 	return anc_tr_append(e->tr, "output", json_pack("{s:i, s:s, s:s, "
 	    "s:I}", "step", e->step, "file", file, "sha256", sha256, "size",
 	    (json_int_t)size), err);
+}
+
+int
+anc_rec_cluster(struct anc_engine *e, const char *cluster, int line,
+    const char *csr_sha256, const struct anc_rec_file *files, size_t n,
+    struct anc_err *err)
+{
+	json_t *list;
+	size_t i;
+
+	if (e->tr == NULL)
+		return ANC_OK;
+	list = json_array();
+	for (i = 0; list != NULL && i < n; i++)
+		if (json_array_append_new(list, json_pack("{s:s, s:s, s:I}",
+		    "file", files[i].name, "sha256", files[i].sha256, "size",
+		    (json_int_t)files[i].size)) != 0) {
+			json_decref(list);
+			list = NULL;
+		}
+	return anc_tr_append(e->tr, "cluster", json_pack("{s:i, s:s, s:i, "
+	    "s:s?, s:o}", "step", e->step, "cluster", cluster, "line", line,
+	    "csr_sha256", csr_sha256, "files", list), err);
 }
 
 static const char *
@@ -300,4 +325,15 @@ anc_rec_exception(struct anc_engine *e, int step, const char *role,
 	return anc_tr_append(e->tr, "exception", json_pack("{s:i, s:s, s:o, "
 	    "s:o}", "step", step, "role", role, "name", anc_tr_str(name),
 	    "text", anc_tr_str(text)), err);
+}
+
+int
+anc_rec_context_login(struct anc_engine *e, const char *key,
+    struct anc_err *err)
+{
+	if (e->tr == NULL)
+		return ANC_OK;
+	return anc_tr_append(e->tr, "context-login", json_pack("{s:i, s:o, "
+	    "s:s}", "step", e->step, "key", anc_tr_str(key), "user",
+	    "CKU_CONTEXT_SPECIFIC"), err);
 }

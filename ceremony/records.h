@@ -54,6 +54,22 @@ int anc_rec_step(struct anc_engine *e, const struct anc_step *s,
 ANC_MUST_CHECK
 int anc_rec_key(struct anc_engine *e, const struct anc_key_info *k,
     const char *spki_sha256, struct anc_err *err);
+/* A file written for one cluster of a batch step. */
+struct anc_rec_file {
+	char name[300];
+	char sha256[65];
+	size_t size;
+};
+
+/* One cluster of a batch step: its files (and CSR) in one record. */
+ANC_MUST_CHECK
+int anc_rec_cluster(struct anc_engine *e, const char *cluster, int line,
+    const char *csr_sha256, const struct anc_rec_file *files, size_t n,
+    struct anc_err *err);
+ANC_MUST_CHECK
+/* The token asked for the PIN again for one signature with `key`. */
+int anc_rec_context_login(struct anc_engine *e, const char *key,
+    struct anc_err *err);
 ANC_MUST_CHECK
 int anc_rec_output(struct anc_engine *e, const char *file,
     const char *sha256, size_t size, struct anc_err *err);

@@ -87,6 +87,12 @@ tok_set_pin(void *arg, anc_pin_fn fn, void *fn_arg,
 	return anc_token_set_pin(arg, fn, fn_arg, new_pin, err);
 }
 
+static int
+tok_pin_fits(void *arg, size_t len, struct anc_err *err)
+{
+	return anc_token_pin_fits(arg, len, err);
+}
+
 /*
  * Rehearsal: the throwaway token cannot hold the key of an input
  * certificate, so a stand-in of the same algorithm is generated under its
@@ -223,6 +229,30 @@ input_key_matches(struct anc_token *t, const struct anc_engine *e,
 	return r;
 }
 
+/*
+ * Serial numbers and key ids come from the token's generator: a script
+ * that needs random bytes is refused, before any change, by a token that
+ * cannot give them (one test draw, not the CKF_RNG flag alone).
+ */
+static int
+rng_preflight(const struct anc_ceremony *c, struct anc_token *t,
+    struct anc_err *err)
+{
+	struct anc_need *needs = NULL;
+	size_t n = 0, i;
+	int r;
+
+	if ((r = anc_ceremony_needs(c, &needs, &n, err)) != ANC_OK)
+		return r;
+	for (i = 0; i < n && needs[i].op != ANC_NEED_RANDOM; i++)
+		;
+	if (i < n && (r = anc_token_check_rng(t, err)) != ANC_OK)
+		r = anc_err_prefix(err, "%s:%d: step %d (%s): %s", c->path,
+		    needs[i].line, needs[i].step, needs[i].kind, needs[i].use);
+	free(needs);
+	return r;
+}
+
 /* Read-only checks against the token, before any state changes. */
 static int
 token_preflight(const struct anc_ceremony *c, struct anc_token *t,
@@ -233,6 +263,8 @@ token_preflight(const struct anc_ceremony *c, struct anc_token *t,
 	size_t i;
 	int found, r;
 
+	if ((r = rng_preflight(c, t, err)) != ANC_OK)
+		return r;
 	if (e->bk != NULL && (r = anc_run_backup_preflight(c, e->bk, err)) != ANC_OK)
 		return r;
 	for (i = 0; i < c->n_steps; i++) {
@@ -277,7 +309,8 @@ report_leftovers(const struct anc_engine *e, const struct anc_outbox *ob,
 		    "no key was generated");
 	for (i = 0; !rehearsal && i < e->nmade && n < sizeof(more); i++)
 		n += (size_t)snprintf(more + n, sizeof(more) - n,
-		    " key \"%s\" in the token;", e->made[i]);
+		    " key \"%s\" in the token (CKA_ID %s);", e->made[i],
+		    e->made_id[i]);
 	for (i = 0; e->bk != NULL && i < e->bk->nmade && n < sizeof(more);
 	    i++)
 		n += (size_t)snprintf(more + n, sizeof(more) - n, " %s;",
@@ -350,13 +383,13 @@ record_key(void *arg, struct anc_engine *e, const char *label,
  */
 static int
 token_usable(const struct anc_ceremony *c, const char *module,
-    const char *outbox, struct anc_module **m, struct anc_token **t,
-    struct anc_err *err)
+    const char *args, const char *outbox, struct anc_module **m,
+    struct anc_token **t, struct anc_err *err)
 {
 	struct anc_slot_info info;
 	int r;
 
-	if ((r = anc_module_load(module, m, err)) != ANC_OK ||
+	if ((r = anc_module_load_args(module, args, m, err)) != ANC_OK ||
 	    (r = anc_token_open(*m, c->token, t, err)) != ANC_OK ||
 	    (r = anc_token_info(*t, &info, err)) != ANC_OK)
 		goto out;
@@ -387,6 +420,25 @@ token_usable(const struct anc_ceremony *c, const char *module,
 }
 
 /*
+ * Each context-specific login (a CKA_ALWAYS_AUTHENTICATE key) is recorded
+ * as it happens, inside its step.  The one for the closing record's own
+ * signature cannot come before that record; the key record's
+ * always_authenticate says it happened.
+ */
+static void
+on_context_login(void *arg, const char *key)
+{
+	struct anc_engine *e = arg;
+
+	anc_engine_say(e, "  context-specific login for one signature with "
+	    "key \"%s\"", key);
+	if (e->closing || e->ctx_rec_failed)
+		return;
+	if (anc_rec_context_login(e, key, &e->ctx_err) != ANC_OK)
+		e->ctx_rec_failed = 1;
+}
+
+/*
  * Open the script's token, record what it is, and log in once.  In a
  * rehearsal the module is SoftHSM2's whatever --module says, and the token
  * is made first, under the label the script's URI names.  Otherwise
@@ -402,7 +454,8 @@ open_token(struct anc_engine *e, const struct anc_run_opts *o,
 	char uri[256];
 	int r;
 
-	if (*m == NULL && (r = anc_module_load(module, m, err)) != ANC_OK)
+	if (*m == NULL && (r = anc_module_load_args(module, rh != NULL ? NULL :
+	    o->module_args, m, err)) != ANC_OK)
 		return r;
 	if (rh != NULL) {
 		if ((r = anc_rehearsal_token(rh, *m, e->c->token, uri,
@@ -427,6 +480,7 @@ open_token(struct anc_engine *e, const struct anc_run_opts *o,
 	if ((r = anc_token_login(*t, e->ui->pin, e->ui->pin_arg, err)) !=
 	    ANC_OK)
 		return r;
+	anc_token_on_context_login(*t, on_context_login, e);
 	if (e->bk == NULL)
 		return ANC_OK;
 	e->bk->primary = *t;
@@ -540,7 +594,8 @@ anc_ceremony_run(const struct anc_ceremony *c, const struct anc_run_opts *o,
 {
 	struct anc_backend be = { NULL, tok_generate, tok_random, tok_signer,
 	    tok_public, o->rehearsal ? tok_stand_in : tok_issuer_cert,
-	    tok_present, o->rehearsal ? NULL : tok_set_pin };
+	    tok_present, o->rehearsal ? NULL : tok_set_pin,
+	    o->rehearsal ? NULL : tok_pin_fits };
 	struct anc_rehearsal *rh = NULL;
 	struct anc_module *m = NULL;
 	struct anc_token *t = NULL;
@@ -564,8 +619,8 @@ anc_ceremony_run(const struct anc_ceremony *c, const struct anc_run_opts *o,
 	}
 	e->checked = checked;
 	if (c->token != NULL && !o->rehearsal &&
-	    (r = token_usable(c, o->module, o->outbox, &m, &t, err)) !=
-	    ANC_OK)
+	    (r = token_usable(c, o->module, o->module_args, o->outbox, &m,
+	    &t, err)) != ANC_OK)
 		goto out;
 	if ((r = anc_outbox_open(o->outbox, &ob, err)) != ANC_OK ||
 	    (r = outputs_free(c, ob, err)) != ANC_OK)

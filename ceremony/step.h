@@ -67,6 +67,19 @@ const struct anc_step_type *anc_step_type(enum anc_step_kind kind);
 
 extern const struct anc_type anc_t_subject, anc_t_name_constraints,
     anc_t_eku;
+/* sign-csr's policy, which batch-sign-csr shares (step_sign_csr.c): the
+ * mapping, its defaults, and its limits on validity and path length. */
+extern const struct anc_type anc_t_policy;
+int anc_sign_csr_init(struct anc_reader *p, struct anc_step *s);
+int anc_check_policy(struct anc_vctx *v, const struct anc_step *s);
+/* The batch steps' shared parts (step_batch_issue_intermediate.c): the
+ * overlap rule, the checks, the outbox directory and the token needs. */
+extern const struct anc_type anc_t_overlap;
+int anc_check_batch(struct anc_vctx *v, const struct anc_step *s);
+int anc_step_files_batch(const struct anc_step *s, char names[][128],
+    size_t cap, size_t *n);
+int anc_needs_batch(struct anc_derive *d, const struct anc_step *s,
+    struct anc_err *err);
 
 /*
  * Checks (validate.c)
@@ -80,6 +93,7 @@ extern const struct anc_type anc_t_subject, anc_t_name_constraints,
 #define ANC_ART_INVENTORY_IN	(1u << 23)	/* inventory input */
 #define ANC_ART_BUNDLE_IN	(1u << 24)	/* bundle input */
 #define ANC_ART_CRL_IN		(1u << 25)	/* crl input */
+#define ANC_ART_CLUSTERS_IN	(1u << 26)	/* clusters input */
 
 struct anc_vctx {
 	const struct anc_ceremony *c;

@@ -67,11 +67,18 @@ run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
 	    anc_keyalg_name(s->algorithm), s->label,
 	    s->algorithm == ANC_KEY_RSA_4096 || s->algorithm ==
 	    ANC_KEY_RSA_3072 ? " (RSA: this can take minutes)" : "");
-	if ((r = e->be->generate(e->be->arg, s->algorithm, s->label,
-	    s->backup, &ki, err)) != ANC_OK)
+	r = e->be->generate(e->be->arg, s->algorithm, s->label, s->backup,
+	    &ki, err);
+	/* Generated, even if the read-back then refused it: it is in the
+	 * token, and the failure report and abort record must name it. */
+	if (ki.id_len > 0) {
+		anc_hex(ki.id, ki.id_len, id);
+		snprintf(e->made[e->nmade], sizeof(e->made[0]), "%s", s->label);
+		snprintf(e->made_id[e->nmade++], sizeof(e->made_id[0]), "%s",
+		    id);
+	}
+	if (r != ANC_OK)
 		return r;
-	snprintf(e->made[e->nmade++], sizeof(e->made[0]), "%s", s->label);
-	anc_hex(ki.id, ki.id_len, id);
 	anc_engine_say(e, "  key \"%s\" id %s: sensitive %d, extractable %d, "
 	    "always-sensitive %d, never-extractable %d, local %d", ki.label,
 	    id, ki.sensitive, ki.extractable, ki.always_sensitive,

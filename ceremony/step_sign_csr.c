@@ -68,11 +68,11 @@ static const struct anc_field policy_fields[] = {
 	{ "max-path-length",	&anc_t_pathlen,		"0",		S(policy_max_path_length),	0 },
 };
 
-static const struct anc_type t_policy = ANC_MAPPING(policy_fields);
+const struct anc_type anc_t_policy = ANC_MAPPING(policy_fields);
 
 /* A sign-csr step has a policy even when the script gives none. */
-static int
-sign_csr_init(struct anc_reader *p, struct anc_step *s)
+int
+anc_sign_csr_init(struct anc_reader *p, struct anc_step *s)
 {
 	s->policy_algs = POLICY_ALGS_ALL;
 	return anc_read_defaults(p, policy_fields, ANC_N(policy_fields), s);
@@ -84,14 +84,14 @@ static const struct anc_field fields[] = {
 	{ "subject",		&anc_t_subject,			NONE,		S(subject),	0 },
 	{ "validity",		&anc_t_validity,		"43800h",	S(validity),	SL(validity) },
 	{ "path-length",	&anc_t_pathlen,			"0",		S(path_length),	SL(path_length) },
-	{ "policy",		&t_policy,			NONE,		0,		0 },
+	{ "policy",		&anc_t_policy,			NONE,		0,		0 },
 	{ "name-constraints",	&anc_t_name_constraints,	NONE,		S(nc),		0 },
 	{ "extended-key-usage",	&anc_t_eku,			NONE,		S(eku),		0 },
 	{ "output",		&anc_t_artifact,		REQUIRED,	S(output),	SL(output) },
 };
 
-static int
-check_policy(struct anc_vctx *v, const struct anc_step *s)
+int
+anc_check_policy(struct anc_vctx *v, const struct anc_step *s)
 {
 	int max = s->policy_max_path_length;
 	char f[128], d[32];
@@ -123,7 +123,7 @@ check(struct anc_vctx *v, const struct anc_step *s)
 	    &csr)) != ANC_OK ||
 	    (r = anc_check_under(v, s, &issuer)) != ANC_OK)
 		return r;
-	return check_policy(v, s);
+	return anc_check_policy(v, s);
 }
 
 static void
@@ -179,7 +179,7 @@ const struct anc_step_type anc_kind_sign_csr = {
 	.name = "sign-csr",
 	.uses_token = 1,
 	ANC_STEP_FIELDS(fields),
-	.init = sign_csr_init,
+	.init = anc_sign_csr_init,
 	.check = check,
 	.plan = plan,
 	.files = anc_step_files_pem,

@@ -218,6 +218,14 @@ run(struct anc_engine *e, const struct anc_step *s,
 		r = ANC_OK;
 		goto out;
 	}
+	/* A token that cannot take the new PIN is found out before any
+	 * officer sees a share. */
+	if (e->be->pin_fits != NULL && (r = e->be->pin_fits(e->be->arg,
+	    ANC_SHAMIR_PIN_LEN, err)) != ANC_OK) {
+		anc_err_prefix(err, "split-pin: no share was shown and the PIN "
+		    "was not changed");
+		goto out;
+	}
 	if (e->ui == NULL || e->ui->show_share == NULL) {
 		r = anc_err_set(err, ANC_E_UNSAFE, "no terminal to show the "
 		    "officers their shares on; nothing was shown or changed");

@@ -24,7 +24,9 @@
 	X(backup_trust) \
 	X(backup_wrap) \
 	X(backup_restore) \
-	X(backup_verify)
+	X(backup_verify) \
+	X(batch_issue_intermediate) \
+	X(batch_sign_csr)
 
 #define DECLARE(k)	extern const struct anc_step_type anc_kind_##k;
 #define ENTRY(k)	&anc_kind_##k,

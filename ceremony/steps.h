@@ -111,6 +111,17 @@ int anc_steps_issue(struct anc_engine *e, struct anc_cert_spec *spec,
     const char *signer_label, enum anc_keyalg hint, X509 **out,
     struct anc_err *err);
 
+/* The same with the serial already in spec (a batch draws many at once). */
+int anc_steps_issue_serial(struct anc_engine *e, struct anc_cert_spec *spec,
+    const char *signer_label, enum anc_keyalg hint, X509 **out,
+    struct anc_err *err);
+
+/* The batch steps' actions (steps_batch.c). */
+int anc_step_batch_issue(struct anc_engine *e, const struct anc_step *s,
+    struct anc_err *err);
+int anc_step_batch_sign_csr(struct anc_engine *e, const struct anc_step *s,
+    struct anc_err *err);
+
 /* When checking: prove the CA's name constraints and EKU limit with
  * throwaway leaves signed by `key` (NULL: one is made).  A no-op in the
  * run and for a CA without them. */
@@ -140,6 +151,15 @@ ANC_MUST_CHECK
 int anc_steps_read_crl(const unsigned char *data, size_t len,
     const char *what, X509_CRL **out, struct anc_err *err);
 
+/*
+ * The same for a batch, without the provider decoders (csr_fast.c): with
+ * `verify`, *pop is 1 when the proof of possession was verified here over
+ * the request's own bytes (0: not, and the policy check verifies it).
+ */
+int anc_csr_read_fast(const unsigned char *data, size_t len,
+    const char *what, int verify, X509_REQ **out, int *pop,
+    struct anc_err *err);
+
 /* A PKCS#10 request, PEM or DER, with no trailing data. */
 ANC_MUST_CHECK
 int anc_steps_read_csr(const unsigned char *data, size_t len,
@@ -152,8 +172,9 @@ int anc_steps_read_csr(const unsigned char *data, size_t len,
  * *subject (owned by the caller) to the subject to certify.  Returns
  * ANC_OK or ANC_E_POLICY naming the rule ("policy key-size: ...").
  * `verified` (may be NULL) says whether this same request object has
- * passed the proof of possession and key validation already, which are
- * then not repeated; it is set when they pass.
+ * passed the proof of possession and key validation already (1), which are
+ * then not repeated, or the proof of possession only (2, anc_csr_read_fast
+ * verified it); it is set to 1 when they pass.
  */
 ANC_MUST_CHECK
 int anc_policy_check_csr(X509_REQ *req, int *verified,

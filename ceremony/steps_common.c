@@ -78,13 +78,23 @@ anc_steps_issue(struct anc_engine *e, struct anc_cert_spec *spec,
     struct anc_err *err)
 {
 	unsigned char rnd[ANC_SERIAL_LEN - 1];
-	EVP_PKEY *signer = NULL, *pub = NULL;
-	X509 *x = NULL;
 	int r;
 
 	if ((r = e->be->random(e->be->arg, rnd, sizeof(rnd), err)) != ANC_OK)
 		return anc_err_prefix(err, "serial number");
 	anc_profile_serial(spec->serial, rnd);
+	return anc_steps_issue_serial(e, spec, signer_label, hint, out, err);
+}
+
+int
+anc_steps_issue_serial(struct anc_engine *e, struct anc_cert_spec *spec,
+    const char *signer_label, enum anc_keyalg hint, X509 **out,
+    struct anc_err *err)
+{
+	EVP_PKEY *signer = NULL, *pub = NULL;
+	X509 *x = NULL;
+	int r;
+
 	if ((r = anc_profile_build(spec, &x, err)) != ANC_OK)
 		goto out;
 	/* Lint the to-be-signed certificate before the key is used. */

@@ -59,6 +59,8 @@ input_kind_name(enum anc_input_kind k)
 		return "bundle";
 	case ANC_INPUT_CRL:
 		return "crl";
+	case ANC_INPUT_CLUSTERS:
+		return "clusters";
 	default:
 		return "unknown";
 	}
@@ -107,6 +109,8 @@ art_class(const struct anc_artref *a)
 		return ANC_ART_BUNDLE_IN;
 	case ANC_INPUT_CRL:
 		return ANC_ART_CRL_IN;
+	case ANC_INPUT_CLUSTERS:
+		return ANC_ART_CLUSTERS_IN;
 	default:
 		return ANC_ART_INVENTORY_IN;
 	}

@@ -102,7 +102,7 @@ anc_dir_sync(int dirfd, const char *what, struct anc_err *err)
 
 static int
 create(int dirfd, const char *name, mode_t mode, const void *data,
-    size_t len, int sync_dir, struct anc_err *err)
+    size_t len, int sync_dir, int sync_data, struct anc_err *err)
 {
 	char tmp[512] = "";
 	int fd = -1, r = ANC_E_INTERNAL, linked = 0;
@@ -126,7 +126,7 @@ create(int dirfd, const char *name, mode_t mode, const void *data,
 	}
 	/* The mode passed to open is filtered by umask; be exact. */
 	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 ||
-	    fsync(fd) != 0) {
+	    (sync_data && fsync(fd) != 0)) {
 		r = anc_err_set(err, ANC_E_IO, "%s: cannot write: %s", name,
 		    strerror(errno));
 		goto out;
@@ -166,14 +166,21 @@ int
 anc_file_create(int dirfd, const char *name, mode_t mode, const void *data,
     size_t len, struct anc_err *err)
 {
-	return create(dirfd, name, mode, data, len, 1, err);
+	return create(dirfd, name, mode, data, len, 1, 1, err);
 }
 
 int
 anc_file_create_data_synced(int dirfd, const char *name, mode_t mode,
     const void *data, size_t len, struct anc_err *err)
 {
-	return create(dirfd, name, mode, data, len, 0, err);
+	return create(dirfd, name, mode, data, len, 0, 1, err);
+}
+
+int
+anc_file_create_unsynced(int dirfd, const char *name, mode_t mode,
+    const void *data, size_t len, struct anc_err *err)
+{
+	return create(dirfd, name, mode, data, len, 0, 0, err);
 }
 
 int
@@ -182,6 +189,25 @@ anc_file_append_sync(int fd, const void *data, size_t len,
 {
 	if (write_all(fd, data, len) != 0 || fsync(fd) != 0)
 		return anc_err_set(err, ANC_E_IO, "cannot append record: %s",
+		    strerror(errno));
+	return ANC_OK;
+}
+
+int
+anc_file_append_nosync(int fd, const void *data, size_t len,
+    struct anc_err *err)
+{
+	if (write_all(fd, data, len) != 0)
+		return anc_err_set(err, ANC_E_IO, "cannot append record: %s",
+		    strerror(errno));
+	return ANC_OK;
+}
+
+int
+anc_fd_sync(int fd, struct anc_err *err)
+{
+	if (fsync(fd) != 0)
+		return anc_err_set(err, ANC_E_IO, "cannot sync: %s",
 		    strerror(errno));
 	return ANC_OK;
 }

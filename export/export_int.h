@@ -14,6 +14,7 @@ struct anc_err;
 #define ANC_OUTBOX_SUMS "SHA256SUMS"
 #define ANC_OUTBOX_SUBDIR "manifests"
 #define ANC_OUTBOX_NAME_MAX 255
+#define ANC_OUTBOX_DEPTH 4	/* components of a name: "a/b/manifests/x" */
 
 /*
  * Called for each PEM block: its 1-based number, its type ("CERTIFICATE")
@@ -35,10 +36,13 @@ int anc_pem_each(const unsigned char *data, size_t len, const char *what,
     anc_pem_block_fn fn, void *arg, size_t *nblocks, struct anc_err *err);
 
 /*
- * Is `name` an outbox file name: a plain name, or "manifests/" and a plain
- * name; at most ANC_OUTBOX_NAME_MAX bytes; no control characters or
- * backslashes (SHA256SUMS could not list them unescaped)?  On success
- * *in_subdir and *base (the last component) are set.  Returns 0 or -1.
+ * Is `name` an outbox file name: a plain name, "manifests/" and a plain
+ * name, or a batch step's "out/cluster/x" or "out/cluster/manifests/x"
+ * (neither out nor cluster called manifests); at most
+ * ANC_OUTBOX_NAME_MAX bytes; no control characters or backslashes
+ * (SHA256SUMS could not list them unescaped)?  On success *in_subdir
+ * (the file is in a manifests/ directory) and *base (the last component)
+ * are set.  Returns 0 or -1.
  */
 ANC_MUST_CHECK
 int anc_outbox_name_split(const char *name, int *in_subdir,

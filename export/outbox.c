@@ -4,7 +4,8 @@
  * Every file is created through common/file.c (never overwriting, never
  * half-written) and its SHA-256 is remembered, so that SHA256SUMS, written
  * last, lists exactly what this run put there.  The layout is flat but for
- * one subdirectory, manifests/, which `kubectl apply -f` takes whole.
+ * manifests/, which `kubectl apply -f` takes whole, and a batch step's
+ * directory of one sub-directory per cluster, each laid out the same way.
  *
  * Each file's contents are fsync'd before its name exists; the names are
  * fsync'd once per directory, just before SHA256SUMS lists them.  So
@@ -37,6 +38,15 @@ struct anc_outbox {
 	int subfd;		/* manifests/, or -1 until first used */
 	int dir_unsynced;	/* names made in dir not yet fsync'd */
 	int sub_unsynced;	/* the same for manifests/ */
+	/* A batch step's directories: the last two used (a cluster's and its
+	 * manifests/) stay open. */
+	struct {
+		char path[ANC_OUTBOX_NAME_MAX + 1];
+		int fd;
+	} nested[2];
+	int nested_unsynced;	/* names made in any of them */
+	int defer;		/* contents synced by anc_outbox_sync */
+	int data_unsynced;	/* contents written since the last sync */
 	struct outfile *files;
 	size_t n, cap;
 	int finished;		/* SHA256SUMS written: no more files */
@@ -58,13 +68,46 @@ plain_ok(const char *s)
 int
 anc_outbox_name_split(const char *name, int *in_subdir, const char **base)
 {
-	static const char prefix[] = ANC_OUTBOX_SUBDIR "/";
+	char part[ANC_OUTBOX_DEPTH][ANC_OUTBOX_NAME_MAX + 1];
+	const char *c = name;
+	size_t n;
+	int parts = 0, m[ANC_OUTBOX_DEPTH];
 
 	if (strlen(name) > ANC_OUTBOX_NAME_MAX)
 		return -1;
-	*in_subdir = strncmp(name, prefix, sizeof(prefix) - 1) == 0;
-	*base = *in_subdir ? name + sizeof(prefix) - 1 : name;
-	return plain_ok(*base) ? 0 : -1;
+	for (;;) {
+		n = strcspn(c, "/");
+		if (parts == ANC_OUTBOX_DEPTH)
+			return -1;
+		memcpy(part[parts], c, n);
+		part[parts][n] = '\0';
+		if (!plain_ok(part[parts]))
+			return -1;
+		m[parts] = strcmp(part[parts], ANC_OUTBOX_SUBDIR) == 0;
+		parts++;
+		if (c[n] == '\0')
+			break;
+		c += n + 1;
+	}
+	/* "x", "manifests/x", and a batch step's "out/cluster/x" and
+	 * "out/cluster/manifests/x". */
+	if ((parts == 2 && !m[0]) || (parts >= 3 && (m[0] || m[1])) ||
+	    (parts == 4 && !m[2]))
+		return -1;
+	*base = c;
+	*in_subdir = parts == 2 || parts == 4;
+	return 0;
+}
+
+/* A name in a batch step's directories ("out/c/x", "out/c/manifests/x"),
+ * rather than at the top or in the top manifests/. */
+static int
+nested_name(const char *name)
+{
+	const char *slash = strchr(name, '/');
+
+	return slash != NULL && (strncmp(name, ANC_OUTBOX_SUBDIR "/",
+	    sizeof(ANC_OUTBOX_SUBDIR)) != 0 || strchr(slash + 1, '/') != NULL);
 }
 
 int
@@ -78,6 +121,7 @@ anc_outbox_open(const char *dir, struct anc_outbox **out,
 		return anc_err_set(err, ANC_E_NOMEM, "%s", dir);
 	ob->dirfd = -1;
 	ob->subfd = -1;
+	ob->nested[0].fd = ob->nested[1].fd = -1;
 	if ((ob->dir = strdup(dir)) == NULL) {
 		r = anc_err_set(err, ANC_E_NOMEM, "%s", dir);
 		goto out;
@@ -102,6 +146,10 @@ anc_outbox_free(struct anc_outbox *ob)
 		return;
 	if (ob->subfd >= 0)
 		close(ob->subfd);
+	if (ob->nested[0].fd >= 0)
+		close(ob->nested[0].fd);
+	if (ob->nested[1].fd >= 0)
+		close(ob->nested[1].fd);
 	if (ob->dirfd >= 0)
 		close(ob->dirfd);
 	for (i = 0; i < ob->n; i++)
@@ -169,6 +217,77 @@ subdir_remove(struct anc_outbox *ob)
 	(void)unlinkat(ob->dirfd, ANC_OUTBOX_SUBDIR, AT_REMOVEDIR);
 }
 
+/*
+ * The directory of a nested name (its components but the last), made
+ * (0700) where absent with `create`, each checked as manifests/ is: a real
+ * directory, the caller's, not writable by others.  *fd is -1 when a
+ * component does not exist and `create` is 0.  The fd stays open for the
+ * next file of the same directory.
+ */
+static int
+nested_fd(struct anc_outbox *ob, const char *name, int create, int *fd,
+    struct anc_err *err)
+{
+	char dir[ANC_OUTBOX_NAME_MAX + 1], *c, *slash;
+	struct stat st;
+	int cur = ob->dirfd, next, r = ANC_OK, i;
+
+	*fd = -1;
+	snprintf(dir, sizeof(dir), "%s", name);
+	*strrchr(dir, '/') = '\0';
+	for (i = 0; i < 2; i++)
+		if (ob->nested[i].fd >= 0 && strcmp(ob->nested[i].path, dir) ==
+		    0) {
+			*fd = ob->nested[i].fd;
+			return ANC_OK;
+		}
+	/* The older of the two goes. */
+	if (ob->nested[1].fd >= 0)
+		close(ob->nested[1].fd);
+	ob->nested[1] = ob->nested[0];
+	ob->nested[0].fd = -1;
+	for (c = dir; c != NULL; c = slash != NULL ? slash + 1 : NULL) {
+		if ((slash = strchr(c, '/')) != NULL)
+			*slash = '\0';
+		next = openat(cur, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (next < 0 && errno == ENOENT && create) {
+			if (mkdirat(cur, c, 0700) == 0 || errno == EEXIST) {
+				ob->nested_unsynced = 1;
+				next = openat(cur, c, O_RDONLY | O_DIRECTORY |
+				    O_NOFOLLOW | O_CLOEXEC);
+			} else
+				r = anc_err_set(err, ANC_E_IO, "%s/%s: cannot "
+				    "create: %s", ob->dir, name,
+				    strerror(errno));
+		}
+		if (r == ANC_OK && next < 0 && !(errno == ENOENT && !create))
+			r = anc_err_set(err, errno == ELOOP || errno == ENOTDIR ?
+			    ANC_E_UNSAFE : ANC_E_IO, "%s/%s: expected a "
+			    "directory at %s: %s", ob->dir, name, c,
+			    strerror(errno));
+		if (r == ANC_OK && next >= 0 && (fstat(next, &st) != 0 ||
+		    st.st_uid != geteuid() || (st.st_mode & 022) != 0))
+			r = anc_err_set(err, ANC_E_UNSAFE, "%s/%s: expected "
+			    "directories owned by the caller and not writable "
+			    "by group or others", ob->dir, name);
+		if (cur != ob->dirfd)
+			close(cur);
+		cur = next;
+		if (r != ANC_OK || cur < 0) {
+			if (cur >= 0)
+				close(cur);
+			return r;
+		}
+		if (slash != NULL)
+			*slash = '/';
+	}
+	snprintf(ob->nested[0].path, sizeof(ob->nested[0].path), "%s", dir);
+	ob->nested[0].fd = cur;
+	*fd = cur;
+	return ANC_OK;
+}
+
 static int
 bad_name(const struct anc_outbox *ob, const char *name, struct anc_err *err)
 {
@@ -181,13 +300,31 @@ int
 anc_outbox_check_absent(struct anc_outbox *ob, const char *name,
     struct anc_err *err)
 {
+	char top[ANC_OUTBOX_NAME_MAX + 1];
 	const char *base;
+	size_t n = strlen(name);
 	int sub, fd, created, r;
 
+	/* "out/": a batch step's directory, which must not exist at all. */
+	if (n > 1 && n <= ANC_OUTBOX_NAME_MAX && name[n - 1] == '/' &&
+	    memchr(name, '/', n - 1) == NULL) {
+		memcpy(top, name, n - 1);
+		top[n - 1] = '\0';
+		if (!plain_ok(top))
+			return bad_name(ob, name, err);
+		if (anc_file_exists_at(ob->dirfd, top))
+			return anc_err_set(err, ANC_E_EXISTS, "%s/%s: already "
+			    "exists; outputs are never overwritten", ob->dir,
+			    top);
+		return ANC_OK;
+	}
 	if (anc_outbox_name_split(name, &sub, &base) != 0)
 		return bad_name(ob, name, err);
 	fd = ob->dirfd;
-	if (sub && (r = subdir_fd(ob, 0, &fd, &created, err)) != ANC_OK)
+	if (nested_name(name)) {
+		if ((r = nested_fd(ob, name, 0, &fd, err)) != ANC_OK)
+			return r;
+	} else if (sub && (r = subdir_fd(ob, 0, &fd, &created, err)) != ANC_OK)
 		return r;
 	if (fd >= 0 && anc_file_exists_at(fd, base))
 		return anc_err_set(err, ANC_E_EXISTS, "%s/%s: already exists; "
@@ -269,15 +406,23 @@ anc_outbox_add(struct anc_outbox *ob, const char *name, const void *data,
 		goto out;
 	}
 	fd = ob->dirfd;
-	if (sub && (r = subdir_fd(ob, 1, &fd, &created, err)) != ANC_OK)
+	if (nested_name(name)) {
+		if ((r = nested_fd(ob, name, 1, &fd, err)) != ANC_OK)
+			goto out;
+	} else if (sub && (r = subdir_fd(ob, 1, &fd, &created, err)) !=
+	    ANC_OK)
 		goto out;
-	if ((r = anc_file_create_data_synced(fd, base, mode, data, len,
-	    err)) != ANC_OK) {
-		anc_err_prefix(err, "%s%s%s", ob->dir, sub ? "/" : "",
-		    sub ? ANC_OUTBOX_SUBDIR : "");
+	if ((r = (ob->defer ? anc_file_create_unsynced :
+	    anc_file_create_data_synced)(fd, base, mode, data, len, err)) !=
+	    ANC_OK) {
+		anc_err_prefix(err, "%s/%.*s", ob->dir,
+		    (int)(base - name > 0 ? base - name - 1 : 0), name);
 		goto out;
 	}
-	if (sub)
+	ob->data_unsynced |= ob->defer;
+	if (nested_name(name))
+		ob->nested_unsynced = 1;
+	else if (sub)
 		ob->sub_unsynced = 1;
 	else
 		ob->dir_unsynced = 1;
@@ -392,7 +537,12 @@ anc_outbox_finish(struct anc_outbox *ob, struct anc_err *err)
 	    (ob->dir_unsynced && (r = anc_dir_sync(ob->dirfd, ".", err)) !=
 	    ANC_OK))
 		return anc_err_prefix(err, "%s", ob->dir);
-	ob->sub_unsynced = ob->dir_unsynced = 0;
+	/* A batch step's thousands of files and directories: one syncfs
+	 * makes them all durable, instead of an fsync each. */
+	if ((ob->nested_unsynced || ob->data_unsynced) &&
+	    (r = anc_outbox_sync(ob, err)) != ANC_OK)
+		return r;
+	ob->sub_unsynced = ob->dir_unsynced = ob->nested_unsynced = 0;
 	if ((text = sums_text(ob, &len)) == NULL)
 		return anc_err_set(err, ANC_E_NOMEM, "%s/%s", ob->dir,
 		    ANC_OUTBOX_SUMS);
@@ -401,6 +551,24 @@ anc_outbox_finish(struct anc_outbox *ob, struct anc_err *err)
 	if (r != ANC_OK)
 		return anc_err_prefix(err, "%s", ob->dir);
 	ob->finished = 1;
+	return ANC_OK;
+}
+
+void
+anc_outbox_defer_sync(struct anc_outbox *ob, int on)
+{
+	ob->defer = on != 0;
+}
+
+int
+anc_outbox_sync(struct anc_outbox *ob, struct anc_err *err)
+{
+	if (!ob->data_unsynced && !ob->nested_unsynced)
+		return ANC_OK;
+	if (syncfs(ob->dirfd) != 0)
+		return anc_err_set(err, ANC_E_IO, "%s: syncfs: %s", ob->dir,
+		    strerror(errno));
+	ob->data_unsynced = ob->nested_unsynced = 0;
 	return ANC_OK;
 }
 

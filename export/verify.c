@@ -39,6 +39,7 @@ struct vfile {
 struct vlist {
 	struct vfile *v;
 	size_t n, cap;
+	size_t nsums;		/* the first nsums are SHA256SUMS's */
 };
 
 static struct vfile *
@@ -109,8 +110,9 @@ parse_sums_line(const char *l, size_t len, size_t line, struct vlist *list,
 		anc_printable((const unsigned char *)name, nlen, shown,
 		    sizeof(shown));
 		return anc_err_set(err, ANC_E_VERIFY, "line %zu: file name "
-		    "\"%s\", expected a plain name or %s/ and a plain name",
-		    line, shown, ANC_OUTBOX_SUBDIR);
+		    "\"%s\", expected a plain name, %s/ and a plain name, or "
+		    "a batch step's OUT/CLUSTER/ before either", line, shown,
+		    ANC_OUTBOX_SUBDIR);
 	}
 	if ((f = vlist_add(list)) == NULL)
 		return anc_err_set(err, ANC_E_NOMEM, "SHA256SUMS");
@@ -201,23 +203,56 @@ presence_of(const struct stat *st)
 static int walk(int dirfd, const char *dir, const char *prefix,
     struct vlist *l, struct anc_err *err);
 
-/* Descend into manifests/, the one subdirectory allowed. */
+/* Descend into a sub-directory: manifests/, or a batch step's. */
 static int
-walk_subdir(int dirfd, const char *dir, struct vlist *l, struct anc_err *err)
+walk_subdir(int dirfd, const char *dir, const char *prefix, const char *name,
+    struct vlist *l, struct anc_err *err)
 {
+	char sub[ANC_OUTBOX_NAME_MAX + 2];
 	int fd, r;
 
-	fd = openat(dirfd, ANC_OUTBOX_SUBDIR,
-	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (snprintf(sub, sizeof(sub), "%s%s/", prefix, name) >=
+	    (int)sizeof(sub))
+		return anc_err_set(err, ANC_E_VERIFY, "%s/%s%s: name too long",
+		    dir, prefix, name);
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
 	if (fd < 0)
-		return anc_err_set(err, ANC_E_IO, "%s/%s: %s", dir,
-		    ANC_OUTBOX_SUBDIR, strerror(errno));
-	r = walk(fd, dir, ANC_OUTBOX_SUBDIR "/", l, err);
+		return anc_err_set(err, ANC_E_IO, "%s/%s: %s", dir, sub,
+		    strerror(errno));
+	r = walk(fd, dir, sub, l, err);
 	close(fd);
 	return r;
 }
 
-/* Every entry of the directory (and of manifests/) but SHA256SUMS. */
+/* Does SHA256SUMS list a file under prefix + name + "/"?  Only such
+ * directories (and manifests/) are entered: any other is reported. */
+static int
+listed_under(const struct vlist *l, const char *prefix, const char *name)
+{
+	size_t i, p = strlen(prefix), n = strlen(name);
+
+	for (i = 0; i < l->nsums; i++)
+		if (strncmp(l->v[i].name, prefix, p) == 0 &&
+		    strncmp(l->v[i].name + p, name, n) == 0 &&
+		    l->v[i].name[p + n] == '/')
+			return 1;
+	return 0;
+}
+
+/* Levels in a prefix "a/b/": its slashes. */
+static int
+depth(const char *prefix)
+{
+	int n = 0;
+
+	for (; *prefix != '\0'; prefix++)
+		n += *prefix == '/';
+	return n;
+}
+
+/* Every entry of the directory (and of its sub-directories, down to the
+ * depth a name may have) but SHA256SUMS. */
 static int
 walk(int dirfd, const char *dir, const char *prefix, struct vlist *l,
     struct anc_err *err)
@@ -252,9 +287,10 @@ walk(int dirfd, const char *dir, const char *prefix, struct vlist *l,
 			    prefix, de->d_name, strerror(errno));
 			break;
 		}
-		if (top && S_ISDIR(st.st_mode) &&
-		    strcmp(de->d_name, ANC_OUTBOX_SUBDIR) == 0) {
-			r = walk_subdir(dirfd, dir, l, err);
+		if (S_ISDIR(st.st_mode) && depth(prefix) + 1 < ANC_OUTBOX_DEPTH &&
+		    ((top && strcmp(de->d_name, ANC_OUTBOX_SUBDIR) == 0) ||
+		    listed_under(l, prefix, de->d_name))) {
+			r = walk_subdir(dirfd, dir, prefix, de->d_name, l, err);
 			continue;
 		}
 		if ((f = vlist_add(l)) == NULL) {
@@ -294,7 +330,8 @@ presence_problem(enum presence p)
 	case P_SYMLINK:
 		return "a symbolic link, expected a regular file";
 	case P_DIR:
-		return "a directory, expected only " ANC_OUTBOX_SUBDIR "/";
+		return "a directory, expected only manifests/ and the "
+		    "directories of files SHA256SUMS lists";
 	case P_OTHER:
 		return "not a regular file (FIFO, socket or device)";
 	case P_ABSENT:
@@ -363,7 +400,7 @@ int
 anc_outbox_verify(const char *dir, struct anc_verify_item **items,
     size_t *n, struct anc_err *err)
 {
-	struct vlist l = { NULL, 0, 0 };
+	struct vlist l = { NULL, 0, 0, 0 };
 	struct anc_verify_item *it = NULL;
 	struct anc_err se;
 	size_t i, nlisted = 0, first = SIZE_MAX;
@@ -385,6 +422,7 @@ anc_outbox_verify(const char *dir, struct anc_verify_item **items,
 	}
 	if (sums != ANC_OK)
 		l.n = 0;	/* a half-parsed list proves nothing */
+	l.nsums = l.n;
 	if ((r = walk(dirfd, dir, "", &l, err)) != ANC_OK)
 		goto out;
 	merge(&l);

@@ -135,18 +135,22 @@ anc_p11_generate(struct anc_token *t, enum anc_keyalg alg, const char *label,
 	rv = t->m->fl->C_GenerateKeyPair(t->session, &mech, pubt, npub, privt,
 	    npriv, pub, priv);
 	if (rv != CKR_OK)
-		return anc_err_ckr(err, rv == CKR_DEVICE_REMOVED ?
-		    ANC_E_NOTOKEN : ANC_E_PKCS11, rv, "generate-key \"%s\" "
-		    "(%s): C_GenerateKeyPair failed", label,
-		    anc_keyalg_name(alg));
+		return anc_p11_template_refused(t, &mech, pubt, npub, privt,
+		    sizeof(privt) / sizeof(privt[0]), label,
+		    anc_keyalg_name(alg), rv, err);
 	return ANC_OK;
 }
 
-/* The token must have kept every attribute the template asked for. */
+/*
+ * The token must have kept every attribute the template asked for.  When
+ * it did not, the key is in the token all the same: the message says so
+ * and names it (label and CKA_ID) for the officers to destroy it.
+ */
 static int
 check_attrs(const struct anc_key_info *ki, const char *label,
     enum anc_backup_policy backup, struct anc_err *err)
 {
+	char id[2 * sizeof(ki->id) + 1];
 	int wwt = backup == ANC_BACKUP_WRAP_WITH_TRUSTED;
 	const char *bad = NULL;
 
@@ -168,12 +172,15 @@ check_attrs(const struct anc_key_info *ki, const char *label,
 		bad = "the key may decrypt, unwrap or derive";
 	else if (ki->sign != 1 || ki->private_ != 1 || ki->token != 1)
 		bad = "CKA_SIGN, CKA_PRIVATE or CKA_TOKEN is not true";
-	if (bad != NULL)
-		return anc_err_set(err, ANC_E_UNSAFE, "generate-key \"%s\": read "
-		    "back from the token, %s; the key is unfit for a root and "
-		    "is left in the token for the officers to destroy", label,
-		    bad);
-	return ANC_OK;
+	if (bad == NULL)
+		return ANC_OK;
+	anc_hex(ki->id, ki->id_len, id);
+	return anc_err_set(err, ANC_E_UNSAFE, "generate-key \"%s\": read "
+	    "back from the token, %s; the key is unfit for a root; the key "
+	    "pair IS in the token (label \"%s\", CKA_ID %s) and must be "
+	    "destroyed by the officers, both halves, e.g. pkcs11-tool "
+	    "--login --delete-object --type privkey --id %s, then --type "
+	    "pubkey", label, bad, label, id, id);
 }
 
 int
@@ -185,6 +192,7 @@ anc_token_generate_key(struct anc_token *t, enum anc_keyalg alg,
 	CK_OBJECT_HANDLE pub, priv;
 	int r;
 
+	memset(info, 0, sizeof(*info));
 	if (anc_keyalg_name(alg) == NULL ||
 	    anc_backup_policy_name(backup) == NULL)
 		return anc_err_set(err, ANC_E_INTERNAL, "generate-key: no "
@@ -194,9 +202,14 @@ anc_token_generate_key(struct anc_token *t, enum anc_keyalg alg,
 	if ((r = anc_p11_generate(t, alg, label, backup, id, 1, &pub, &priv,
 	    err)) != ANC_OK)
 		return r;
-	if ((r = anc_p11_key_info(t, priv, info, err)) != ANC_OK)
+	if ((r = anc_p11_key_info(t, priv, info, err)) != ANC_OK) {
+		/* The key exists: its label and id are known even so. */
+		snprintf(info->label, sizeof(info->label), "%s", label);
+		memcpy(info->id, id, sizeof(id));
+		info->id_len = sizeof(id);
 		return anc_err_prefix(err, "generate-key \"%s\": reading "
 		    "attributes back", label);
+	}
 	return check_attrs(info, label, backup, err);
 }
 
@@ -220,44 +233,72 @@ from_params(const char *type, OSSL_PARAM_BLD *bld, EVP_PKEY **out,
 	return r;
 }
 
+int
+anc_p11_ec_point(const unsigned char *v, size_t len, size_t field,
+    const unsigned char **pt, size_t *ptlen, struct anc_err *err)
+{
+	size_t raw = 2 * field + 1;	/* 04 || X || Y */
+
+	/* Raw first, by its exact length: its first bytes (04, then X's
+	 * first byte) may read as a DER OCTET STRING header, as for one
+	 * point in 256. */
+	if (v != NULL && len == raw && v[0] == 0x04) {
+		*pt = v;
+		*ptlen = len;
+		return ANC_OK;
+	}
+	/* DER: 04, a definite length, then the uncompressed point. */
+	if (v != NULL && raw < 0x80 && len == raw + 2 && v[0] == 0x04 &&
+	    v[1] == raw && v[2] == 0x04) {
+		*pt = v + 2;
+		*ptlen = raw;
+		return ANC_OK;
+	}
+	if (v != NULL && raw >= 0x80 && raw < 0x100 && len == raw + 3 &&
+	    v[0] == 0x04 && v[1] == 0x81 && v[2] == raw && v[3] == 0x04) {
+		*pt = v + 3;
+		*ptlen = raw;
+		return ANC_OK;
+	}
+	return anc_err_set(err, ANC_E_UNSAFE, "public key: CKA_EC_POINT of %zu "
+	    "bytes is neither an uncompressed point of %zu bytes nor one "
+	    "wrapped in a DER OCTET STRING", len, raw);
+}
+
 static int
 ec_public(const unsigned char *params, size_t plen,
     const unsigned char *point, size_t ptlen, EVP_PKEY **out,
     struct anc_err *err)
 {
-	const unsigned char *p = point;
-	ASN1_OCTET_STRING *os = NULL;
-	const unsigned char *oid;
+	const unsigned char *oid, *pt;
 	const char *group;
-	size_t len;
+	size_t len, field;
 	OSSL_PARAM_BLD *bld = NULL;
 	int r;
 
 	if ((oid = anc_p11_curve_oid(ANC_KEY_EC_P256, &len)) != NULL &&
-	    plen == len && memcmp(params, oid, len) == 0)
+	    plen == len && memcmp(params, oid, len) == 0) {
 		group = SN_X9_62_prime256v1;
-	else if ((oid = anc_p11_curve_oid(ANC_KEY_EC_P384, &len)) != NULL &&
-	    plen == len && memcmp(params, oid, len) == 0)
+		field = 32;
+	} else if ((oid = anc_p11_curve_oid(ANC_KEY_EC_P384, &len)) != NULL &&
+	    plen == len && memcmp(params, oid, len) == 0) {
 		group = SN_secp384r1;
-	else
+		field = 48;
+	} else
 		return anc_err_set(err, ANC_E_UNSAFE, "public key: curve is "
 		    "neither P-256 nor P-384");
-	/* CKA_EC_POINT is a DER OCTET STRING; some tokens give it raw. */
-	if ((os = d2i_ASN1_OCTET_STRING(NULL, &p, (long)ptlen)) != NULL &&
-	    p == point + ptlen) {
-		point = ASN1_STRING_get0_data(os);
-		ptlen = (size_t)ASN1_STRING_length(os);
-	}
+	if ((r = anc_p11_ec_point(point, ptlen, field, &pt, &len, err)) !=
+	    ANC_OK)
+		return r;
 	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
 	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
 	    group, 0) ||
 	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
-	    point, ptlen))
+	    pt, len))
 		r = anc_err_ossl(err, ANC_E_NOMEM, "public key parameters");
 	else
 		r = from_params("EC", bld, out, "CKA_EC_POINT", err);
 	OSSL_PARAM_BLD_free(bld);
-	ASN1_OCTET_STRING_free(os);
 	return r;
 }
 

@@ -7,6 +7,7 @@
  * instance libp11 initialised: no second C_Initialize, one C_Finalize.
  */
 #include <dlfcn.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,10 +16,10 @@
 
 static int
 module_function_list(struct anc_module *m, const char *path,
-    struct anc_err *err)
+    const char *args, struct anc_err *err)
 {
 	CK_C_INITIALIZE_ARGS init_args = { NULL, NULL, NULL, NULL,
-	    CKF_OS_LOCKING_OK, NULL };
+	    CKF_OS_LOCKING_OK, (CK_VOID_PTR)(uintptr_t)args };
 	CK_C_GetFunctionList get;
 	CK_INFO info;
 	CK_RV rv;
@@ -60,6 +61,13 @@ int
 anc_module_load(const char *path, struct anc_module **out,
     struct anc_err *err)
 {
+	return anc_module_load_args(path, NULL, out, err);
+}
+
+int
+anc_module_load_args(const char *path, const char *args,
+    struct anc_module **out, struct anc_err *err)
+{
 	struct anc_module *m;
 	int r = ANC_E_INTERNAL;
 
@@ -72,14 +80,19 @@ anc_module_load(const char *path, struct anc_module **out,
 		r = anc_err_set(err, ANC_E_NOMEM, "module context");
 		goto out;
 	}
+	if (args != NULL)
+		PKCS11_CTX_init_args(m->ctx, args);
 	if (PKCS11_CTX_load(m->ctx, path) != 0) {
 		r = anc_err_ossl(err, ANC_E_MODULE, "module %s: cannot load "
-		    "or initialise it", path);
+		    "or initialise it%s", path, args != NULL ? " with the "
+		    "given --module-args" : "; if it needs initialisation "
+		    "arguments (NSS softokn: configdir=...), give them with "
+		    "--module-args or ANCHORAGE_MODULE_ARGS");
 		PKCS11_CTX_free(m->ctx);
 		m->ctx = NULL;
 		goto out;
 	}
-	if ((r = module_function_list(m, path, err)) != ANC_OK)
+	if ((r = module_function_list(m, path, args, err)) != ANC_OK)
 		goto out;
 	if (PKCS11_enumerate_slots(m->ctx, &m->slots, &m->nslots) != 0) {
 		r = anc_err_ossl(err, ANC_E_MODULE, "module %s: cannot list "
@@ -173,6 +186,13 @@ anc_p11_slot_info(struct anc_module *m, CK_SLOT_ID id,
 	s->pin_final_try = (ti.flags & CKF_USER_PIN_FINAL_TRY) != 0;
 	s->pin_locked = (ti.flags & CKF_USER_PIN_LOCKED) != 0;
 	s->user_pin_initialized = (ti.flags & CKF_USER_PIN_INITIALIZED) != 0;
+	s->protected_path = (ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
+	s->min_pin_len = ti.ulMinPinLen;
+	s->max_pin_len = ti.ulMaxPinLen;
+	/* CK_EFFECTIVELY_INFINITE (0) and CK_UNAVAILABLE_INFORMATION: no
+	 * limit that anchorage can act on. */
+	s->max_sessions = ti.ulMaxSessionCount == CK_UNAVAILABLE_INFORMATION ?
+	    0 : ti.ulMaxSessionCount;
 	return ANC_OK;
 }
 

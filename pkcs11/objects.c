@@ -166,6 +166,7 @@ static const struct {
 	B(CKA_ENCRYPT, encrypt), B(CKA_UNWRAP, unwrap), B(CKA_WRAP, wrap),
 	B(CKA_DERIVE, derive), B(CKA_WRAP_WITH_TRUSTED, wrap_with_trusted),
 	B(CKA_TRUSTED, trusted),
+	B(CKA_ALWAYS_AUTHENTICATE, always_authenticate),
 #undef B
 };
 

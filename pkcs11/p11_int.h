@@ -47,10 +47,48 @@ struct anc_token {
 	 * never changes, so each is read once per session. */
 	struct anc_signer pubs[ANC_SIGNERS_MAX];
 	size_t npubs;
+	/* The login's PIN source, asked again for each context-specific
+	 * login (CKA_ALWAYS_AUTHENTICATE); never a PIN. */
+	anc_pin_fn pin_fn;
+	void *pin_arg;
+	anc_context_login_fn ctx_fn;
+	void *ctx_arg;
+	unsigned long ctx_logins;
 	/* Backup: the trusted session objects the SO made for one wrap. */
 	CK_OBJECT_HANDLE transfer_pub, transfer_aes;
 	int have_transfer;
 };
+
+/*
+ * C_GenerateKeyPair returned `rv`: the error to report.  When the module
+ * refused the template, name the attribute it refused if a throwaway
+ * session key can tell (EC), else list the template; ANC_E_TOKEN_LACKS.
+ */
+ANC_MUST_CHECK
+int anc_p11_template_refused(struct anc_token *t, CK_MECHANISM *mech,
+    const CK_ATTRIBUTE *pub, CK_ULONG npub, const CK_ATTRIBUTE *priv,
+    CK_ULONG npriv, const char *label, const char *alg, CK_RV rv,
+    struct anc_err *err);
+
+/*
+ * Between C_SignInit and C_Sign with private key `h`: when the key has
+ * CKA_ALWAYS_AUTHENTICATE, the context-specific login it needs, with the
+ * PIN from the login's source (auth.c).  ANC_OK at once for other keys.
+ */
+ANC_MUST_CHECK
+int anc_p11_context_login(struct anc_token *t, CK_OBJECT_HANDLE h,
+    struct anc_err *err);
+
+/*
+ * The bare EC point of a CKA_EC_POINT value `v[len]` for a curve whose
+ * field is `field` bytes: PKCS#11 says DER OCTET STRING, some tokens give
+ * the point raw.  Decided by length, never by trying to parse: a raw
+ * point can look like a DER header.  ANC_OK with *pt and *ptlen pointing into
+ * v, or ANC_E_UNSAFE.
+ */
+ANC_MUST_CHECK
+int anc_p11_ec_point(const unsigned char *v, size_t len, size_t field,
+    const unsigned char **pt, size_t *ptlen, struct anc_err *err);
 
 /* Load the provider behind the token's signing keys (once per module). */
 ANC_MUST_CHECK

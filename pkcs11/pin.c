@@ -70,3 +70,29 @@ anc_token_set_pin(struct anc_token *t, anc_pin_fn fn, void *arg,
 	anc_secret_free(old);
 	return r;
 }
+
+int
+anc_token_pin_fits(struct anc_token *t, size_t len, struct anc_err *err)
+{
+	struct anc_slot_info info;
+	int r;
+
+	if ((r = anc_token_info(t, &info, err)) != ANC_OK)
+		return r;
+	if (info.protected_path)
+		return anc_err_set(err, ANC_E_TOKEN_LACKS, "token \"%s\" (serial "
+		    "%s) takes its PIN on its own PIN pad (protected "
+		    "authentication path): a PIN made by anchorage cannot be set "
+		    "on it", info.label, info.serial);
+	/* 0 and CK_UNAVAILABLE_INFORMATION: the token does not say. */
+	if (info.max_pin_len == 0 ||
+	    info.max_pin_len == CK_UNAVAILABLE_INFORMATION)
+		return ANC_OK;
+	if (len < info.min_pin_len || len > info.max_pin_len)
+		return anc_err_set(err, ANC_E_TOKEN_LACKS, "token \"%s\" (serial "
+		    "%s) accepts user PINs of %lu to %lu characters "
+		    "(ulMinPinLen, ulMaxPinLen); the new PIN has %zu",
+		    info.label, info.serial, info.min_pin_len,
+		    info.max_pin_len, len);
+	return ANC_OK;
+}

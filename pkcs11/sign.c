@@ -362,12 +362,23 @@ token_sign(struct sctx *c, const unsigned char *data, size_t len,
 	size_t tlen = 0;
 	CK_MECHANISM m = { 0, NULL, 0 };
 	CK_ULONG n = sizeof(raw);
+	struct anc_err aerr;
 	CK_RV rv;
 	int ok = 0;
 
 	if (c->md == NULL || !choose(c, data, len, &m.mechanism, tmp, &tlen))
 		return 0;
 	rv = t->m->fl->C_SignInit(t->session, &m, c->key->h);
+	/* A key that needs a login for each signature gets it here. */
+	if (rv == CKR_OK && anc_p11_context_login(t, c->key->h, &aerr) !=
+	    ANC_OK) {
+		/* A C_Sign ends the signing operation (unauthorised, it
+		 * signs nothing), so the session can sign again. */
+		(void)t->m->fl->C_Sign(t->session, tmp, 0, raw, &n);
+		ERR_raise_data(ERR_LIB_USER, ERR_R_OPERATION_FAIL, "%s",
+		    aerr.msg);
+		goto out;
+	}
 	if (rv == CKR_OK)
 		rv = tlen > 0 ? t->m->fl->C_Sign(t->session, tmp, tlen, raw, &n) :
 		    t->m->fl->C_Sign(t->session, (CK_BYTE_PTR)(uintptr_t)data,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/param_build.h>
 
 #include "anchorage/err.h"
@@ -63,10 +64,29 @@ select_slot(struct anc_module *m, void *uri, const char *text,
 	return ANC_OK;
 }
 
+/*
+ * Every token call of anchorage goes through one session, its own (signing
+ * too: sign.c), so a token that allows one session at a time works.  libp11
+ * only loads the module and lists the slots; it is never asked for a
+ * session, which 0.4.12 would wait for ever to get from such a token.  A
+ * session refused outright means another application holds the token.
+ */
+static int
+no_session(const char *uri, const struct anc_slot_info *info, CK_RV rv,
+    struct anc_err *err)
+{
+	return anc_err_ckr(err, ANC_E_TOKEN_LACKS, rv, "token %s (\"%s\", "
+	    "serial %s): the module refused anchorage a session (it allows "
+	    "%lu at a time); another application holds the token; close it "
+	    "and run again; nothing was changed", uri, info->label,
+	    info->serial, info->max_sessions);
+}
+
 int
 anc_token_open(struct anc_module *m, const char *uri_text,
     struct anc_token **out, struct anc_err *err)
 {
+	struct anc_slot_info info;
 	struct anc_token *t = NULL;
 	void *uri = NULL;
 	unsigned int idx = 0;
@@ -84,14 +104,14 @@ anc_token_open(struct anc_module *m, const char *uri_text,
 	t->m = m;
 	t->slot = &m->slots[idx];
 	t->slot_id = PKCS11_get_slotid_from_slot(t->slot);
-	/* libp11 needs its own session for key lookup and signing. */
-	if (PKCS11_open_session(t->slot, 1) != 0) {
-		r = anc_err_ossl(err, ANC_E_PKCS11, "token %s: cannot open a "
-		    "session", uri_text);
+	if ((r = anc_p11_slot_info(m, t->slot_id, &info, err)) != ANC_OK)
 		goto out;
-	}
 	rv = m->fl->C_OpenSession(t->slot_id, CKF_SERIAL_SESSION |
 	    CKF_RW_SESSION, NULL, NULL, &t->session);
+	if (rv == CKR_SESSION_COUNT) {
+		r = no_session(uri_text, &info, rv, err);
+		goto out;
+	}
 	if (rv != CKR_OK) {
 		r = anc_err_ckr(err, rv == CKR_TOKEN_NOT_PRESENT ?
 		    ANC_E_NOTOKEN : ANC_E_PKCS11, rv,
@@ -203,8 +223,12 @@ anc_p11_login(struct anc_token *t, CK_USER_TYPE user, anc_pin_fn fn,
 		return anc_err_set(err, ANC_E_NOMEM, "PIN buffer");
 	if ((r = fn(arg, &info, pin, err)) != ANC_OK)
 		goto out;
-	rv = t->m->fl->C_Login(t->session, user,
-	    (CK_UTF8CHAR_PTR)anc_secret_buf(pin), anc_secret_len(pin));
+	/* A PIN pad: no PIN crosses the host; the device asks for it. */
+	if (info.protected_path)
+		rv = t->m->fl->C_Login(t->session, user, NULL, 0);
+	else
+		rv = t->m->fl->C_Login(t->session, user,
+		    (CK_UTF8CHAR_PTR)anc_secret_buf(pin), anc_secret_len(pin));
 	/* Wiped before anything else can happen with it. */
 	anc_secret_free(pin);
 	pin = NULL;
@@ -213,6 +237,11 @@ anc_p11_login(struct anc_token *t, CK_USER_TYPE user, anc_pin_fn fn,
 		goto out;
 	}
 	t->logged_in = 1;
+	if (user == CKU_USER) {
+		/* kept for context-specific logins (auth.c) */
+		t->pin_fn = fn;
+		t->pin_arg = arg;
+	}
 	/* success */
 	r = ANC_OK;
  out:
@@ -315,9 +344,38 @@ anc_token_random(struct anc_token *t, unsigned char *buf, size_t len,
 	CK_RV rv;
 
 	rv = t->m->fl->C_GenerateRandom(t->session, buf, len);
+	if (rv == CKR_RANDOM_NO_RNG || rv == CKR_FUNCTION_NOT_SUPPORTED)
+		return anc_err_ckr(err, ANC_E_TOKEN_LACKS, rv, "the token has "
+		    "no random number generator anchorage can use; serial "
+		    "numbers and key ids come from the token, never from the "
+		    "host (docs/security.md)");
 	if (rv != CKR_OK)
 		return anc_err_ckr(err, ANC_E_PKCS11, rv,
 		    "C_GenerateRandom failed");
+	return ANC_OK;
+}
+
+int
+anc_token_check_rng(struct anc_token *t, struct anc_err *err)
+{
+	struct anc_slot_info info;
+	unsigned char probe[16];
+	int r;
+
+	if ((r = anc_token_info(t, &info, err)) != ANC_OK)
+		return r;
+	if (!info.has_rng)
+		return anc_err_set(err, ANC_E_TOKEN_LACKS, "token \"%s\" (serial "
+		    "%s): the module reports no random number generator "
+		    "(CKF_RNG is not set); serial numbers and key ids must come "
+		    "from the token, so anchorage refuses before changing "
+		    "anything (docs/security.md)", info.label, info.serial);
+	/* A flag is a claim; one draw is the proof, before any change. */
+	r = anc_token_random(t, probe, sizeof(probe), err);
+	OPENSSL_cleanse(probe, sizeof(probe));
+	if (r != ANC_OK)
+		return anc_err_prefix(err, "token \"%s\" (serial %s): nothing "
+		    "was changed", info.label, info.serial);
 	return ANC_OK;
 }
 
@@ -328,6 +386,8 @@ anc_token_close(struct anc_token *t)
 
 	if (t == NULL)
 		return;
+	t->pin_fn = NULL;
+	t->pin_arg = NULL;
 	for (i = 0; i < t->nsigners; i++) {
 		EVP_PKEY_free(t->signers[i].pkey);
 		t->signers[i].pkey = NULL;

@@ -4,6 +4,7 @@
  * A token is chosen by what it is (label, serial, manufacturer, model),
  * never by slot number, and a URI never carries a PIN or names a module.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <p11-kit/uri.h>
@@ -88,4 +89,43 @@ anc_uri_free(void *uri)
 {
 	if (uri != NULL)
 		p11_kit_uri_free(uri);
+}
+
+/* Blank-pad `src` into a PKCS#11 string field of `cap` bytes. */
+static void
+pad(CK_UTF8CHAR *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+
+	memset(dst, ' ', cap);
+	memcpy(dst, src, n < cap ? n : cap);
+}
+
+int
+anc_token_uri(const struct anc_slot_info *s, char *buf, size_t cap,
+    struct anc_err *err)
+{
+	P11KitUri *u;
+	CK_TOKEN_INFO *ti;
+	char *text = NULL;
+	int r;
+
+	if ((u = p11_kit_uri_new()) == NULL)
+		return anc_err_set(err, ANC_E_NOMEM, "token URI");
+	/* Only label and serial: p11-kit leaves zero-filled fields out and
+	 * percent-encodes the rest as RFC 7512 asks. */
+	ti = p11_kit_uri_get_token_info(u);
+	pad(ti->label, sizeof(ti->label), s->label);
+	pad(ti->serialNumber, sizeof(ti->serialNumber), s->serial);
+	if (p11_kit_uri_format(u, P11_KIT_URI_FOR_TOKEN, &text) !=
+	    P11_KIT_URI_OK || strlen(text) >= cap)
+		r = anc_err_set(err, ANC_E_INTERNAL, "token \"%s\": cannot "
+		    "write its URI", s->label);
+	else {
+		memcpy(buf, text, strlen(text) + 1);
+		r = ANC_OK;
+	}
+	free(text);
+	p11_kit_uri_free(u);
+	return r;
 }

@@ -90,6 +90,8 @@ anc_inv_status_name(enum anc_inv_status s)
 		return "invalid";
 	case ANC_INV_GARBAGE:
 		return "garbage";
+	case ANC_INV_OUTSIDE_NC:
+		return "outside-constraints";
 	default:
 		return "unknown";
 	}
@@ -422,6 +424,15 @@ classify(int err, int depth)
 	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
 	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
 		return ANC_INV_UNTRUSTED;
+	/* A name its issuing CA may not certify: a CA constrained to one
+	 * cluster's names signed for another's (docs/fleet.md). */
+	case X509_V_ERR_PERMITTED_VIOLATION:
+	case X509_V_ERR_EXCLUDED_VIOLATION:
+	case X509_V_ERR_SUBTREE_MINMAX:
+	case X509_V_ERR_UNSUPPORTED_CONSTRAINT_TYPE:
+	case X509_V_ERR_UNSUPPORTED_CONSTRAINT_SYNTAX:
+	case X509_V_ERR_UNSUPPORTED_NAME_SYNTAX:
+		return ANC_INV_OUTSIDE_NC;
 	default:
 		return ANC_INV_INVALID;
 	}

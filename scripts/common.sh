@@ -23,7 +23,10 @@ ANC_PACKAGES=(
 # tpm2-tools flush the TPM between programs).
 ANC_TEST_PACKAGES=(valgrind clang libclang-rt-14-dev llvm-14
 	opencryptoki libtpm2-pkcs11-1 libtpm2-pkcs11-tools swtpm swtpm-tools
-	tpm2-tools libtss2-tcti-swtpm0)
+	tpm2-tools libtss2-tcti-swtpm0
+	# NSS softokn (in libnss3, pulled in by libnss3-tools) and certutil,
+	# for the module-arguments test (t_nss.sh)
+	libnss3-tools)
 
 anc_install() {
 	local missing=()

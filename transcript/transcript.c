@@ -30,6 +30,8 @@ struct anc_transcript {
 	int closed;			/* closing record written */
 	int broken;			/* a write failed: the file may end
 					 * in a partial line, write no more */
+	int defer;			/* records not synced one by one */
+	int unsynced;			/* written since the last fsync */
 };
 
 int
@@ -66,6 +68,25 @@ anc_tr_open(int dirfd, const char *dir, int rehearsal, int unattended,
 	t->unattended = unattended != 0;
 	memcpy(t->last, ANC_TR_ZERO, sizeof(t->last));
 	*out = t;
+	return ANC_OK;
+}
+
+void
+anc_tr_defer_sync(struct anc_transcript *t, int on)
+{
+	t->defer = on != 0;
+}
+
+int
+anc_tr_sync(struct anc_transcript *t, struct anc_err *err)
+{
+	if (!t->unsynced)
+		return ANC_OK;
+	if (anc_fd_sync(t->fd, err) != ANC_OK) {
+		t->broken = 1;
+		return anc_err_prefix(err, "%s/%s", t->dir, ANC_TR_FILE);
+	}
+	t->unsynced = 0;
 	return ANC_OK;
 }
 
@@ -179,7 +200,9 @@ write_line(struct anc_transcript *t, const char *line, struct anc_err *err)
 	memcpy(buf, line, len);
 	buf[len] = '\n';
 	/* One write call for the whole line: O_APPEND keeps it together. */
-	r = anc_file_append_sync(t->fd, buf, len + 1, err);
+	r = t->defer ? anc_file_append_nosync(t->fd, buf, len + 1, err) :
+	    anc_file_append_sync(t->fd, buf, len + 1, err);
+	t->unsynced = t->defer;
 	free(buf);
 	if (r != ANC_OK) {
 		t->broken = 1;

@@ -70,10 +70,10 @@ static int
 known_type(const char *t)
 {
 	static const char *const types[] = { "start", "participants",
-	    "token", "input", "step", "key", "output", "confirmation",
-	    "exception", "split-pin", "backup-keypair", "backup-trust",
-	    "backup-wrap", "backup-restore", "backup-verify", "abort",
-	    "end" };
+	    "token", "input", "step", "key", "output", "cluster",
+	    "confirmation", "exception", "split-pin", "context-login",
+	    "backup-keypair", "backup-trust", "backup-wrap", "backup-restore",
+	    "backup-verify", "abort", "end" };
 	size_t i;
 
 	for (i = 0; t != NULL && i < sizeof(types) / sizeof(types[0]); i++)
@@ -161,14 +161,26 @@ check_frame(struct vctx *v, const json_t *rec, size_t no,
 static int
 safe_name(const char *f)
 {
-	const char *base = strncmp(f, "manifests/", 10) == 0 ? f + 10 : f;
 	const unsigned char *p;
+	const char *c = f;
+	size_t n;
+	int parts = 0;
 
-	if (base[0] == '\0' || strcmp(base, ".") == 0 ||
-	    strcmp(base, "..") == 0 || strlen(f) > 200)
+	/* As the outbox names files: up to 4 components (a batch step's
+	 * "out/cluster/manifests/x.yaml"), none empty, "." or "..". */
+	if (strlen(f) > 255)
 		return 0;
-	for (p = (const unsigned char *)base; *p != '\0'; p++)
-		if (*p == '/' || *p == '\\' || *p < 0x20 || *p == 0x7f)
+	for (;;) {
+		n = strcspn(c, "/");
+		if (n == 0 || (n == 1 && c[0] == '.') ||
+		    (n == 2 && c[0] == '.' && c[1] == '.') || ++parts > 4)
+			return 0;
+		if (c[n] == '\0')
+			break;
+		c += n + 1;
+	}
+	for (p = (const unsigned char *)f; *p != '\0'; p++)
+		if (*p == '\\' || *p < 0x20 || *p == 0x7f)
 			return 0;
 	return 1;
 }
@@ -178,7 +190,7 @@ check_output(struct vctx *v, const json_t *rec, size_t no,
     struct anc_err *err)
 {
 	const char *file = str(rec, "file"), *want = str(rec, "sha256");
-	char path[4096], got[ANC_SHA256_HEX];
+	char path[4096 + 256], got[ANC_SHA256_HEX];
 	unsigned char *data = NULL;
 	struct anc_err rerr;
 	size_t len = 0;
@@ -200,6 +212,24 @@ check_output(struct vctx *v, const json_t *rec, size_t no,
 		    want);
 	v->s->fail_file[0] = '\0';
 	v->s->outputs++;
+	return ANC_OK;
+}
+
+/* A batch step's cluster: each of its files as an output record. */
+static int
+check_cluster(struct vctx *v, const json_t *rec, size_t no,
+    struct anc_err *err)
+{
+	const json_t *files = json_object_get(rec, "files");
+	size_t i;
+	int r;
+
+	if (!json_is_array(files) || json_array_size(files) == 0)
+		return vfail(v, no, err, "cluster record without files");
+	for (i = 0; i < json_array_size(files); i++)
+		if ((r = check_output(v, json_array_get(files, i), no, err)) !=
+		    ANC_OK)
+			return r;
 	return ANC_OK;
 }
 
@@ -228,6 +258,8 @@ check_record(struct vctx *v, const json_t *rec, size_t no, size_t last,
 	}
 	if (strcmp(type, "output") == 0)
 		return check_output(v, rec, no, err);
+	if (strcmp(type, "cluster") == 0)
+		return check_cluster(v, rec, no, err);
 	return ANC_OK;
 }
 

@@ -97,6 +97,25 @@ openssl verify -purpose sslserver -CAfile "$ROOT" -untrusted "$ICA" "$T/in-dns.p
     fail "server leaf for sslserver"
 pass "leaves: inside pass openssl verify, outside and excluded fail"
 
+# inventory check reports the leaves outside their CA's names.
+for l in in-dns in-ip out-dns out-mix ex-ip; do cat "$T/$l.pem" "$ICA"; done >"$T/stream.pem"
+anc --json inventory check --anchors "$ROOT" - <"$T/stream.pem" >"$T/inv.json" ||
+    { cat "$T/inv.json"; fail "inventory check"; }
+/usr/bin/python3 - "$T/inv.json" <<'PY' || fail "inventory statuses"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+leaves = [r for r in doc["certificates"] if "m8-issuing" not in r["subject"]]
+assert doc["summary"]["outside-constraints"] == 3, doc["summary"]
+got = {r["subject"]: (r["status"], r["detail"]) for r in leaves}
+want = {"CN=in-dns": "ok", "CN=in-ip": "ok", "CN=out-dns": "outside-constraints",
+        "CN=out-mix": "outside-constraints", "CN=ex-ip": "outside-constraints"}
+for k, v in want.items():
+    assert got[k][0] == v, (k, got[k])
+assert "permitted subtree violation" in got["CN=out-dns"][1], got["CN=out-dns"]
+assert "excluded subtree violation" in got["CN=ex-ip"][1], got["CN=ex-ip"]
+PY
+pass "inventory check: leaves outside the CA's names are outside-constraints"
+
 anc outbox verify "$C/nc" >/dev/null || fail "outbox verify"
 
 # Refused while the script is read: exit 2, file, line and field.

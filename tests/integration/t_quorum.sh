@@ -325,6 +325,39 @@ openssl x509 -in "$T/o-ok/root-2026.pem" -noout -subject |
     grep -q 'root.monoskope.cluster.local' || fail "root not made"
 pass "K of N shares (2 and 3): one C_Login, ceremony complete"
 
+# A key that needs a login before each signature (CKA_ALWAYS_AUTHENTICATE,
+# through the mock module): the officers are asked for their shares again
+# for each signature; the rebuilt PIN is not kept in between.
+sed -e 's/m8-root-2026/m8-root-aa/' "$T/quorum.yaml" >"$T/quorum-aa.yaml"
+cat >"$T/aa.pty" <<'EOF'
+expect 60 Share of Carol Example .*: $
+sendfile share1
+expect 10 Share of Dave Example .*: $
+sendfile share2
+expect 60 asks for its PIN again before one signature with key "m8-root-aa"[^\n]*\r?\nShare of Carol Example .*: $
+sendfile share1
+expect 10 Share of Dave Example .*: $
+sendfile share2
+expect 60 asks for its PIN again before one signature with key "m8-root-aa"[^\n]*\r?\nShare of Carol Example .*: $
+send
+expect 10 Share of Dave Example .*: $
+sendfile share2
+expect 10 Share of Erin Example .*: $
+sendfile share3
+eof 120
+EOF
+: >"$T/aa.calls"
+drive "$T/aa.pty" env ANC_MOCK_TARGET="$ANC_MODULE_PATH" ANC_MOCK_QUIRKS=always-auth \
+    ANC_MOCK_LOG="$T/aa.calls" "$ANCHORAGE" --module "$ANC_MOCK_MODULE" \
+    ceremony run "$T/quorum-aa.yaml" --outbox "$T/o-aa" --yes
+[ "$rc" -eq 0 ] || { last_err >&2; fail "quorum with always-authenticate: exit $rc"; }
+[ "$(grep -cx 'C_Login(CKU_CONTEXT_SPECIFIC)' "$T/aa.calls")" -eq 2 ] ||
+    fail "quorum with always-authenticate: expected 2 context-specific logins"
+grep -c '"type":"context-login"' "$T/o-aa/transcript.jsonl" | grep -qx 1 ||
+    fail "quorum with always-authenticate: context login not recorded"
+expect_exit 0 anc transcript verify "$T/o-aa"
+pass "always-authenticate key under a quorum: shares asked again for each signature"
+
 # --- No share and no PIN anywhere they could leak to ---
 cp "$T/pin-m8-root" "$CAP/oldpin"
 for secret in share1 share2 share3 forged2 typo1 pin oldpin; do

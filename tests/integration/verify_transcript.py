@@ -82,11 +82,13 @@ def main():
             fail("line %d: start record misplaced" % no)
         if closing != (no == len(lines)):
             fail("line %d: closing record misplaced" % no)
-        if rec["type"] == "output":
+        outputs = [rec] if rec["type"] == "output" else \
+            rec["files"] if rec["type"] == "cluster" else []
+        for out in outputs:
             digest = hashlib.sha256(open(os.path.join(
-                outbox, rec["file"]), "rb").read()).hexdigest()
-            if digest != rec["sha256"]:
-                fail("line %d: %s has changed" % (no, rec["file"]))
+                outbox, out["file"]), "rb").read()).hexdigest()
+            if digest != out["sha256"]:
+                fail("line %d: %s has changed" % (no, out["file"]))
         if closing and "signature" in rec:
             check_signature(rec, root_pem)
         elif closing and root_pem is not None:

@@ -19,6 +19,26 @@
  *       corrupt=C_UnwrapKey:N      the Nth C_UnwrapKey gets its wrapped key
  *                                  with one byte flipped, as from a damaged
  *                                  backup medium
+ *   ANC_MOCK_QUIRKS  vendor behaviours no open module shows, comma-separated:
+ *       always-auth       every private key has CKA_ALWAYS_AUTHENTICATE: each
+ *                         C_Sign needs a C_Login(CKU_CONTEXT_SPECIFIC) after
+ *                         its C_SignInit (checked against the user PIN)
+ *       raw-ec-point      CKA_EC_POINT is the bare point, not DER-wrapped
+ *       reject-attr=CKA_X C_GenerateKeyPair refuses a template that holds
+ *                         CKA_X (CKR_ATTRIBUTE_TYPE_INVALID)
+ *       inconsistent-attr=CKA_X  the same with CKR_TEMPLATE_INCONSISTENT
+ *       protected-path    CKF_PROTECTED_AUTHENTICATION_PATH: C_Login takes
+ *                         no PIN; the "PIN pad" reads ANC_MOCK_PINPAD (a file)
+ *       one-session       at most one open session, as ulMaxSessionCount 1
+ *                         says; a second C_OpenSession: CKR_SESSION_COUNT
+ *       session-count     the same limit, not announced in the token info
+ *       no-rng            no CKF_RNG; C_GenerateRandom: CKR_RANDOM_NO_RNG
+ *       rng-unsupported   CKF_RNG set, but C_GenerateRandom answers
+ *                         CKR_FUNCTION_NOT_SUPPORTED
+ *       slow-sign         each C_Sign takes one second
+ *       max-pin=N         ulMaxPinLen N; C_SetPIN refuses a longer PIN
+ *       not-local         CKA_LOCAL reads false (a key the token says it
+ *                         did not generate): the read-back check refuses it
  *   ANC_MOCK_LOG     a file that gets one line per call of a wrapped function
  *   ANC_MOCK_HIDE_MECHS  ec | rsa: a token without those mechanisms (key
  *                    pair generation and signing): C_GetMechanismList leaves
@@ -29,10 +49,12 @@
  *                    CKR_MECHANISM_INVALID for every mechanism it lists
  */
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <p11-kit/pkcs11.h>
@@ -84,6 +106,82 @@ parse_fault(void)
 			fault.rv = rvs[i].rv;
 }
 
+/* Vendor behaviours (ANC_MOCK_QUIRKS). */
+#define MOCK_SESSIONS 64
+static struct {
+	int always_auth, raw_ec_point, protected_path, one_session;
+	int quiet_limit;	/* session-count: the limit is not announced */
+	int no_rng, rng_unsupported, slow_sign, not_local;
+	CK_ATTRIBUTE_TYPE reject_attr;
+	CK_RV reject_rv;
+	CK_ULONG max_pin;
+	/* always-auth: sessions whose signing operation still needs its
+	 * context-specific login */
+	CK_SESSION_HANDLE need_auth[MOCK_SESSIONS];
+	CK_ULONG open;		/* sessions open, for one-session */
+} q;
+
+static const struct {
+	const char *name;
+	CK_ATTRIBUTE_TYPE type;
+} attr_names[] = {
+	{ "CKA_VERIFY", CKA_VERIFY }, { "CKA_ENCRYPT", CKA_ENCRYPT },
+	{ "CKA_WRAP", CKA_WRAP }, { "CKA_DERIVE", CKA_DERIVE },
+	{ "CKA_EXTRACTABLE", CKA_EXTRACTABLE }, { "CKA_DECRYPT", CKA_DECRYPT },
+	{ "CKA_UNWRAP", CKA_UNWRAP }, { "CKA_SENSITIVE", CKA_SENSITIVE },
+	{ "CKA_PRIVATE", CKA_PRIVATE }, { "CKA_ID", CKA_ID },
+};
+
+static void
+parse_quirk(const char *w)
+{
+	const char *v = strchr(w, '=');
+	size_t i;
+
+	if (strcmp(w, "always-auth") == 0)
+		q.always_auth = 1;
+	else if (strcmp(w, "raw-ec-point") == 0)
+		q.raw_ec_point = 1;
+	else if (strcmp(w, "protected-path") == 0)
+		q.protected_path = 1;
+	else if (strcmp(w, "one-session") == 0)
+		q.one_session = 1;
+	else if (strcmp(w, "session-count") == 0)
+		q.one_session = q.quiet_limit = 1;
+	else if (strcmp(w, "no-rng") == 0)
+		q.no_rng = 1;
+	else if (strcmp(w, "rng-unsupported") == 0)
+		q.rng_unsupported = 1;
+	else if (strcmp(w, "slow-sign") == 0)
+		q.slow_sign = 1;
+	else if (strcmp(w, "not-local") == 0)
+		q.not_local = 1;
+	else if (strncmp(w, "max-pin=", 8) == 0)
+		q.max_pin = strtoul(v + 1, NULL, 10);
+	else if (v != NULL && (strncmp(w, "reject-attr=", 12) == 0 ||
+	    strncmp(w, "inconsistent-attr=", 18) == 0)) {
+		q.reject_rv = w[0] == 'r' ? CKR_ATTRIBUTE_TYPE_INVALID :
+		    CKR_TEMPLATE_INCONSISTENT;
+		for (i = 0; i < sizeof(attr_names) / sizeof(attr_names[0]); i++)
+			if (strcmp(attr_names[i].name, v + 1) == 0)
+				q.reject_attr = attr_names[i].type;
+	}
+}
+
+static void
+parse_quirks(void)
+{
+	const char *env = getenv("ANC_MOCK_QUIRKS");
+	char buf[256], *w, *save = NULL;
+
+	if (env == NULL)
+		return;
+	snprintf(buf, sizeof(buf), "%s", env);
+	for (w = strtok_r(buf, ",", &save); w != NULL;
+	    w = strtok_r(NULL, ",", &save))
+		parse_quirk(w);
+}
+
 static void
 log_call(const char *fn)
 {
@@ -132,6 +230,31 @@ hit(const char *fn)
 	if (_rv != CKR_OK)			\
 		return _rv;			\
 } while (0)
+
+/* always-auth: the slot of session s in need_auth, or -1. */
+static int
+auth_slot(CK_SESSION_HANDLE s)
+{
+	int i;
+
+	for (i = 0; i < MOCK_SESSIONS; i++)
+		if (q.need_auth[i] == s)
+			return i;
+	return -1;
+}
+
+static void
+auth_set(CK_SESSION_HANDLE s, int need)
+{
+	int i;
+
+	if (need && auth_slot(s) >= 0)
+		return;
+	i = auth_slot(need ? 0 : s);
+
+	if (i >= 0)
+		q.need_auth[i] = need ? s : 0;
+}
 
 /* Is `m` one of the mechanisms ANC_MOCK_HIDE_MECHS takes away? */
 static int
@@ -215,6 +338,54 @@ m_GetTokenInfo(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 		info->flags |= CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_COUNT_LOW;
 	else if (is("pin-count-low"))
 		info->flags |= CKF_USER_PIN_COUNT_LOW;
+	if (q.protected_path)
+		info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
+	if (q.no_rng)
+		info->flags &= ~(CK_FLAGS)CKF_RNG;
+	if (q.max_pin > 0)
+		info->ulMaxPinLen = q.max_pin;
+	if (q.one_session && !q.quiet_limit) {
+		info->ulMaxSessionCount = 1;
+		info->ulMaxRwSessionCount = 1;
+	}
+	return rv;
+}
+
+/* The PIN typed on the device's own PIN pad (protected-path). */
+static CK_RV
+pin_pad(CK_SESSION_HANDLE s, CK_USER_TYPE u)
+{
+	const char *path = getenv("ANC_MOCK_PINPAD");
+	unsigned char pin[256];
+	ssize_t n;
+	int fd;
+
+	if (path == NULL || (fd = open(path, O_RDONLY)) < 0)
+		return CKR_FUNCTION_CANCELED;	/* nobody typed */
+	n = read(fd, pin, sizeof(pin));
+	close(fd);
+	while (n > 0 && (pin[n - 1] == '\n' || pin[n - 1] == '\r'))
+		n--;
+	if (n <= 0)
+		return CKR_FUNCTION_CANCELED;
+	return real->C_Login(s, u, pin, (CK_ULONG)n);
+}
+
+/* A context-specific login: the user PIN again, checked by setting it
+ * to itself (SoftHSM2 has no context-specific login of its own). */
+static CK_RV
+context_login(CK_SESSION_HANDLE s, CK_UTF8CHAR_PTR pin, CK_ULONG len)
+{
+	CK_RV rv;
+
+	log_call("C_Login(CKU_CONTEXT_SPECIFIC)");
+	if (auth_slot(s) < 0)
+		return CKR_OPERATION_NOT_INITIALIZED;
+	if (pin == NULL)
+		return CKR_ARGUMENTS_BAD;
+	rv = real->C_SetPIN(s, pin, len, pin, len);
+	if (rv == CKR_OK)
+		auth_set(s, 0);
 	return rv;
 }
 
@@ -225,6 +396,15 @@ m_Login(CK_SESSION_HANDLE s, CK_USER_TYPE u, CK_UTF8CHAR_PTR pin,
 	GUARD("C_Login");
 	if (is("pin-locked"))
 		return CKR_PIN_LOCKED;
+	if (u == CKU_CONTEXT_SPECIFIC && q.always_auth)
+		return context_login(s, pin, len);
+	if (q.protected_path) {
+		/* A PIN pad device takes no PIN from the host. */
+		if (pin != NULL || len != 0)
+			return CKR_ARGUMENTS_BAD;
+		log_call("C_Login(NULL PIN)");
+		return pin_pad(s, u);
+	}
 	return real->C_Login(s, u, pin, len);
 }
 
@@ -235,6 +415,17 @@ m_Sign(CK_SESSION_HANDLE s, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig,
 	CK_RV rv;
 
 	GUARD("C_Sign");
+	if (q.always_auth && auth_slot(s) >= 0) {
+		/* As the standard says: the operation ends, unauthorised. */
+		auth_set(s, 0);
+		(void)real->C_Sign(s, data, len, NULL, siglen);
+		return CKR_USER_NOT_LOGGED_IN;
+	}
+	if (q.slow_sign && sig != NULL) {
+		struct timespec one = { 1, 0 };
+
+		nanosleep(&one, NULL);
+	}
 	rv = real->C_Sign(s, data, len, sig, siglen);
 	/* A token that lies: the signature is well formed but wrong. */
 	if (rv == CKR_OK && sig != NULL && *siglen > 8 && is("bad-signature"))
@@ -245,10 +436,19 @@ m_Sign(CK_SESSION_HANDLE s, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig,
 static CK_RV
 m_SignInit(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
+	CK_OBJECT_CLASS cls = 0;
+	CK_ATTRIBUTE a = { CKA_CLASS, &cls, sizeof(cls) };
+	CK_RV rv;
+
 	GUARD("C_SignInit");
 	if (m != NULL && hidden(m->mechanism))
 		return CKR_MECHANISM_INVALID;
-	return real->C_SignInit(s, m, k);
+	if ((rv = real->C_SignInit(s, m, k)) != CKR_OK)
+		return rv;
+	if (q.always_auth && real->C_GetAttributeValue(s, k, &a, 1) ==
+	    CKR_OK && cls == CKO_PRIVATE_KEY)
+		auth_set(s, 1);
+	return rv;
 }
 
 static CK_RV
@@ -256,7 +456,12 @@ m_GenerateKeyPair(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m,
     CK_ATTRIBUTE_PTR pub, CK_ULONG npub, CK_ATTRIBUTE_PTR priv,
     CK_ULONG npriv, CK_OBJECT_HANDLE_PTR hpub, CK_OBJECT_HANDLE_PTR hpriv)
 {
+	CK_ULONG i;
+
 	GUARD("C_GenerateKeyPair");
+	for (i = 0; q.reject_attr != 0 && i < npub + npriv; i++)
+		if ((i < npub ? pub[i] : priv[i - npub]).type == q.reject_attr)
+			return q.reject_rv;
 	if (m != NULL && hidden(m->mechanism))
 		return CKR_MECHANISM_INVALID;
 	return real->C_GenerateKeyPair(s, m, pub, npub, priv, npriv, hpub,
@@ -267,15 +472,78 @@ static CK_RV
 m_GenerateRandom(CK_SESSION_HANDLE s, CK_BYTE_PTR buf, CK_ULONG len)
 {
 	GUARD("C_GenerateRandom");
+	if (q.no_rng)
+		return CKR_RANDOM_NO_RNG;
+	if (q.rng_unsupported)
+		return CKR_FUNCTION_NOT_SUPPORTED;
 	return real->C_GenerateRandom(s, buf, len);
+}
+
+/* raw-ec-point: the point without its DER OCTET STRING header, for a
+ * size query or into the caller's buffer. */
+static CK_RV
+raw_point(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t)
+{
+	unsigned char der[160];
+	CK_ATTRIBUTE a = { CKA_EC_POINT, der, sizeof(der) };
+	size_t hdr, len;
+
+	if (real->C_GetAttributeValue(s, o, &a, 1) != CKR_OK ||
+	    a.ulValueLen < 2 || der[0] != 0x04) {
+		t->ulValueLen = CK_UNAVAILABLE_INFORMATION;
+		return CKR_ATTRIBUTE_TYPE_INVALID;
+	}
+	hdr = der[1] < 0x80 ? 2 : 3;
+	len = a.ulValueLen - hdr;
+	if (t->pValue != NULL && t->ulValueLen < len) {
+		t->ulValueLen = CK_UNAVAILABLE_INFORMATION;
+		return CKR_BUFFER_TOO_SMALL;
+	}
+	if (t->pValue != NULL)
+		memcpy(t->pValue, der + hdr, len);
+	t->ulValueLen = len;
+	return CKR_OK;
 }
 
 static CK_RV
 m_GetAttributeValue(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
     CK_ATTRIBUTE_PTR t, CK_ULONG n)
 {
+	CK_ATTRIBUTE c[64];
+	CK_ULONG i;
+	CK_RV rv, prv;
+
 	GUARD("C_GetAttributeValue");
-	return real->C_GetAttributeValue(s, o, t, n);
+	if (!q.raw_ec_point || n > 64)
+		rv = real->C_GetAttributeValue(s, o, t, n);
+	else {
+		/* The point is answered here; the rest by the real module. */
+		memcpy(c, t, n * sizeof(*c));
+		for (i = 0; i < n; i++)
+			if (c[i].type == CKA_EC_POINT)
+				c[i].pValue = NULL;
+		rv = real->C_GetAttributeValue(s, o, c, n);
+		for (i = 0; i < n; i++) {
+			if (t[i].type != CKA_EC_POINT) {
+				t[i].ulValueLen = c[i].ulValueLen;
+				continue;
+			}
+			if (c[i].ulValueLen == CK_UNAVAILABLE_INFORMATION) {
+				t[i].ulValueLen = c[i].ulValueLen;
+				continue;
+			}
+			if ((prv = raw_point(s, o, &t[i])) != CKR_OK &&
+			    rv == CKR_OK)
+				rv = prv;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (((q.always_auth && t[i].type == CKA_ALWAYS_AUTHENTICATE) ||
+		    (q.not_local && t[i].type == CKA_LOCAL)) &&
+		    t[i].ulValueLen == sizeof(CK_BBOOL) && t[i].pValue != NULL)
+			*(CK_BBOOL *)t[i].pValue = t[i].type == CKA_LOCAL ?
+			    CK_FALSE : CK_TRUE;
+	return rv;
 }
 
 static CK_RV
@@ -331,8 +599,44 @@ static CK_RV
 m_OpenSession(CK_SLOT_ID id, CK_FLAGS f, CK_VOID_PTR app, CK_NOTIFY cb,
     CK_SESSION_HANDLE_PTR s)
 {
+	CK_RV rv;
+
 	GUARD("C_OpenSession");
-	return real->C_OpenSession(id, f, app, cb, s);
+	if (q.one_session && q.open >= 1)
+		return CKR_SESSION_COUNT;
+	rv = real->C_OpenSession(id, f, app, cb, s);
+	if (rv == CKR_OK)
+		q.open++;
+	return rv;
+}
+
+static CK_RV
+m_CloseSession(CK_SESSION_HANDLE s)
+{
+	CK_RV rv = real->C_CloseSession(s);
+
+	if (rv == CKR_OK && q.open > 0)
+		q.open--;
+	auth_set(s, 0);
+	return rv;
+}
+
+static CK_RV
+m_CloseAllSessions(CK_SLOT_ID id)
+{
+	q.open = 0;
+	memset(q.need_auth, 0, sizeof(q.need_auth));
+	return real->C_CloseAllSessions(id);
+}
+
+static CK_RV
+m_SetPIN(CK_SESSION_HANDLE s, CK_UTF8CHAR_PTR old, CK_ULONG oldlen,
+    CK_UTF8CHAR_PTR pin, CK_ULONG len)
+{
+	GUARD("C_SetPIN");
+	if (q.max_pin > 0 && len > q.max_pin)
+		return CKR_PIN_LEN_RANGE;
+	return real->C_SetPIN(s, old, oldlen, pin, len);
 }
 
 CK_RV
@@ -363,6 +667,9 @@ C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR out)
 		mock.C_GetAttributeValue = m_GetAttributeValue;
 		mock.C_FindObjectsInit = m_FindObjectsInit;
 		mock.C_OpenSession = m_OpenSession;
+		mock.C_CloseSession = m_CloseSession;
+		mock.C_CloseAllSessions = m_CloseAllSessions;
+		mock.C_SetPIN = m_SetPIN;
 		mock.C_WrapKey = m_WrapKey;
 		mock.C_UnwrapKey = m_UnwrapKey;
 		mock.C_CreateObject = m_CreateObject;
@@ -370,6 +677,7 @@ C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR out)
 		mock.C_GetMechanismList = m_GetMechanismList;
 		mock.C_GetMechanismInfo = m_GetMechanismInfo;
 		parse_fault();
+		parse_quirks();
 	}
 	*out = &mock;
 	return CKR_OK;

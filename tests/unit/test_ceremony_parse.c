@@ -496,7 +496,7 @@ test_shape(void **state)
 	    "c.yaml:3: participants: expected a list of 1 to 64 "
 	    "participants");
 	expect(HEAD "  []\n", ANC_E_FIELD,
-	    "c.yaml:8: steps: expected a list of 1 to 64 steps");
+	    "c.yaml:8: steps: expected a list of 1 to 256 steps");
 	expect("? [a]\n: 1\n", ANC_E_FIELD,
 	    "c.yaml:1: expected a field name, not a mapping or list");
 }
@@ -599,7 +599,7 @@ test_steps_shape(void **state)
 	    "sign-csr, cross-sign, bundle, sign-crl, export-secret, "
 	    "export-bundle, export-issuer, export-vault, split-pin, "
 	    "backup-keypair, backup-trust, backup-wrap, backup-restore, "
-	    "backup-verify");
+	    "backup-verify, batch-issue-intermediate, batch-sign-csr");
 	expect(HEAD "  - generate-key: { label: k, size: 4096 }\n",
 	    ANC_E_FIELD, "c.yaml:8: steps[1].generate-key: unknown field "
 	    "\"size\"; expected one of: label, algorithm, backup");
@@ -749,7 +749,7 @@ test_inputs(void **state)
 {
 	expect("inputs: [ { key: { name: a, file: a.pem } } ]\n", ANC_E_FIELD,
 	    "c.yaml:1: inputs[1]: unknown input kind \"key\"; expected one "
-	    "of: certificate, csr, inventory, bundle, crl");
+	    "of: certificate, csr, inventory, bundle, crl, clusters");
 	expect("inputs: [ { csr: { name: a, file: a.csr, key: k } } ]\n",
 	    ANC_E_FIELD, "c.yaml:1: inputs[1].csr: unknown field \"key\"; "
 	    "expected one of: name, file, sha256");

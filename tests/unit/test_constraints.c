@@ -169,10 +169,15 @@ test_extension_and_proof(void **state)
 	assert_int_equal(anc_throwaway_key(ANC_KEY_EC_P256, &pk, &err), ANC_OK);
 	assert_int_equal(anc_nc_prove(ca, pk, &nc, 1u << ANC_EKU_SERVER_AUTH,
 	    T2026, &err), ANC_OK);
-	/* Asked to prove other names than it has: its inside leaf fails. */
+	assert_int_equal(anc_nc_prove_names(ca, pk, &nc, T2026, &err), ANC_OK);
+	/* Asked to prove other names than it has: its inside leaf fails,
+	 * with the chain and with the name-constraint check alone. */
 	other.permitted.dns = p2;
 	other.permitted.n_dns = 1;
 	assert_int_equal(anc_nc_prove(ca, pk, &other, 0, T2026, &err),
+	    ANC_E_LINT);
+	assert_non_null(strstr(err.msg, "proof nc-permitted-accepts"));
+	assert_int_equal(anc_nc_prove_names(ca, pk, &other, T2026, &err),
 	    ANC_E_LINT);
 	assert_non_null(strstr(err.msg, "proof nc-permitted-accepts"));
 	/* An exclusion the CA lacks: the leaf inside it is accepted. */
@@ -180,6 +185,9 @@ test_extension_and_proof(void **state)
 	other.excluded.dns = p3;
 	assert_int_equal(anc_nc_prove(ca, pk, &other, 1u <<
 	    ANC_EKU_SERVER_AUTH, T2026, &err), ANC_E_LINT);
+	assert_non_null(strstr(err.msg, "proof nc-dns-excluded"));
+	assert_int_equal(anc_nc_prove_names(ca, pk, &other, T2026, &err),
+	    ANC_E_LINT);
 	assert_non_null(strstr(err.msg, "proof nc-dns-excluded"));
 	/* A client-auth limit the CA does not carry. */
 	assert_int_equal(anc_nc_prove(ca, pk, &nc, 1u << ANC_EKU_CLIENT_AUTH,

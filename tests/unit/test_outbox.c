@@ -523,7 +523,9 @@ test_bad_names(void **state)
 	static const char *const bad[] = { "", ".", "..", "../x.pem",
 	    "a/b.pem", "/abs.pem", "manifests/", "manifests/a/b.yaml",
 	    "manifests/../x.yaml", "SHA256SUMS", "manifests", "new\nline.pem",
-	    "back\\slash.pem", "tab\t.pem" };
+	    "back\\slash.pem", "tab\t.pem", "a/manifests/x.yaml",
+	    "manifests/b/x.pem", "a/b/c/x.pem", "a/b/manifests/c/x.yaml",
+	    "a/b/c/d/x.pem", "a//x.pem", "a/b/", "a/../x.pem" };
 	char *dir = path_in("names"), *before, *after;
 	struct anc_outbox *ob = open_outbox(dir);
 	struct anc_err err;
@@ -1092,6 +1094,63 @@ test_verify_unknown_extension(void **state)
 	free(dir);
 }
 
+/* A batch step's layout: one sub-directory per cluster. */
+static void
+add_clusters(struct anc_outbox *ob)
+{
+	char *secret = secret_yaml("tls.key", "kubernetes.io/tls");
+
+	add(ob, "fleet/eu-1/issuing-ca.pem", fx.ca_pem);
+	add(ob, "fleet/eu-1/manifests/secret-m8-trust-anchor.yaml", secret);
+	add(ob, "fleet/eu-1/helm-values-m8-root-ca-issuer.yaml", helm_yaml);
+	add(ob, "fleet/eu-2/issuing-ca.pem", fx.ca_pem);
+	add(ob, "fleet/eu-2/manifests/issuer-m8-root-ca-issuer.yaml",
+	    issuer_yaml);
+	free(secret);
+}
+
+static void
+test_nested_clusters(void **state)
+{
+	struct anc_verify_item *items = NULL;
+	struct anc_err err;
+	char *dir = make_good("t-nested", add_clusters), *p, *sums;
+	size_t n = 0;
+	FILE *f;
+	char line[512];
+	int found = 0;
+
+	(void)state;
+	anc_err_clear(&err);
+	assert_int_equal(anc_outbox_verify(dir, &items, &n, &err), ANC_OK);
+	free(items);
+	/* SHA256SUMS lists them, so sha256sum -c checks them too. */
+	sums = path_in("t-nested/SHA256SUMS");
+	f = fopen(sums, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		found += strstr(line, "  fleet/eu-1/manifests/secret-") != NULL;
+	fclose(f);
+	assert_int_equal(found, 1);
+	free(sums);
+	/* A file nobody listed, inside a cluster's directory. */
+	p = path_in("t-nested/fleet/eu-2/stray.pem");
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(fx.ca_pem, f);
+	fclose(f);
+	expect_verify_fail(dir, "fleet/eu-2/stray.pem", "not listed");
+	assert_int_equal(unlink(p), 0);
+	free(p);
+	/* A directory nothing listed lives in is reported. */
+	p = path_in("t-nested/fleet/eu-3");
+	assert_int_equal(mkdir(p, 0700), 0);
+	expect_verify_fail(dir, "fleet/eu-3", "a directory");
+	assert_int_equal(rmdir(p), 0);
+	free(p);
+	free(dir);
+}
+
 static void
 test_verify_fifo_and_dir(void **state)
 {
@@ -1291,6 +1350,7 @@ main(void)
 		cmocka_unit_test(test_verify_symlink),
 		cmocka_unit_test(test_verify_unknown_extension),
 		cmocka_unit_test(test_verify_fifo_and_dir),
+		cmocka_unit_test(test_nested_clusters),
 		cmocka_unit_test(test_verify_bad_sums),
 		cmocka_unit_test(test_pem_bundle_keeps_all),
 		cmocka_unit_test(test_pem_refusals),

@@ -195,7 +195,7 @@ test_generate_and_sign(void **state)
 {
 	struct anc_module *m = NULL;
 	struct anc_token *t = NULL;
-	struct anc_key_info ki, found;
+	struct anc_key_info ki, found, refused;
 	struct anc_err err;
 	int exists = 0;
 
@@ -223,7 +223,9 @@ test_generate_and_sign(void **state)
 	check_signer(t, "root-b");
 
 	assert_int_equal(anc_token_generate_key(t, ANC_KEY_EC_P256, "root-a",
-	    ANC_BACKUP_NONE, &ki, &err), ANC_E_EXISTS);
+	    ANC_BACKUP_NONE, &refused, &err), ANC_E_EXISTS);
+	/* nothing generated: the refused call names no key */
+	assert_int_equal(refused.id_len, 0);
 	assert_non_null(strstr(err.msg, "already used"));
 	assert_int_equal(anc_token_object_exists(t, "root-b", NULL, 0,
 	    &exists, &err), ANC_OK);

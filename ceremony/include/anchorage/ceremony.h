@@ -176,6 +176,13 @@ struct anc_ui {
 	void (*progress)(void *arg, const char *line);
 	void *progress_arg;
 	/*
+	 * The token is at work on `what` ("step 2/3 self-sign"), until
+	 * called with NULL: for progress on a terminal while a signature or
+	 * a key generation takes its time.  May be NULL.
+	 */
+	void (*busy)(void *arg, const char *what);
+	void *busy_arg;
+	/*
 	 * Shows the request and returns the answer of the role it names:
 	 * ANC_OK with *out filled, or an error (no terminal) that ends the
 	 * run as an abort.  Not called with --yes.
@@ -208,6 +215,7 @@ struct anc_ui {
 
 struct anc_run_opts {
 	const char *module;	/* PKCS#11 module path; ignored in rehearsal */
+	const char *module_args;	/* C_Initialize's pReserved, or NULL */
 	const char *outbox;	/* directory, created if absent */
 	int rehearsal;		/* a throwaway SoftHSM2 token; every record
 				 * marked as a rehearsal */

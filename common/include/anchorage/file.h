@@ -39,6 +39,14 @@ ANC_MUST_CHECK
 int anc_file_create_data_synced(int dirfd, const char *name, mode_t mode,
     const void *data, size_t len, struct anc_err *err);
 
+/*
+ * The same without the fsync of its contents: the file is still whole
+ * (written unnamed, then linked), and the caller makes it durable with
+ * many others at once (syncfs) before anything lists it.
+ */
+int anc_file_create_unsynced(int dirfd, const char *name, mode_t mode,
+    const void *data, size_t len, struct anc_err *err);
+
 /* fsync a directory, so that the names made in it survive a power cut.
  * `what` names it in the message.  Returns ANC_OK or ANC_E_IO. */
 ANC_MUST_CHECK
@@ -51,6 +59,12 @@ int anc_dir_sync(int dirfd, const char *what, struct anc_err *err);
 ANC_MUST_CHECK
 int anc_file_append_sync(int fd, const void *data, size_t len,
     struct anc_err *err);
+
+/* The same without the fsync, for records synced together later
+ * (anc_fd_sync). */
+int anc_file_append_nosync(int fd, const void *data, size_t len,
+    struct anc_err *err);
+int anc_fd_sync(int fd, struct anc_err *err);
 
 /*
  * Read a whole regular file (never a FIFO, device or symlink) of at most

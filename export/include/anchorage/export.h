@@ -62,6 +62,15 @@ int anc_outbox_record(struct anc_outbox *ob, const char *name,
 ANC_MUST_CHECK
 int anc_outbox_finish(struct anc_outbox *ob, struct anc_err *err);
 
+/*
+ * With `on`, files are written whole but not synced one by one; a batch
+ * step calls anc_outbox_sync (one syncfs of the outbox's file system)
+ * before the transcript records the files, every 100 clusters, and
+ * anc_outbox_finish syncs what is left before SHA256SUMS lists it.
+ */
+void anc_outbox_defer_sync(struct anc_outbox *ob, int on);
+int anc_outbox_sync(struct anc_outbox *ob, struct anc_err *err);
+
 /* Files written so far, in order; NULL past the end. */
 const char *anc_outbox_file(const struct anc_outbox *ob, size_t i);
 /* SHA-256 (hex) of the i-th file written. */

@@ -75,6 +75,16 @@ struct anc_slot_info {
 	int pin_final_try;	/* one more wrong PIN locks it */
 	int pin_locked;
 	int user_pin_initialized;	/* a user PIN was set (C_InitPIN) */
+	/* CKF_PROTECTED_AUTHENTICATION_PATH: the PIN is entered on the
+	 * device itself (a PIN pad), never through the host. */
+	int protected_path;
+	unsigned long min_pin_len, max_pin_len;	/* ulMinPinLen, ulMaxPinLen */
+	/* ulMaxSessionCount: 0 when the token sets no limit or does not say */
+	unsigned long max_sessions;
+	/* Set only for the PIN callback: non-empty when the PIN is asked for
+	 * a context-specific login, for one signature with this key
+	 * (CKA_ALWAYS_AUTHENTICATE). */
+	char context_key[129];
 };
 
 /* Attributes of a key object, read back from the token. -1: not readable. */
@@ -88,6 +98,9 @@ struct anc_key_info {
 	int token, private_, modifiable;
 	int sensitive, extractable, always_sensitive, never_extractable, local;
 	int sign, verify, decrypt, encrypt, unwrap, wrap, derive;
+	/* CKA_ALWAYS_AUTHENTICATE: each signature needs a context-specific
+	 * login (private keys only) */
+	int always_authenticate;
 	int wrap_with_trusted, trusted;
 };
 
@@ -106,6 +119,15 @@ const char *anc_key_backup(const struct anc_key_info *ki);
 ANC_MUST_CHECK
 int anc_module_load(const char *path, struct anc_module **out,
     struct anc_err *err);
+
+/*
+ * The same with module initialisation arguments: `args`, when not NULL,
+ * is passed to C_Initialize in pReserved, as NSS softokn needs
+ * ("configdir='sql:/path' certPrefix='' keyPrefix='' secmod='secmod.db'").
+ */
+ANC_MUST_CHECK
+int anc_module_load_args(const char *path, const char *args,
+    struct anc_module **out, struct anc_err *err);
 
 /* Finalize and unload the module.  Every token opened from it must have
  * been freed before.  anc_module_free(NULL) does nothing. */
@@ -145,6 +167,14 @@ int anc_uri_token_label(const char *uri, char *label, size_t cap,
     struct anc_err *err);
 
 /*
+ * The RFC 7512 URI that selects this token: token= and serial=, each
+ * percent-encoded ("pkcs11:token=NSS%20Certificate%20DB;serial=...").
+ */
+ANC_MUST_CHECK
+int anc_token_uri(const struct anc_slot_info *s, char *buf, size_t cap,
+    struct anc_err *err);
+
+/*
  * Select exactly one token by an RFC 7512 URI (token=, serial=,
  * manufacturer=, model=; object=/id=/type= are allowed and ignored here).
  * A URI carrying pin-value or pin-source is refused (ANC_E_URI), as is a
@@ -178,7 +208,11 @@ const char *anc_rv_name(unsigned long rv);
  * Provides the PIN: fills `pin` (anc_secret_buf/anc_secret_set_len) and
  * returns ANC_OK, or an error code with `err` set.  `info` describes the
  * token, including the PIN flags, so the caller can warn before the one
- * attempt.
+ * attempt.  When info->protected_path is set the PIN is entered on the
+ * device: the callback asks for nothing, tells the officers to use the
+ * device's PIN pad, and leaves `pin` empty.  When info->context_key is
+ * not empty the PIN is asked again for one signature with that key
+ * (CKA_ALWAYS_AUTHENTICATE): from the same source as the login.
  */
 typedef int (*anc_pin_fn)(void *arg, const struct anc_slot_info *info,
     struct anc_secret *pin, struct anc_err *err);
@@ -186,12 +220,39 @@ typedef int (*anc_pin_fn)(void *arg, const struct anc_slot_info *info,
 /*
  * Log in as the user with exactly one attempt.  Refuses without asking for
  * a PIN when the token reports the PIN locked.  The PIN is wiped as soon as
- * C_Login returns.  Returns ANC_OK, ANC_E_PIN_INCORRECT, ANC_E_PIN_LOCKED,
- * ANC_E_PIN_LEN, ANC_E_LOGIN, or the callback's error.
+ * C_Login returns.  With a protected authentication path C_Login gets no
+ * PIN (the device asks for it).  Returns ANC_OK, ANC_E_PIN_INCORRECT,
+ * ANC_E_PIN_LOCKED, ANC_E_PIN_LEN, ANC_E_LOGIN, or the callback's error.
+ *
+ * `fn` and `arg` stay with the token for context-specific logins: a key
+ * with CKA_ALWAYS_AUTHENTICATE needs the PIN again before each signature,
+ * and it is asked for through `fn` then, used once and wiped; no PIN is
+ * kept between signatures.  They must stay valid until anc_token_close().
  */
 ANC_MUST_CHECK
 int anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
     struct anc_err *err);
+
+/*
+ * Called each time the PIN was handed over for a context-specific login
+ * (one per signature with a CKA_ALWAYS_AUTHENTICATE key), with the key's
+ * label, for the transcript.  Whether the token accepted it shows in the
+ * signature's outcome.  NULL removes it.
+ */
+typedef void (*anc_context_login_fn)(void *arg, const char *key_label);
+void anc_token_on_context_login(struct anc_token *t, anc_context_login_fn fn,
+    void *arg);
+
+/* Number of context-specific logins made so far in this session. */
+unsigned long anc_token_context_logins(const struct anc_token *t);
+
+/*
+ * The token must be able to draw random numbers (CKF_RNG and a test
+ * C_GenerateRandom): serial numbers and key ids come from it, never from
+ * the host.  ANC_E_TOKEN_LACKS, naming the module's limitation, if not.
+ */
+ANC_MUST_CHECK
+int anc_token_check_rng(struct anc_token *t, struct anc_err *err);
 
 /*
  * Key objects (private and public) in the token.  Needs login to see
@@ -225,7 +286,10 @@ int anc_token_find_key(struct anc_token *t, const char *label,
  * id on both halves.  With ANC_BACKUP_WRAP_WITH_TRUSTED, EXTRACTABLE and
  * WRAP_WITH_TRUSTED are true instead (and NEVER_EXTRACTABLE is false).
  * Refuses (ANC_E_EXISTS) a label or id already present.  The private
- * key's attributes are read back into *info and checked.
+ * key's attributes are read back into *info and checked.  Whenever the key
+ * pair was generated, even if the read-back then refuses it
+ * (ANC_E_UNSAFE), info->id_len is non-zero and info names it; when
+ * nothing was generated, info->id_len is 0.
  */
 ANC_MUST_CHECK
 int anc_token_generate_key(struct anc_token *t, enum anc_keyalg alg,
@@ -248,6 +312,15 @@ int anc_token_random(struct anc_token *t, unsigned char *buf, size_t len,
 ANC_MUST_CHECK
 int anc_token_set_pin(struct anc_token *t, anc_pin_fn fn, void *arg,
     struct anc_secret *new_pin, struct anc_err *err);
+
+/*
+ * Can the token take a user PIN of `len` characters?  Its ulMinPinLen and
+ * ulMaxPinLen say (a token that reports no maximum is taken at its word
+ * by C_SetPIN later), and a PIN pad takes no PIN from the host at all.
+ * ANC_OK, or ANC_E_TOKEN_LACKS naming the limits.
+ */
+ANC_MUST_CHECK
+int anc_token_pin_fits(struct anc_token *t, size_t len, struct anc_err *err);
 
 /*
  * The public key of the key pair labelled `label`, built from the public

@@ -134,11 +134,12 @@ enum anc_inv_status {
 	ANC_INV_UNTRUSTED,	/* chains to none of the anchors */
 	ANC_INV_INVALID,	/* a bad signature or a malformed chain */
 	ANC_INV_GARBAGE,	/* not a certificate at all */
+	ANC_INV_OUTSIDE_NC,	/* names outside its issuing CA's constraints */
 	ANC_INV__COUNT
 };
 
 /* "ok", "old-only", "incomplete", "expired", "untrusted", "invalid",
- * "garbage". */
+ * "garbage", "outside-constraints". */
 const char *anc_inv_status_name(enum anc_inv_status s);
 
 struct anc_inv_anchor {

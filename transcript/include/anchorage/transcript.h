@@ -125,6 +125,15 @@ int anc_tr_close(struct anc_transcript *t, const char *type,
 ANC_MUST_CHECK
 int anc_tr_closed(const struct anc_transcript *t);
 
+/*
+ * With `on`, records are written without an fsync each, until
+ * anc_tr_sync (or a record written with `on` cleared) syncs them all: a
+ * batch step syncs its clusters' records every 100 clusters and at its
+ * end, not one by one.
+ */
+void anc_tr_defer_sync(struct anc_transcript *t, int on);
+int anc_tr_sync(struct anc_transcript *t, struct anc_err *err);
+
 /* SHA-256 (hex) of the last line written; ANC_TR_ZERO before any. */
 const char *anc_tr_last_hash(const struct anc_transcript *t);
 

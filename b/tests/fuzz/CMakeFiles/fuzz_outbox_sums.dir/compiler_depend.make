@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for fuzz_outbox_sums.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,2 @@
+# Empty dependencies file for fuzz_outbox_sums.
+# This may be replaced when dependencies are built.

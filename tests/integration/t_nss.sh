@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# NSS softokn (libnss3's libsoftokn3.so) needs initialisation arguments
+# in C_Initialize's pReserved: --module-args or ANCHORAGE_MODULE_ARGS.
+# Its one token is labelled "NSS Certificate DB", so `token list` must
+# print a percent-encoded URI that selects it.  The NSS database is made
+# with certutil (libnss3-tools), its password read from a 0600 file.
+source "$(dirname "$0")/lib.sh"
+SOFTOKN=/usr/lib/x86_64-linux-gnu/libsoftokn3.so
+[ -e "$SOFTOKN" ] || fail "$SOFTOKN missing (package libnss3)"
+
+mkdir "$T/nss"
+new_pin_file "$T/pin-nss"
+certutil -N -d "sql:$T/nss" -f "$T/pin-nss" >/dev/null ||
+    fail "certutil could not make the NSS database"
+args="configdir='sql:$T/nss' certPrefix='' keyPrefix='' secmod='secmod.db' flags="
+nss() { "${ANC_RUN[@]}" "$ANCHORAGE" --module "$SOFTOKN" "$@"; }
+
+# Without its arguments softokn does not initialise: exit 3 and a hint.
+expect_exit 3 nss token list
+expect_msg 'module-args or ANCHORAGE_MODULE_ARGS'
+pass "NSS softokn without arguments: refused with a hint"
+
+expect_exit 0 nss --module-args "$args" token list
+uri=$(awk '/uri:.*NSS%20Certificate%20DB/ { print $2 }' "$T/stdout")
+[ -n "$uri" ] || { cat "$T/stdout"; fail "no percent-encoded URI for NSS Certificate DB"; }
+ANCHORAGE_MODULE_ARGS=$args expect_exit 0 nss token keys "$uri" \
+    --pin-source "file:$T/pin-nss"
+grep -q 'no keys' "$T/stdout" || fail "token keys on NSS: $(cat "$T/stdout")"
+pass "NSS softokn with --module-args and ANCHORAGE_MODULE_ARGS: $uri"
+
+# A root ceremony on NSS softokn, its arguments from the environment.
+# softokn reports CKA_LOCAL false for the key it has just generated, so
+# the read-back check refuses it (exit 4): the message and the abort record
+# name the key left in the database, which certutil lists by that CKA_ID.
+example root.yaml "$T/root.yaml" \
+    -e 's|pkcs11:token=m8-root|pkcs11:token=NSS%20Certificate%20DB|'
+ANCHORAGE_MODULE_ARGS=$args expect_exit 4 nss ceremony run "$T/root.yaml" \
+    --outbox "$T/out" --pin-source "file:$T/pin-nss" --yes
+expect_msg 'CKA_LOCAL is not true'
+id=$(sed -n 's/.*IS in the token (label "m8-root-2026", CKA_ID \([0-9a-f]*\)).*/\1/p' \
+    "$T/stderr" | head -1)
+[ ${#id} -eq 32 ] || fail "NSS: the refusal names no CKA_ID"
+certutil -K -d "sql:$T/nss" -f "$T/pin-nss" 2>/dev/null |
+    grep -q "$id *m8-root-2026" || fail "NSS: certutil does not list key $id"
+grep -q "\"key_ids\":\[\"$id\"\]" "$T/out/transcript.jsonl" ||
+    fail "NSS: abort record without the key's CKA_ID"
+pass "NSS softokn: ceremony run with ANCHORAGE_MODULE_ARGS; its non-local key refused and named"
