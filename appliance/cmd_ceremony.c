@@ -282,12 +282,14 @@ cmd_ceremony_run(struct app *a, int argc, char **argv)
 	if ((rc = load(a, argv[optind], &c)) != 0)
 		return rc;
 	memset(&ui, 0, sizeof(ui));
-	print_warnings(a, c);
 	if ((rc = choose_pin(cmd, c, &ra, &q, &ui)) != 0 ||
 	    (rc = choose_backup_pins(cmd, c, &ra, &ui)) != 0)
 		goto out;
+	/* The plan ends with the warnings; without it, they stand alone. */
 	if (a->verbose && (rc = print_plan(a, c)) != 0)
 		goto out;
+	if (!a->verbose)
+		print_warnings(a, c);
 	memset(&o, 0, sizeof(o));
 	o.module = a->module;
 	o.module_args = a->module_args;

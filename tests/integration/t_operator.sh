@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 
 # --- --help, for every command and every noun -------------------------------
-for c in "token list" "token keys" "ceremony check" "ceremony plan" \
+for c in "token list" "token keys" "token probe" "ceremony check" "ceremony plan" \
     "ceremony run" "outbox verify" "transcript verify" "transcript report" \
     "status" "inventory check"; do
 	# shellcheck disable=SC2086 # noun and verb are two words
