@@ -121,6 +121,7 @@ try_sign(struct anc_token *t, CK_OBJECT_HANDLE priv, EVP_PKEY *pub,
 	unsigned int dglen = 0;
 	CK_MECHANISM m = { ts->mech, NULL, 0 };
 	CK_ULONG siglen = sizeof(sig);
+	struct anc_err e;
 	size_t inlen;
 
 	if (EVP_Digest(TRIAL_MSG, sizeof(TRIAL_MSG) - 1, dg, &dglen, md,
@@ -131,6 +132,14 @@ try_sign(struct anc_token *t, CK_OBJECT_HANDLE priv, EVP_PKEY *pub,
 	inlen = sign_input(ts->mech, dg, dglen, in, sizeof(in));
 	if ((ts->rv = t->m->fl->C_SignInit(t->session, &m, priv)) != CKR_OK)
 		return;
+	/* A module that marks every key CKA_ALWAYS_AUTHENTICATE gets its
+	 * context-specific login here, as in a ceremony (sign.c). */
+	if (anc_p11_context_login(t, priv, &e) != ANC_OK) {
+		ts->rv = e.ckr != 0 ? e.ckr : CKR_USER_NOT_LOGGED_IN;
+		/* A C_Sign ends the operation, so the session can sign on. */
+		(void)t->m->fl->C_Sign(t->session, in, 0, sig, &siglen);
+		return;
+	}
 	if ((ts->rv = t->m->fl->C_Sign(t->session, in, inlen, sig,
 	    &siglen)) != CKR_OK)
 		return;
