@@ -203,6 +203,8 @@ test_extension_and_proof(void **state)
 	memset(&other, 0, sizeof(other));
 	assert_int_equal(anc_nc_lint(ca, &other, 0, &err), ANC_E_LINT);
 	X509_free(ca);
+	EVP_PKEY_free(key);
+	key = NULL;
 
 	/* Without constraints in the certificate, a spec with them fails. */
 	ca = make_ca(&other, 0, &key);
