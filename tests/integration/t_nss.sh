@@ -6,6 +6,12 @@
 # with certutil (libnss3-tools), its password read from a 0600 file.
 source "$(dirname "$0")/lib.sh"
 SOFTOKN=/usr/lib/x86_64-linux-gnu/libsoftokn3.so
+# In the ASan build, LeakSanitizer is off here: softokn and NSPR leak by
+# themselves from code reported as an unknown module once unloaded, which
+# no suppression can name (as for tpm2-pkcs11, tests/integration/p11/).
+# Memory errors and UBSan still stop the test; anchorage's own leaks are
+# caught by the same commands on SoftHSM2, with leaks fatal.
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 [ -e "$SOFTOKN" ] || fail "$SOFTOKN missing (package libnss3)"
 
 mkdir "$T/nss"
