@@ -1,2 +1,0 @@
-# Empty dependencies file for anc_ceremony.
-# This may be replaced when dependencies are built.

@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "libanc_common.a"
-)
