@@ -232,6 +232,13 @@ anc_steps_read_csr(const unsigned char *data, size_t len, const char *what,
 	if (req == NULL)
 		return anc_err_ossl(err, ANC_E_INPUT, "%s: expected a PKCS#10 "
 		    "CERTIFICATE REQUEST (PEM or DER)", what);
+	/* OpenSSL parses a request whose key it cannot decode; nothing can
+	 * be checked or certified without the key. */
+	if (X509_REQ_get0_pubkey(req) == NULL) {
+		X509_REQ_free(req);
+		return anc_err_ossl(err, ANC_E_INPUT, "%s: the request's public "
+		    "key cannot be read", what);
+	}
 	*out = req;
 	return ANC_OK;
 }
