@@ -23,6 +23,7 @@
 #include <openssl/x509v3.h>
 
 #include "anchorage/err.h"
+#include "anchorage/rfc3339.h"
 #include "anchorage/sigcheck.h"
 #include "constraints.h"
 #include "profile.h"
@@ -175,13 +176,10 @@ rule_validity_encoding(struct lint *l)
 }
 
 static void
-iso_time(time_t t, char *buf, size_t cap)
+iso_time(time_t t, char buf[32])
 {
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, cap, "%lld", (long long)t);
+	if (anc_rfc3339_put(t, buf) != 0)
+		snprintf(buf, 32, "%lld", (long long)t);
 }
 
 static int
@@ -196,8 +194,8 @@ rule_validity(struct lint *l)
 		    "notAfter, expected a positive validity period");
 	if (ASN1_TIME_cmp_time_t(nb, l->s->not_before) != 0 ||
 	    ASN1_TIME_cmp_time_t(na, l->s->not_after) != 0) {
-		iso_time(l->s->not_before, want_nb, sizeof(want_nb));
-		iso_time(l->s->not_after, want_na, sizeof(want_na));
+		iso_time(l->s->not_before, want_nb);
+		iso_time(l->s->not_after, want_na);
 		return fail(l, "validity-matches-spec", "validity differs "
 		    "from the script's, expected notBefore %s and notAfter %s",
 		    want_nb, want_na);
@@ -227,11 +225,10 @@ rule_root_validity(struct lint *l)
 void
 anc_validity_fit(const X509 *issuer, time_t not_before, char *buf, size_t cap)
 {
-	struct tm tm;
 	time_t na;
 
-	if (ASN1_TIME_to_tm(X509_get0_notAfter(issuer), &tm) != 1 ||
-	    (na = timegm(&tm)) == (time_t)-1) {
+	if (anc_asn1_time(X509_get0_notAfter(issuer), &na) != 0 ||
+	    na == (time_t)-1) {
 		snprintf(buf, cap, "no later than the issuer's notAfter");
 		return;
 	}
@@ -246,16 +243,14 @@ static int
 rule_within_issuer(struct lint *l)
 {
 	const X509 *is = l->s->issuer;
-	char fit[64], na[32];
-	struct tm tm;
+	char fit[64], na[ANC_RFC3339_LEN];
 
 	if (is_root(l))
 		return ANC_OK;
 	if (ASN1_TIME_compare(X509_get0_notAfter(l->x),
 	    X509_get0_notAfter(is)) > 0) {
 		anc_validity_fit(is, l->s->not_before, fit, sizeof(fit));
-		if (ASN1_TIME_to_tm(X509_get0_notAfter(is), &tm) != 1 ||
-		    strftime(na, sizeof(na), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		if (anc_asn1_time_put(X509_get0_notAfter(is), na) != 0)
 			snprintf(na, sizeof(na), "?");
 		return fail(l, "validity-within-issuer", "notAfter later than "
 		    "the issuer's (%s), expected it no later: validity %s "

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "anchorage/buf.h"
 #include "anchorage/ceremony.h"
 #include "ceremony_int.h"
 #include "schema.h"
@@ -21,7 +22,7 @@
 struct anc_derive;
 struct anc_engine;
 struct anc_err;
-struct anc_text;
+struct anc_buf;
 struct anc_vctx;
 
 struct anc_step_type {
@@ -36,7 +37,7 @@ struct anc_step_type {
 	/* Meaning: references to artifacts, limits across fields. */
 	int (*check)(struct anc_vctx *v, const struct anc_step *s);
 	/* What the step does, in the words the administrator reads aloud. */
-	void (*plan)(struct anc_text *t, const struct anc_step *s);
+	void (*plan)(struct anc_buf *t, const struct anc_step *s);
 	/* The outbox files it writes, into names[0..*n). */
 	int (*files)(const struct anc_step *s, char names[][128], size_t cap,
 	    size_t *n);
@@ -147,15 +148,13 @@ int anc_check_officers(struct anc_vctx *v, const struct anc_officers *o,
  * Plan text (plan.c)
  */
 
-/* Append to the text; on allocation failure it stays failed. */
-void anc_put(struct anc_text *t, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-void anc_put_dn(struct anc_text *t, const struct anc_dn *dn);
+/* Plan text is written with anc_buf_put() (anchorage/buf.h). */
+void anc_put_dn(struct anc_buf *t, const struct anc_dn *dn);
 /* "Carol Example (share 1), ..." */
-void anc_put_names(struct anc_text *t, const struct anc_officers *o,
+void anc_put_names(struct anc_buf *t, const struct anc_officers *o,
     int numbered);
 /* "<what> for <subject>, valid <d>, path length <n>" */
-void anc_put_cert_step(struct anc_text *t, const struct anc_step *s,
+void anc_put_cert_step(struct anc_buf *t, const struct anc_step *s,
     const char *what);
 
 /*

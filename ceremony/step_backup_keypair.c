@@ -24,9 +24,9 @@ static const struct anc_field fields[] = {
 };
 
 static void
-plan(struct anc_text *t, const struct anc_step *s)
+plan(struct anc_buf *t, const struct anc_step *s)
 {
-	anc_put(t, "on the BACKUP token, generate an RSA-3072 key pair "
+	anc_buf_put(t, "on the BACKUP token, generate an RSA-3072 key pair "
 	    "labelled \"%s\" that can only unwrap; its public key is %s",
 	    s->label, s->output);
 }

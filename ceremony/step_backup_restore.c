@@ -53,9 +53,9 @@ check(struct anc_vctx *v, const struct anc_step *s)
 }
 
 static void
-plan(struct anc_text *t, const struct anc_step *s)
+plan(struct anc_buf *t, const struct anc_step *s)
 {
-	anc_put(t, "on the BACKUP token, unwrap %s from the backup medium "
+	anc_buf_put(t, "on the BACKUP token, unwrap %s from the backup medium "
 	    "with the key of %s: sensitive, never extractable, sign-only, "
 	    "same label and id", s->wrapped, s->unwrap_key);
 }

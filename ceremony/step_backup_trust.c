@@ -66,9 +66,9 @@ check(struct anc_vctx *v, const struct anc_step *s)
 }
 
 static void
-plan(struct anc_text *t, const struct anc_step *s)
+plan(struct anc_buf *t, const struct anc_step *s)
 {
-	anc_put(t, "on the token, the security officer logs in (SO PIN) and "
+	anc_buf_put(t, "on the token, the security officer logs in (SO PIN) and "
 	    "marks public key %s trusted for one wrap, in this session only; "
 	    "then the user PIN is asked again", s->unwrap_key);
 }

@@ -67,9 +67,9 @@ check(struct anc_vctx *v, const struct anc_step *s)
 }
 
 static void
-plan(struct anc_text *t, const struct anc_step *s)
+plan(struct anc_buf *t, const struct anc_step *s)
 {
-	anc_put(t, "on the BACKUP token, sign a fresh random challenge with "
+	anc_buf_put(t, "on the BACKUP token, sign a fresh random challenge with "
 	    "key \"%s\" and verify it with the public key of %s", s->key,
 	    s->certificate);
 }

@@ -57,9 +57,9 @@ check(struct anc_vctx *v, const struct anc_step *s)
 }
 
 static void
-plan(struct anc_text *t, const struct anc_step *s)
+plan(struct anc_buf *t, const struct anc_step *s)
 {
-	anc_put(t, "on the token, wrap key \"%s\" under the trusted key and "
+	anc_buf_put(t, "on the token, wrap key \"%s\" under the trusted key and "
 	    "write it to the backup medium as %s.wrapped (never to the "
 	    "outbox)", s->key, s->output);
 }

@@ -81,13 +81,13 @@ anc_check_batch(struct anc_vctx *v, const struct anc_step *s)
 }
 
 static void
-plan(struct anc_text *t, const struct anc_step *s)
+plan(struct anc_buf *t, const struct anc_step *s)
 {
-	anc_put(t, "for each cluster of %s, generate an %s issuing-CA key in "
+	anc_buf_put(t, "for each cluster of %s, generate an %s issuing-CA key in "
 	    "software, and with the key of %s ", s->clusters,
 	    anc_keyalg_name(s->algorithm), s->issuer);
 	anc_put_cert_step(t, s, "sign its certificate");
-	anc_put(t, "; the cluster's names from the list are its only "
+	anc_buf_put(t, "; the cluster's names from the list are its only "
 	    "permitted names%s; write its Secret %s, %s %s, Helm values and "
 	    "the trust bundle %s", s->allow_overlap ? "" : " (no two clusters "
 	    "share a name)", s->secret, s->cluster_issuer ? "ClusterIssuer" :

@@ -38,12 +38,12 @@ check(struct anc_vctx *v, const struct anc_step *s)
 }
 
 static void
-plan(struct anc_text *t, const struct anc_step *s)
+plan(struct anc_buf *t, const struct anc_step *s)
 {
-	anc_put(t, "for each cluster of %s, check its CSR against the policy, "
+	anc_buf_put(t, "for each cluster of %s, check its CSR against the policy, "
 	    "then with the key of %s ", s->clusters, s->issuer);
 	anc_put_cert_step(t, s, "sign a CA certificate");
-	anc_put(t, "; the cluster's names from the list are its only "
+	anc_buf_put(t, "; the cluster's names from the list are its only "
 	    "permitted names%s; write the certificate and its root%s%s",
 	    s->allow_overlap ? "" : " (no two clusters share a name)",
 	    s->bundle != NULL ? " and the trust bundle " : "",

@@ -199,20 +199,20 @@ check(struct anc_vctx *v, const struct anc_step *s)
 }
 
 static void
-plan(struct anc_text *t, const struct anc_step *s)
+plan(struct anc_buf *t, const struct anc_step *s)
 {
 	size_t i;
 
-	anc_put(t, "make a trust bundle of");
+	anc_buf_put(t, "make a trust bundle of");
 	for (i = 0; i < s->n_anchors; i++)
-		anc_put(t, "%s %s", i ? "," : "", s->anchors[i]);
+		anc_buf_put(t, "%s %s", i ? "," : "", s->anchors[i]);
 	for (i = 0; i < s->n_retires; i++)
-		anc_put(t, "%s %s", i ? "," : ", dropping", s->retires[i]);
+		anc_buf_put(t, "%s %s", i ? "," : ", dropping", s->retires[i]);
 	if (s->inventory != NULL)
-		anc_put(t, ", only if inventory report %s shows that nothing "
+		anc_buf_put(t, ", only if inventory report %s shows that nothing "
 		    "breaks", s->inventory);
 	for (i = 0; i < s->n_exceptions; i++)
-		anc_put(t, "; exception: %s may break (\"%s\", approved by "
+		anc_buf_put(t, "; exception: %s may break (\"%s\", approved by "
 		    "%s)", s->exceptions[i].certificate,
 		    s->exceptions[i].reason,
 		    s->exceptions[i].approved_by);

@@ -38,9 +38,9 @@ check(struct anc_vctx *v, const struct anc_step *s)
 }
 
 static void
-plan(struct anc_text *t, const struct anc_step *s)
+plan(struct anc_buf *t, const struct anc_step *s)
 {
-	anc_put(t, "with the key of %s, certify the key and subject of %s",
+	anc_buf_put(t, "with the key of %s, certify the key and subject of %s",
 	    s->issuer, s->certificate);
 }
 

@@ -36,9 +36,9 @@ check(struct anc_vctx *v, const struct anc_step *s)
 }
 
 static void
-plan(struct anc_text *t, const struct anc_step *s)
+plan(struct anc_buf *t, const struct anc_step *s)
 {
-	anc_put(t, "write the ConfigMap %s/%s-source of %s (trust-manager's "
+	anc_buf_put(t, "write the ConfigMap %s/%s-source of %s (trust-manager's "
 	    "trust namespace) and the trust-manager Bundle %s that delivers "
 	    "it to namespace %s", s->k8s_namespace, s->k8s_name, s->bundle,
 	    s->k8s_name, s->target_namespace);

@@ -19,15 +19,15 @@ static const struct anc_field fields[] = {
 };
 
 static void
-plan(struct anc_text *t, const struct anc_step *s)
+plan(struct anc_buf *t, const struct anc_step *s)
 {
 	if (s->cluster_issuer)
-		anc_put(t, "write the cert-manager ClusterIssuer %s using "
+		anc_buf_put(t, "write the cert-manager ClusterIssuer %s using "
 		    "Secret %s/%s (no Helm values: Monoskope's chart makes "
 		    "only a namespaced Issuer)", s->k8s_name,
 		    s->cluster_namespace, s->secret);
 	else
-		anc_put(t, "write the cert-manager Issuer %s/%s using Secret "
+		anc_buf_put(t, "write the cert-manager Issuer %s/%s using Secret "
 		    "%s/%s, and the Monoskope Helm values pointing at it",
 		    s->k8s_namespace, s->k8s_name, s->k8s_namespace, s->secret);
 }

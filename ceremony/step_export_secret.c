@@ -31,9 +31,9 @@ check(struct anc_vctx *v, const struct anc_step *s)
 }
 
 static void
-plan(struct anc_text *t, const struct anc_step *s)
+plan(struct anc_buf *t, const struct anc_step *s)
 {
-	anc_put(t, "write the kubernetes.io/tls Secret %s/%s holding %s and "
+	anc_buf_put(t, "write the kubernetes.io/tls Secret %s/%s holding %s and "
 	    "its key", s->k8s_namespace, s->k8s_name, s->issuing_ca);
 }
 

@@ -27,9 +27,9 @@ check(struct anc_vctx *v, const struct anc_step *s)
 }
 
 static void
-plan(struct anc_text *t, const struct anc_step *s)
+plan(struct anc_buf *t, const struct anc_step *s)
 {
-	anc_put(t, "write %s followed by its root for Vault's "
+	anc_buf_put(t, "write %s followed by its root for Vault's "
 	    "intermediate/set-signed", s->certificate);
 }
 

@@ -30,16 +30,16 @@ static const struct anc_field fields[] = {
 };
 
 static void
-plan(struct anc_text *t, const struct anc_step *s)
+plan(struct anc_buf *t, const struct anc_step *s)
 {
 	if (s->backup == ANC_BACKUP_WRAP_WITH_TRUSTED)
-		anc_put(t, "generate an %s key pair labelled \"%s\" inside "
+		anc_buf_put(t, "generate an %s key pair labelled \"%s\" inside "
 		    "the token; the private key is sensitive, can only sign, "
 		    "and leaves the token only wrapped under a key the "
 		    "security officer trusts (backup: wrap-with-trusted)",
 		    anc_keyalg_name(s->algorithm), s->label);
 	else
-		anc_put(t, "generate an %s key pair labelled \"%s\" inside "
+		anc_buf_put(t, "generate an %s key pair labelled \"%s\" inside "
 		    "the token; the private key is sensitive, never "
 		    "extractable, and can only sign",
 		    anc_keyalg_name(s->algorithm), s->label);

@@ -33,9 +33,9 @@ check(struct anc_vctx *v, const struct anc_step *s)
 }
 
 static void
-plan(struct anc_text *t, const struct anc_step *s)
+plan(struct anc_buf *t, const struct anc_step *s)
 {
-	anc_put(t, "generate an %s issuing-CA key in software, and with "
+	anc_buf_put(t, "generate an %s issuing-CA key in software, and with "
 	    "the key of %s ", anc_keyalg_name(s->algorithm), s->issuer);
 	anc_put_cert_step(t, s, "sign its certificate");
 }

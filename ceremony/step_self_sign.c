@@ -40,9 +40,9 @@ check(struct anc_vctx *v, const struct anc_step *s)
 }
 
 static void
-plan(struct anc_text *t, const struct anc_step *s)
+plan(struct anc_buf *t, const struct anc_step *s)
 {
-	anc_put(t, "with token key \"%s\", ", s->key);
+	anc_buf_put(t, "with token key \"%s\", ", s->key);
 	anc_put_cert_step(t, s, "self-sign a root certificate");
 }
 

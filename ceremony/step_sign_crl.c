@@ -98,9 +98,9 @@ check(struct anc_vctx *v, const struct anc_step *s)
 }
 
 static void
-plan(struct anc_text *t, const struct anc_step *s)
+plan(struct anc_buf *t, const struct anc_step *s)
 {
-	anc_put(t, "with the key of %s, sign CRL number %llu revoking %zu "
+	anc_buf_put(t, "with the key of %s, sign CRL number %llu revoking %zu "
 	    "certificate(s)", s->issuer,
 	    (unsigned long long)s->crl_number, s->n_revoke);
 }

@@ -127,9 +127,9 @@ check(struct anc_vctx *v, const struct anc_step *s)
 }
 
 static void
-plan(struct anc_text *t, const struct anc_step *s)
+plan(struct anc_buf *t, const struct anc_step *s)
 {
-	anc_put(t, "check the request %s against the policy, then with the "
+	anc_buf_put(t, "check the request %s against the policy, then with the "
 	    "key of %s ", s->csr, s->issuer);
 	anc_put_cert_step(t, s, "sign a CA certificate");
 }

@@ -41,9 +41,9 @@ check(struct anc_vctx *v, const struct anc_step *s)
 }
 
 static void
-plan(struct anc_text *t, const struct anc_step *s)
+plan(struct anc_buf *t, const struct anc_step *s)
 {
-	anc_put(t, "make a new user PIN from the token's random generator, "
+	anc_buf_put(t, "make a new user PIN from the token's random generator, "
 	    "split it so that any %d of the %zu officers rebuild it, "
 	    "show each officer their share alone on the terminal, then "
 	    "change the token's PIN to it (the current PIN is asked "

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/bio.h>
 #include <openssl/buffer.h>
@@ -26,18 +25,18 @@
 #include "anchorage/export.h"
 #include "anchorage/hash.h"
 #include "anchorage/manifest.h"
+#include "anchorage/rfc3339.h"
 #include "anchorage/secmem.h"
 #include "anchorage/sigcheck.h"
 #include "yaml_emit.h"
 
 #define PREFIX ANC_ANNOTATION_PREFIX
-#define RFC3339_LEN 21		/* 2036-11-29T22:00:00Z and a NUL */
 #define PART_OF "anchorage"
 
 /* A certificate as annotations and the README describe it. */
 struct cert_info {
 	char sha256[ANC_SHA256_HEX];
-	char not_after[RFC3339_LEN];
+	char not_after[ANC_RFC3339_LEN];
 };
 
 /* One extra metadata.annotations entry. */
@@ -164,15 +163,11 @@ static int
 cert_info(X509 *x, const char *what, struct cert_info *ci,
     struct anc_err *err)
 {
-	struct tm tm;
-
 	if (anc_cert_fingerprint(x, ci->sha256) != ANC_OK)
 		return anc_err_ossl(err, ANC_E_CRYPTO, "%s: cannot compute "
 		    "the SHA-256 fingerprint", what);
-	if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) != 1 ||
-	    strftime(ci->not_after, sizeof(ci->not_after),
-	    "%Y-%m-%dT%H:%M:%SZ", &tm) != RFC3339_LEN - 1)
-		return anc_err_ossl(err, ANC_E_CRYPTO, "%s: unreadable "
+	if (anc_asn1_time_put(X509_get0_notAfter(x), ci->not_after) != 0)
+		return anc_err_set(err, ANC_E_CRYPTO, "%s: unreadable "
 		    "notAfter", what);
 	return ANC_OK;
 }
@@ -310,7 +305,7 @@ anchor_lists(X509 *const *a, size_t n, char **fps, char **dates,
 		goto out;
 	}
 	if ((f = malloc(n * ANC_SHA256_HEX)) == NULL ||
-	    (d = malloc(n * RFC3339_LEN)) == NULL) {
+	    (d = malloc(n * ANC_RFC3339_LEN)) == NULL) {
 		r = anc_err_set(err, ANC_E_NOMEM, "trust bundle");
 		goto out;
 	}
@@ -328,8 +323,8 @@ anchor_lists(X509 *const *a, size_t n, char **fps, char **dates,
 		/* Each entry and its comma or NUL fit its share exactly. */
 		fl += (size_t)snprintf(f + fl, n * ANC_SHA256_HEX - fl, "%s%s",
 		    i > 0 ? "," : "", ci.sha256);
-		dl += (size_t)snprintf(d + dl, n * RFC3339_LEN - dl, "%s%s",
-		    i > 0 ? "," : "", ci.not_after);
+		dl += (size_t)snprintf(d + dl, n * ANC_RFC3339_LEN - dl,
+		    "%s%s", i > 0 ? "," : "", ci.not_after);
 	}
 	*fps = f;
 	*dates = d;

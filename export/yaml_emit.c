@@ -1,20 +1,16 @@
 /* anchorage: libyaml's emitter writing one document into memory. */
 #include <limits.h>
-#include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <yaml.h>
 
+#include "anchorage/buf.h"
 #include "anchorage/err.h"
-#include "anchorage/secmem.h"
 #include "yaml_emit.h"
 
-#define YAML_BUF_MIN 4096
-
 /*
- * libyaml's write handler.  The buffer grows by copy and the old block is
- * wiped rather than realloc'd: a manifest is public, but the same buffer
+ * libyaml's write handler.  The buffer wipes what it leaves behind when it
+ * grows and when it is freed: a manifest is public, but the same buffer
  * becomes the Secret's, and one policy for all leaves no stale copy of any
  * of them in freed memory.
  */
@@ -22,30 +18,12 @@ static int
 write_handler(void *data, unsigned char *chunk, size_t size)
 {
 	struct anc_yaml *y = data;
-	unsigned char *nb;
-	size_t ncap;
 
-	if (size >= SIZE_MAX / 2 - y->len)
-		goto fail;
-	if (y->len + size + 1 > y->cap) {
-		ncap = y->cap < YAML_BUF_MIN ? YAML_BUF_MIN : y->cap;
-		while (ncap < y->len + size + 1)
-			ncap *= 2;
-		if ((nb = malloc(ncap)) == NULL)
-			goto fail;
-		if (y->len > 0)
-			memcpy(nb, y->buf, y->len);
-		anc_freezero(y->buf, y->cap);
-		y->buf = nb;
-		y->cap = ncap;
+	if (anc_buf_append(y->buf, chunk, size) != ANC_OK) {
+		y->nomem = 1;
+		return 0;
 	}
-	memcpy(y->buf + y->len, chunk, size);
-	y->len += size;
-	y->buf[y->len] = '\0';
 	return 1;
- fail:
-	y->nomem = 1;
-	return 0;
 }
 
 /* Hand one initialized event (init_ok) to the emitter. */
@@ -67,7 +45,8 @@ anc_yaml_open(struct anc_yaml *y, struct anc_err *err)
 	yaml_event_t ev;
 
 	memset(y, 0, sizeof(*y));
-	if (!yaml_emitter_initialize(&y->em)) {
+	if ((y->buf = anc_buf_new(ANC_BUF_WIPE)) == NULL ||
+	    !yaml_emitter_initialize(&y->em)) {
 		y->failed = y->nomem = 1;
 		return anc_err_set(err, ANC_E_NOMEM, "YAML emitter");
 	}
@@ -192,14 +171,12 @@ anc_yaml_close(struct anc_yaml *y, const char *what, char **out,
 		y->failed = 1;
 	if (y->nomem || (y->failed && y->em.error == YAML_MEMORY_ERROR))
 		return anc_err_set(err, ANC_E_NOMEM, "%s", what);
-	if (y->failed || y->buf == NULL)
+	if (y->failed || anc_buf_len(y->buf) == 0)
 		return anc_err_set(err, ANC_E_INTERNAL, "%s: YAML emitter: %s",
 		    what, y->em.problem != NULL ? y->em.problem :
 		    "no output");
-	*out = (char *)y->buf;
-	*len = y->len;
-	y->buf = NULL;	/* transferred */
-	y->len = y->cap = 0;
+	if (anc_buf_take(y->buf, out, len) != ANC_OK)	/* *out transferred */
+		return anc_err_set(err, ANC_E_NOMEM, "%s", what);
 	return ANC_OK;
 }
 
@@ -209,7 +186,6 @@ anc_yaml_free(struct anc_yaml *y)
 	if (y->live)
 		yaml_emitter_delete(&y->em);
 	y->live = 0;
-	anc_freezero(y->buf, y->cap);
+	anc_buf_free(y->buf);
 	y->buf = NULL;
-	y->len = y->cap = 0;
 }

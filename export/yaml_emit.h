@@ -20,10 +20,11 @@
 
 struct anc_err;
 
+struct anc_buf;
+
 struct anc_yaml {
 	yaml_emitter_t em;
-	unsigned char *buf;	/* the document so far */
-	size_t len, cap;
+	struct anc_buf *buf;	/* the document so far (ANC_BUF_WIPE) */
 	int failed;		/* 1 after the first failure */
 	int nomem;		/* the failure was an allocation */
 	int live;		/* the emitter was initialized */

@@ -15,7 +15,6 @@
  * The data to be signed is small (a TBSCertificate, a TBSCertList, the
  * transcript's closing record) and is kept whole until the signature.
  */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +27,7 @@
 #include <openssl/provider.h>
 #include <openssl/x509.h>
 
+#include "anchorage/buf.h"
 #include "anchorage/err.h"
 #include "p11_int.h"
 
@@ -49,8 +49,7 @@ struct tkey {
 struct sctx {
 	struct tkey *key;
 	EVP_MD *md;
-	unsigned char *buf;
-	size_t len, cap;
+	struct anc_buf *data;	/* collected until sig_final */
 };
 
 static int
@@ -182,9 +181,17 @@ km_gettable_params(void *provctx)
 static void *
 sig_newctx(void *provctx, const char *propq)
 {
+	struct sctx *c;
+
 	(void)provctx;
 	(void)propq;
-	return calloc(1, sizeof(struct sctx));
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if ((c->data = anc_buf_new(0)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	return c;
 }
 
 static void
@@ -195,7 +202,7 @@ sig_freectx(void *ctx)
 	if (c == NULL)
 		return;
 	EVP_MD_free(c->md);
-	free(c->buf);
+	anc_buf_free(c->data);
 	free(c);
 }
 
@@ -208,17 +215,16 @@ sig_dupctx(void *ctx)
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return NULL;
 	*d = *c;
-	d->buf = NULL;
 	d->md = NULL;
-	if ((c->md != NULL && !EVP_MD_up_ref(c->md)) ||
-	    (c->cap > 0 && (d->buf = malloc(c->cap)) == NULL)) {
-		free(d->buf);
+	if ((d->data = anc_buf_new(0)) == NULL ||
+	    anc_buf_append(d->data, anc_buf_data(c->data),
+	    anc_buf_len(c->data)) != ANC_OK ||
+	    (c->md != NULL && !EVP_MD_up_ref(c->md))) {
+		anc_buf_free(d->data);
 		free(d);
 		return NULL;
 	}
 	d->md = c->md;
-	if (c->len > 0)
-		memcpy(d->buf, c->buf, c->len);
 	return d;
 }
 
@@ -234,7 +240,7 @@ sig_init(void *ctx, const char *mdname, void *provkey,
 	EVP_MD_free(c->md);
 	c->md = EVP_MD_fetch(NULL, mdname, NULL);
 	c->key = provkey;
-	c->len = 0;
+	anc_buf_reset(c->data);
 	/* The digests the profiles use, and that have a hashing RSA
 	 * mechanism in PKCS#11. */
 	return c->md != NULL && (EVP_MD_is_a(c->md, "SHA256") ||
@@ -245,22 +251,8 @@ static int
 sig_update(void *ctx, const unsigned char *data, size_t len)
 {
 	struct sctx *c = ctx;
-	unsigned char *nb;
-	size_t cap;
 
-	if (len > SIZE_MAX / 2 - c->len)
-		return 0;
-	if (c->len + len > c->cap) {
-		cap = 2 * (c->len + len);
-		if ((nb = realloc(c->buf, cap)) == NULL)
-			return 0;
-		c->buf = nb;
-		c->cap = cap;
-	}
-	if (len > 0)
-		memcpy(c->buf + c->len, data, len);
-	c->len += len;
-	return 1;
+	return anc_buf_append(c->data, data, len) == ANC_OK;
 }
 
 /* DigestInfo prefixes (RFC 8017, 9.2, note 1) for CKM_RSA_PKCS. */
@@ -416,7 +408,8 @@ sig_final(void *ctx, unsigned char *sig, size_t *siglen, size_t sigsize)
 		*siglen = max_sig(c->key->alg);
 		return 1;
 	}
-	return token_sign(c, c->buf, c->len, sig, siglen, sigsize);
+	return token_sign(c, anc_buf_data(c->data), anc_buf_len(c->data), sig,
+	    siglen, sigsize);
 }
 
 static int

@@ -61,10 +61,6 @@ void anc_x509_subject(X509 *x, char *buf, size_t cap);
 /* The serial number in hex capitals, as openssl x509 -serial prints it. */
 void anc_x509_serial(X509 *x, char *buf, size_t cap);
 
-/* An ASN1_TIME as time_t; 0, or -1 if it cannot be read. */
-ANC_MUST_CHECK
-int anc_asn1_time(const ASN1_TIME *t, time_t *out);
-
 /* Copy text from a cluster or a file name for a terminal: anything but
  * printable ASCII becomes '?'. */
 void anc_inv_printable(const char *s, char *out, size_t cap);

@@ -18,6 +18,7 @@
 #include "anchorage/err.h"
 #include "anchorage/file.h"
 #include "anchorage/hash.h"
+#include "anchorage/rfc3339.h"
 #include "transcript_int.h"
 
 struct anc_transcript {
@@ -122,11 +123,8 @@ anc_tr_count(const struct anc_transcript *t)
 void
 anc_tr_time(time_t when, char out[21])
 {
-	struct tm tm;
-
-	if (gmtime_r(&when, &tm) == NULL ||
-	    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) != 20)
-		snprintf(out, 21, "1970-01-01T00:00:00Z");
+	if (anc_rfc3339_put(when, out) != 0)
+		snprintf(out, ANC_RFC3339_LEN, "1970-01-01T00:00:00Z");
 }
 
 char *

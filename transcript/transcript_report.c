@@ -12,15 +12,14 @@
 
 #include <openssl/x509.h>
 
+#include "anchorage/buf.h"
 #include "anchorage/err.h"
 #include "anchorage/export.h"
 #include "transcript_int.h"
 
-/* A growing text buffer; on allocation failure it stays failed. */
+/* The page so far; anc_buf_put() remembers a failure for the end. */
 struct html {
-	char *buf;
-	size_t len, cap;
-	int failed;
+	struct anc_buf *b;
 	const char *outbox;	/* verified: its files match the transcript */
 };
 
@@ -32,26 +31,10 @@ static void
 put(struct html *h, const char *fmt, ...)
 {
 	va_list ap;
-	char *nb;
-	int n;
 
-	for (; !h->failed;) {
-		va_start(ap, fmt);
-		n = vsnprintf(h->buf + h->len, h->cap - h->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			h->failed = 1;
-		} else if ((size_t)n < h->cap - h->len) {
-			h->len += (size_t)n;
-			return;
-		} else if ((nb = realloc(h->buf, h->cap * 2 + (size_t)n)) ==
-		    NULL) {
-			h->failed = 1;
-		} else {
-			h->buf = nb;
-			h->cap = h->cap * 2 + (size_t)n;
-		}
-	}
+	va_start(ap, fmt);
+	anc_buf_vput(h->b, fmt, ap);
+	va_end(ap);
 }
 
 /* Text from the transcript, escaped for HTML. */
@@ -545,14 +528,14 @@ anc_transcript_report(const char *outbox, const char *anchor, char **out,
     struct anc_err *err)
 {
 	struct anc_tr_summary s;
-	struct html h = { NULL, 0, 16384, 0, outbox };
+	struct html h = { NULL, outbox };
 	json_t *recs = NULL, *start;
 	int r;
 
 	if ((r = anc_tr_load_verified(outbox, anchor, &recs, &s, err)) !=
 	    ANC_OK)
 		return r;
-	if ((h.buf = malloc(h.cap)) == NULL) {
+	if ((h.b = anc_buf_new(0)) == NULL) {
 		json_decref(recs);
 		return anc_err_set(err, ANC_E_NOMEM, "report");
 	}
@@ -569,10 +552,9 @@ anc_transcript_report(const char *outbox, const char *anchor, char **out,
 	section_signoff(&h, recs, start);
 	put(&h, "</body>\n</html>\n");
 	json_decref(recs);
-	if (h.failed) {
-		free(h.buf);
-		return anc_err_set(err, ANC_E_NOMEM, "report");
-	}
-	*out = h.buf;	/* transferred */
+	r = anc_buf_take(h.b, out, NULL);	/* *out transferred */
+	anc_buf_free(h.b);
+	if (r != ANC_OK)
+		return anc_err_set(err, r, "report");
 	return ANC_OK;
 }

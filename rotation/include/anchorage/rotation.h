@@ -19,15 +19,9 @@
 #include <openssl/x509.h>
 
 #include "anchorage/err.h"
+#include "anchorage/rfc3339.h"	/* times in and out: ANC_RFC3339_LEN */
 
 struct anc_err;
-
-/* "2026-11-29T22:00:00Z" (UTC, seconds, 'Z'), the only form read and
- * written.  Parse returns 0, or -1 if `s` is anything else. */
-#define ANC_RFC3339_LEN 21
-ANC_MUST_CHECK
-int anc_rfc3339_parse(const char *s, time_t *out);
-void anc_rfc3339_format(time_t t, char out[ANC_RFC3339_LEN]);
 
 /*
  * Status
