@@ -210,36 +210,65 @@ anc_steps_keep_cert(struct anc_engine *e, const struct anc_step *s,
 	return anc_steps_write_certs(e, s->output, &a->cert, 1, err);
 }
 
+/*
+ * One object of an ASN.1 type, DER (it starts with a SEQUENCE tag, and
+ * nothing may follow it) or else PEM (the first block labelled `pem`), as
+ * OpenSSL's d2i_TYPE and PEM_read_bio_TYPE read it.  `noun` names it in
+ * the trailing-data message, `expected` in the unreadable one.
+ */
+static int
+read_der_or_pem(const unsigned char *data, size_t len, const ASN1_ITEM *it,
+    const char *pem, const char *what, const char *noun,
+    const char *expected, ASN1_VALUE **out, struct anc_err *err)
+{
+	const unsigned char *p = data;
+	unsigned char *der = NULL;
+	ASN1_VALUE *v = NULL;
+	long derlen = 0;
+	BIO *bio;
+
+	if (len > 0 && data[0] == 0x30) {
+		v = ASN1_item_d2i(NULL, &p, (long)len, it);
+		if (v != NULL && p != data + len) {
+			ASN1_item_free(v, it);
+			return anc_err_set(err, ANC_E_INPUT, "%s: trailing "
+			    "data after the DER %s", what, noun);
+		}
+	} else if ((bio = BIO_new_mem_buf(data, (int)len)) != NULL) {
+		if (PEM_bytes_read_bio(&der, &derlen, NULL, pem, bio, NULL,
+		    NULL) == 1) {
+			p = der;
+			v = ASN1_item_d2i(NULL, &p, derlen, it);
+		}
+		OPENSSL_free(der);
+		BIO_free(bio);
+	}
+	if (v == NULL)
+		return anc_err_ossl(err, ANC_E_INPUT, "%s: expected %s (PEM "
+		    "or DER)", what, expected);
+	*out = v;
+	return ANC_OK;
+}
+
 int
 anc_steps_read_csr(const unsigned char *data, size_t len, const char *what,
     X509_REQ **out, struct anc_err *err)
 {
-	const unsigned char *p = data;
-	X509_REQ *req = NULL;
-	BIO *bio;
+	ASN1_VALUE *v = NULL;
+	int r;
 
-	if (len > 0 && data[0] == 0x30) {
-		req = d2i_X509_REQ(NULL, &p, (long)len);
-		if (req != NULL && p != data + len) {
-			X509_REQ_free(req);
-			return anc_err_set(err, ANC_E_INPUT, "%s: trailing "
-			    "data after the DER request", what);
-		}
-	} else if ((bio = BIO_new_mem_buf(data, (int)len)) != NULL) {
-		req = PEM_read_bio_X509_REQ(bio, NULL, NULL, NULL);
-		BIO_free(bio);
-	}
-	if (req == NULL)
-		return anc_err_ossl(err, ANC_E_INPUT, "%s: expected a PKCS#10 "
-		    "CERTIFICATE REQUEST (PEM or DER)", what);
+	if ((r = read_der_or_pem(data, len, ASN1_ITEM_rptr(X509_REQ),
+	    PEM_STRING_X509_REQ, what, "request",
+	    "a PKCS#10 CERTIFICATE REQUEST", &v, err)) != ANC_OK)
+		return r;
 	/* OpenSSL parses a request whose key it cannot decode; nothing can
 	 * be checked or certified without the key. */
-	if (X509_REQ_get0_pubkey(req) == NULL) {
-		X509_REQ_free(req);
+	if (X509_REQ_get0_pubkey((X509_REQ *)v) == NULL) {
+		X509_REQ_free((X509_REQ *)v);
 		return anc_err_ossl(err, ANC_E_INPUT, "%s: the request's public "
 		    "key cannot be read", what);
 	}
-	*out = req;
+	*out = (X509_REQ *)v;
 	return ANC_OK;
 }
 
@@ -247,25 +276,14 @@ int
 anc_steps_read_crl(const unsigned char *data, size_t len, const char *what,
     X509_CRL **out, struct anc_err *err)
 {
-	const unsigned char *p = data;
-	X509_CRL *crl = NULL;
-	BIO *bio;
+	ASN1_VALUE *v = NULL;
+	int r;
 
-	if (len > 0 && data[0] == 0x30) {
-		crl = d2i_X509_CRL(NULL, &p, (long)len);
-		if (crl != NULL && p != data + len) {
-			X509_CRL_free(crl);
-			return anc_err_set(err, ANC_E_INPUT, "%s: trailing "
-			    "data after the DER CRL", what);
-		}
-	} else if ((bio = BIO_new_mem_buf(data, (int)len)) != NULL) {
-		crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
-		BIO_free(bio);
-	}
-	if (crl == NULL)
-		return anc_err_ossl(err, ANC_E_INPUT, "%s: expected an X509 "
-		    "CRL (PEM or DER)", what);
-	*out = crl;
+	if ((r = read_der_or_pem(data, len, ASN1_ITEM_rptr(X509_CRL),
+	    PEM_STRING_X509_CRL, what, "CRL", "an X509 CRL", &v, err)) !=
+	    ANC_OK)
+		return r;
+	*out = (X509_CRL *)v;
 	return ANC_OK;
 }
 
