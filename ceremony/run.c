@@ -278,8 +278,8 @@ token_first(const struct anc_ceremony *c, const struct anc_run_opts *o,
 			return r;
 		return anc_preflight_fits(c, *t, err);
 	}
-	if ((r = anc_preflight_real_token(c, o->module, probe, err)) !=
-	    ANC_OK)
+	if ((r = anc_preflight_real_token(c, o->module, o->module_args, probe,
+	    err)) != ANC_OK)
 		anc_err_prefix(err, "rehearsal: checking the ceremony's own "
 		    "token through %s (read-only)", o->module);
 	return r;

@@ -243,13 +243,13 @@ token_keys(struct anc_status *st, struct anc_token *t, struct anc_err *err)
 
 int
 anc_status_add_token(struct anc_status *st, const char *module,
-    const char *uri, struct anc_err *err)
+    const char *args, const char *uri, struct anc_err *err)
 {
 	struct anc_module *m = NULL;
 	struct anc_token *t = NULL;
 	int r;
 
-	if ((r = anc_module_load(module, &m, err)) == ANC_OK &&
+	if ((r = anc_module_load_args(module, args, &m, err)) == ANC_OK &&
 	    (r = anc_token_open(m, uri, &t, err)) == ANC_OK)
 		r = token_keys(st, t, err);
 	/* Token before module: libp11 must not outlive its sessions. */
