@@ -186,7 +186,7 @@ run_one(struct anc_engine *e, const struct anc_step *s,
 	int r;
 
 	snprintf(what, sizeof(what), "step %d/%zu %s", s->index,
-	    e->c->n_steps, anc_step_kind_name(s->kind));
+	    e->c->n_steps, anc_step_kind_name(s));
 	anc_engine_say(e, "%s", what);
 	if ((r = anc_rec_step(e, s, err)) != ANC_OK ||
 	    (r = anc_engine_confirm(e, ANC_CONFIRM_BEFORE, s, 0, err)) !=
@@ -214,7 +214,7 @@ anc_engine_steps(struct anc_engine *e, struct anc_err *err)
 
 	for (i = 0; i < e->c->n_steps; i++) {
 		s = &e->c->steps[i];
-		if ((t = anc_step_type(s->kind)) == NULL || t->run == NULL)
+		if ((t = s->type) == NULL || t->run == NULL)
 			return anc_err_set(err, ANC_E_INTERNAL, "step %d: no "
 			    "handler", s->index);
 		/* Left set on failure: the abort record names the step. */
@@ -222,7 +222,7 @@ anc_engine_steps(struct anc_engine *e, struct anc_err *err)
 		if ((r = run_one(e, s, t, err)) != ANC_OK)
 			return anc_err_prefix(err, "%s:%d: step %d (%s)",
 			    e->c->path, s->line, s->index,
-			    anc_step_kind_name(s->kind));
+			    anc_step_kind_name(s));
 	}
 	e->step = 0;
 	return ANC_OK;

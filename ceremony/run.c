@@ -77,7 +77,7 @@ outputs_free(const struct anc_ceremony *c, struct anc_outbox *ob,
 			    ANC_OK)
 				return anc_err_prefix(err, "%s:%d: step %d (%s)",
 				    c->path, c->steps[i].line, c->steps[i].index,
-				    anc_step_kind_name(c->steps[i].kind));
+				    anc_step_kind_name(&c->steps[i]));
 	}
 	return ANC_OK;
 }
