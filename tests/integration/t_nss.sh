@@ -66,6 +66,16 @@ PYEOF
     fail "NSS rehearsal: a key was made in the real token"
 pass "NSS softokn: rehearsal probes the real token with --module-args"
 
+# token probe loads the module with the same arguments, and its trial key
+# pair shows up front what the run below is refused for.
+ANCHORAGE_MODULE_ARGS=$args expect_exit 3 nss token probe "$uri" \
+    --script "$T/root.yaml" --pin-source "file:$T/pin-nss"
+grep -q 'ecdsa-p256 FAILED: generated; template CKA_LOCAL is not true' \
+    "$T/stdout" || fail "token probe on NSS: $(cat "$T/stdout" "$T/stderr")"
+grep -q 'this token CANNOT run it' "$T/stdout" ||
+    fail "token probe on NSS: no verdict"
+pass "NSS softokn: token probe with ANCHORAGE_MODULE_ARGS"
+
 # A root ceremony on NSS softokn, its arguments from the environment.
 # softokn reports CKA_LOCAL false for the key it has just generated, so
 # the read-back check refuses it (exit 4): the message and the abort record
