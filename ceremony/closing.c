@@ -114,49 +114,23 @@ end_fields(const struct anc_engine *e)
 	    "outputs_count", (json_int_t)n, "outputs_sha256", hex);
 }
 
-/* A batch step's directory ("fleet/" of "fleet/eu-1/ca.pem"), or NULL
- * for a name at the top or in the top manifests/. */
-static json_t *
-batch_dir(const char *name)
-{
-	const char *slash = strchr(name, '/');
-
-	if (slash == NULL || (strncmp(name, "manifests/", 10) == 0 &&
-	    strchr(slash + 1, '/') == NULL))
-		return NULL;
-	return json_stringn(name, (size_t)(slash - name + 1));
-}
-
-static int
-listed(const json_t *list, const json_t *s)
-{
-	size_t i;
-
-	for (i = 0; i < json_array_size(list); i++)
-		if (json_equal(json_array_get(list, i), s))
-			return 1;
-	return 0;
-}
-
 /* What the run left in the outbox: its files, except that a batch step's
  * directory (made by this run, never there before) stands for all the
- * files in it. */
+ * files in it, which the outbox does not list. */
 static int
 left_files(const struct anc_engine *e, json_t *files, json_t *dirs)
 {
-	json_t *d;
+	const char *d;
 	size_t i;
 
-	for (i = 0; e->ob != NULL && i < anc_outbox_count(e->ob); i++) {
-		if ((d = batch_dir(anc_outbox_file(e->ob, i))) == NULL) {
-			if (json_array_append_new(files, json_string(
-			    anc_outbox_file(e->ob, i))) != 0)
-				return -1;
-		} else if (listed(dirs, d))
-			json_decref(d);
-		else if (json_array_append_new(dirs, d) != 0)
+	for (i = 0; e->ob != NULL && i < anc_outbox_count(e->ob); i++)
+		if (json_array_append_new(files, json_string(
+		    anc_outbox_file(e->ob, i))) != 0)
 			return -1;
-	}
+	for (i = 0; e->ob != NULL &&
+	    (d = anc_outbox_batch_dir(e->ob, i)) != NULL; i++)
+		if (json_array_append_new(dirs, json_sprintf("%s/", d)) != 0)
+			return -1;
 	return 0;
 }
 
