@@ -23,11 +23,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 #include "anchorage/err.h"
 #include "anchorage/export.h"
 #include "anchorage/file.h"
 #include "anchorage/hash.h"
-#include "anchorage/secmem.h"
 #include "outbox_int.h"
 
 int
@@ -176,7 +178,8 @@ anc_outbox_check_absent(struct anc_outbox *ob, const char *name,
 	if (anc_ob_nested_name(name)) {
 		if ((r = anc_ob_nested_fd(ob, name, 0, &fd, err)) != ANC_OK)
 			return r;
-	} else if (sub && (r = anc_ob_subdir_fd(ob, 0, &fd, &created, err)) != ANC_OK)
+	} else if (sub && (r = anc_ob_subdir_fd(ob, 0, &fd, &created,
+	    err)) != ANC_OK)
 		return r;
 	if (fd >= 0 && anc_file_exists_at(fd, base))
 		return anc_err_set(err, ANC_E_EXISTS, "%s/%s: already exists; "
@@ -290,8 +293,8 @@ anc_outbox_add(struct anc_outbox *ob, const char *name, const void *data,
 		if ((r = anc_ob_note_top(ob, name, err)) != ANC_OK ||
 		    (r = anc_ob_nested_fd(ob, name, 1, &fd, err)) != ANC_OK)
 			goto out;
-	} else if (sub && (r = anc_ob_subdir_fd(ob, 1, &fd, &created, err)) !=
-	    ANC_OK)
+	} else if (sub && (r = anc_ob_subdir_fd(ob, 1, &fd, &created,
+	    err)) != ANC_OK)
 		goto out;
 	if ((r = (ob->defer ? anc_file_create_unsynced :
 	    anc_file_create_data_synced)(fd, base, mode, data, len, err)) !=
@@ -317,14 +320,73 @@ anc_outbox_add(struct anc_outbox *ob, const char *name, const void *data,
 	return r;
 }
 
+/*
+ * SHA-256 of the regular file `name` in the outbox, read in pieces: the
+ * transcript of a large fleet is megabytes, and is never held whole.
+ * Symbolic links, FIFOs and devices are refused.
+ */
+static int
+hash_file(const struct anc_outbox *ob, const char *name,
+    char sha[ANC_SHA256_HEX], struct anc_err *err)
+{
+	unsigned char buf[16384], md[32];
+	EVP_MD_CTX *ctx = NULL;
+	struct stat st;
+	ssize_t got;
+	int fd, r = ANC_E_INTERNAL;
+
+	if ((fd = openat(ob->dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) < 0)
+		return anc_err_set(err, errno == ENOENT ? ANC_E_INPUT :
+		    ANC_E_IO, "%s/%s: cannot read: %s", ob->dir, name,
+		    errno == ELOOP ? "a symbolic link" : strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		r = anc_err_set(err, ANC_E_INPUT, "%s/%s: expected a regular "
+		    "file", ob->dir, name);
+		goto out;
+	}
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		r = anc_err_set(err, ANC_E_CRYPTO, "%s/%s: SHA-256", ob->dir,
+		    name);
+		goto out;
+	}
+	while ((got = read(fd, buf, sizeof(buf))) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			r = anc_err_set(err, ANC_E_IO, "%s/%s: cannot read: %s",
+			    ob->dir, name, strerror(errno));
+			goto out;
+		}
+		if (EVP_DigestUpdate(ctx, buf, (size_t)got) != 1) {
+			r = anc_err_set(err, ANC_E_CRYPTO, "%s/%s: SHA-256",
+			    ob->dir, name);
+			goto out;
+		}
+	}
+	if (EVP_DigestFinal_ex(ctx, md, NULL) != 1) {
+		r = anc_err_set(err, ANC_E_CRYPTO, "%s/%s: SHA-256", ob->dir,
+		    name);
+		goto out;
+	}
+	anc_hex(md, sizeof(md), sha);
+	/* success */
+	r = ANC_OK;
+ out:
+	/* Whatever was read may be a Secret manifest. */
+	OPENSSL_cleanse(buf, sizeof(buf));
+	EVP_MD_CTX_free(ctx);
+	close(fd);
+	return r;
+}
+
 int
 anc_outbox_record(struct anc_outbox *ob, const char *name,
     struct anc_err *err)
 {
-	unsigned char *data = NULL;
-	char *copy = NULL, *path = NULL, sha[ANC_SHA256_HEX];
+	char *copy = NULL, sha[ANC_SHA256_HEX];
 	const char *base;
-	size_t len = 0;
 	int sub = 0, r = ANC_E_INTERNAL;
 
 	if ((r = prepare(ob, name, &sub, &base, &copy, err)) != ANC_OK)
@@ -333,25 +395,10 @@ anc_outbox_record(struct anc_outbox *ob, const char *name,
 		r = bad_name(ob, name, err);
 		goto out;
 	}
-	if (asprintf(&path, "%s/%s", ob->dir, name) < 0) {
-		path = NULL;
-		r = anc_err_set(err, ANC_E_NOMEM, "%s/%s", ob->dir, name);
+	if ((r = hash_file(ob, name, sha, err)) != ANC_OK)
 		goto out;
-	}
-	/* anc_file_read refuses symlinks, FIFOs and devices. */
-	if ((r = anc_file_read(path, ANC_OUTBOX_FILE_MAX, &data, &len,
-	    err)) != ANC_OK)
-		goto out;
-	anc_sha256_hex(data, len, sha);
-	if (sha[0] == '\0') {
-		r = anc_err_set(err, ANC_E_CRYPTO, "%s: SHA-256", path);
-		goto out;
-	}
 	r = keep(ob, name, sha, &copy, err);
  out:
-	/* Whatever was read back may be a Secret manifest. */
-	anc_freezero(data, len);
-	free(path);
 	free(copy);
 	return r;
 }
