@@ -13,6 +13,7 @@
 #define ANCHORAGE_STEP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "anchorage/ceremony.h"
 #include "ceremony_int.h"
@@ -90,15 +91,20 @@ int anc_needs_batch(struct anc_derive *d, const struct anc_step *s,
  * Checks (validate.c)
  */
 
-/* What an artifact is, one bit each, so a reference can accept several. */
-#define ANC_ART_STEP(k)		(1u << (k))	/* output of a step of kind k */
-#define ANC_ART_CERT_IN		(1u << 20)	/* certificate input */
-#define ANC_ART_CERT_KEY	(1u << 21)	/* ... with its key in the token */
-#define ANC_ART_CSR_IN		(1u << 22)	/* csr input */
-#define ANC_ART_INVENTORY_IN	(1u << 23)	/* inventory input */
-#define ANC_ART_BUNDLE_IN	(1u << 24)	/* bundle input */
-#define ANC_ART_CRL_IN		(1u << 25)	/* crl input */
-#define ANC_ART_CLUSTERS_IN	(1u << 26)	/* clusters input */
+/*
+ * What an artifact is, one bit each, so a reference can accept several:
+ * the output of a step of kind k is bit k, the inputs sit above
+ * ANC_ART_INPUT_BASE.  steps.c refuses to compile when the kinds reach it.
+ */
+#define ANC_ART_INPUT_BASE	48
+#define ANC_ART_STEP(k)		(UINT64_C(1) << (k))	/* output of kind k */
+#define ANC_ART_CERT_IN		(UINT64_C(1) << 48)	/* certificate input */
+#define ANC_ART_CERT_KEY	(UINT64_C(1) << 49)	/* ... key in the token */
+#define ANC_ART_CSR_IN		(UINT64_C(1) << 50)	/* csr input */
+#define ANC_ART_INVENTORY_IN	(UINT64_C(1) << 51)	/* inventory input */
+#define ANC_ART_BUNDLE_IN	(UINT64_C(1) << 52)	/* bundle input */
+#define ANC_ART_CRL_IN		(UINT64_C(1) << 53)	/* crl input */
+#define ANC_ART_CLUSTERS_IN	(UINT64_C(1) << 54)	/* clusters input */
 
 struct anc_vctx {
 	const struct anc_ceremony *c;
@@ -127,7 +133,7 @@ int anc_line_or(const struct anc_step *s, int line);
  */
 ANC_MUST_CHECK
 int anc_ref(struct anc_vctx *v, const struct anc_step *s, const char *field,
-    int line, const char *name, unsigned accept, const char *expect,
+    int line, const char *name, uint64_t accept, const char *expect,
     struct anc_artref *a);
 /* The certificate whose key signs: a root made here, or one brought in
  * together with the label of its key in the token. */

@@ -94,7 +94,7 @@ find(const struct anc_ceremony *c, const char *name, struct anc_artref *a)
 	return 0;
 }
 
-static unsigned
+static uint64_t
 art_class(const struct anc_artref *a)
 {
 	if (a->step != NULL)
@@ -144,7 +144,7 @@ describe(const struct anc_ceremony *c, const struct anc_artref *a, char *buf,
  */
 int
 anc_ref(struct anc_vctx *v, const struct anc_step *s, const char *field,
-    int line, const char *name, unsigned accept, const char *expect,
+    int line, const char *name, uint64_t accept, const char *expect,
     struct anc_artref *a)
 {
 	char what[96];
