@@ -372,11 +372,16 @@ slurp(const char *path)
 	return buf;
 }
 
+/* The finding for `file`; a failed one first, as SHA256SUMS can have two
+ * (its summary, then a name it lists twice). */
 static struct anc_verify_item *
 item_for(struct anc_verify_item *it, size_t n, const char *file)
 {
 	size_t i;
 
+	for (i = 0; i < n; i++)
+		if (strcmp(it[i].file, file) == 0 && !it[i].ok)
+			return &it[i];
 	for (i = 0; i < n; i++)
 		if (strcmp(it[i].file, file) == 0)
 			return &it[i];

@@ -105,14 +105,27 @@ struct anc_verify_item {
 	char detail[256];	/* why it failed, or what it is */
 };
 
+/* Called with each finding, valid during the call; ANC_OK to go on. */
+typedef int (*anc_verify_fn)(void *arg, const struct anc_verify_item *it,
+    struct anc_err *err);
+
 /*
  * Check an outbox: SHA256SUMS exists and lists every file, every listed
  * hash matches, every file is of an allowed kind (PEM certificates and
  * CRLs, manifests, the transcript, README), and no private key appears
- * anywhere but tls.key of a kubernetes.io/tls Secret.  *items (owned by the
- * caller, free()) holds one entry per file.  Returns ANC_OK when all pass,
- * ANC_E_VERIFY (err says the first failure) otherwise.
+ * anywhere but tls.key of a kubernetes.io/tls Secret.  `fn` gets one
+ * finding for SHA256SUMS, then one per file it lists in its order, then
+ * one per other entry at fault.  Memory does not grow with the outbox
+ * (unless files are unlisted, which are then named).  Returns ANC_OK when
+ * all pass, ANC_E_VERIFY (err says the first failure), or the callback's
+ * error.
  */
+ANC_MUST_CHECK
+int anc_outbox_verify_each(const char *dir, anc_verify_fn fn, void *arg,
+    struct anc_err *err);
+
+/* The same, the findings collected in *items (owned by the caller,
+ * free()), one entry per file. */
 ANC_MUST_CHECK
 int anc_outbox_verify(const char *dir, struct anc_verify_item **items,
     size_t *n, struct anc_err *err);
