@@ -167,8 +167,14 @@ struct anc_revocation {
  * One step.  Which fields are meaningful depends on `kind`; the others are
  * zero/NULL.  Defaults are filled in by the parser, so run.c never guesses.
  */
+struct anc_step_type;
+
 struct anc_step {
 	enum anc_step_kind kind;
+	/* The kind's descriptor (step.h), set by the parser: the stages reach
+	 * the kind through it, not through the list of kinds in steps.c, so
+	 * the helpers the kinds call never depend on that list. */
+	const struct anc_step_type *type;
 	int line;		/* line of the step's key in the file */
 	int index;		/* 1-based position in steps */
 
@@ -331,7 +337,7 @@ int anc_duration_parse(const char *s, uint64_t *seconds);
 /* Shortest exact form ("87600h", "1h30m"), into buf of `cap` bytes. */
 void anc_duration_format(uint64_t seconds, char *buf, size_t cap);
 
-const char *anc_step_kind_name(enum anc_step_kind kind);
+const char *anc_step_kind_name(const struct anc_step *s);
 const char *anc_role_name(enum anc_role role);
 const char *anc_crl_reason_name(enum anc_crl_reason r);
 

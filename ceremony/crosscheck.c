@@ -33,7 +33,7 @@ xerr(const struct anc_ceremony *c, const struct anc_step *s,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return anc_err_set(err, ANC_E_FIELD, "%s:%d: steps[%d].%s.%s: %s",
-	    c->path, s->line, s->index, anc_step_kind_name(s->kind), param,
+	    c->path, s->line, s->index, anc_step_kind_name(s), param,
 	    msg);
 }
 
@@ -53,11 +53,11 @@ warn(struct anc_ceremony *c, const struct anc_step *s, struct anc_err *err,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	n = snprintf(NULL, 0, "%s:%d: steps[%d].%s: %s", c->path, s->line,
-	    s->index, anc_step_kind_name(s->kind), msg);
+	    s->index, anc_step_kind_name(s), msg);
 	if (n < 0 || (line = malloc((size_t)n + 1)) == NULL)
 		return anc_err_set(err, ANC_E_NOMEM, "warning");
 	snprintf(line, (size_t)n + 1, "%s:%d: steps[%d].%s: %s", c->path,
-	    s->line, s->index, anc_step_kind_name(s->kind), msg);
+	    s->line, s->index, anc_step_kind_name(s), msg);
 	grown = realloc(c->warnings, (c->n_warnings + 1) * sizeof(*grown));
 	if (grown == NULL) {
 		free(line);

@@ -10,11 +10,9 @@
 #include "step.h"
 
 const char *
-anc_step_kind_name(enum anc_step_kind kind)
+anc_step_kind_name(const struct anc_step *s)
 {
-	const struct anc_step_type *t = anc_step_type(kind);
-
-	return t != NULL ? t->name : "unknown";
+	return s->type->name;
 }
 
 const char *
@@ -85,10 +83,10 @@ int
 anc_step_files(const struct anc_step *s, char names[][128], size_t cap,
     size_t *n)
 {
-	const struct anc_step_type *t = anc_step_type(s->kind);
+	const struct anc_step_type *t = s->type;
 
 	*n = 0;
-	if (t == NULL || (t->files != NULL && t->files(s, names, cap, n) != 0))
+	if (t->files != NULL && t->files(s, names, cap, n) != 0)
 		return ANC_E_INTERNAL;
 	return ANC_OK;
 }

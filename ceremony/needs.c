@@ -53,7 +53,7 @@ anc_need_push(struct anc_derive *d, const struct anc_step *s,
 	n->step = s != NULL ? s->index : 0;
 	n->line = s != NULL ? s->line : 0;
 	snprintf(n->kind, sizeof(n->kind), "%s", s != NULL ?
-	    anc_step_kind_name(s->kind) : "closing record");
+	    anc_step_kind_name(s) : "closing record");
 	snprintf(n->key, sizeof(n->key), "%s", key != NULL ? key : "");
 	snprintf(n->use, sizeof(n->use), "%s", use != NULL ? use : "");
 	return n;
@@ -131,7 +131,7 @@ static int
 step_needs(struct anc_derive *d, const struct anc_step *s,
     struct anc_err *err)
 {
-	const struct anc_step_type *t = anc_step_type(s->kind);
+	const struct anc_step_type *t = s->type;
 
 	return t != NULL && t->needs != NULL ? t->needs(d, s, err) : ANC_OK;
 }

@@ -75,7 +75,7 @@ build(struct anc_engine *e, enum anc_confirm_phase phase,
 		return ANC_OK;
 	}
 	a->req.step = s->index;
-	a->req.kind = anc_step_kind_name(s->kind);
+	a->req.kind = anc_step_kind_name(s);
 	if ((r = anc_step_describe(s, &a->text, err)) != ANC_OK)
 		return r;
 	a->req.text = a->text;

@@ -4,12 +4,13 @@
  *
  * One table per mapping of docs/ceremony-format.md, in the order the
  * document gives them: field, type, default (or REQUIRED / NONE), where
- * the value goes and where its line goes.  The steps' tables are in
- * parse_steps.c.  Types carry their limits and
- * messages (schema_types.c); the generic reader (schema_read.c) walks the
- * text against the tables.  What a table cannot say (an item unique in its
- * list, a default computed rather than written) is a small function next
- * to its table.
+ * the value goes and where its line goes.  Each kind of step has its
+ * table in its step_<kind>.c, found through the list in steps.c.  Types
+ * carry their limits and messages (schema_types.c, and schema_params.c
+ * for those several kinds share); the generic reader (schema_read.c) walks
+ * the text against the tables.  What a table cannot say (an item unique in
+ * its list, a default computed rather than written) is a small function
+ * next to its table.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stddef.h>
@@ -21,29 +22,11 @@
 #include "anchorage/err.h"
 #include "anchorage/hash.h"
 #include "schema.h"
+#include "step.h"
 
 /*
- * Crypto officers holding shares of the PIN: split-pin and quorum
+ * Quorum
  */
-
-static int
-officer_item(struct anc_reader *p, void *obj)
-{
-	struct anc_officers *o = obj;
-	size_t dup;
-	int r;
-
-	if ((r = anc_read_name_item(p, &anc_t_person, &o->names, &o->lines,
-	    &o->n, &dup)) != ANC_OK)
-		return r;
-	if (dup != 0)
-		return anc_read_bad(p, "\"%s\" is already officers[%zu]",
-		    o->names[dup - 1], dup);
-	return ANC_OK;
-}
-
-const struct anc_type anc_t_officers = ANC_LIST(2, ANC_CER_OFFICERS_MAX,
-    "participant names", officer_item);
 
 #define OF(m) offsetof(struct anc_officers, m)
 
@@ -212,6 +195,42 @@ nd_participants(struct anc_reader *p, void *obj, const struct anc_field *f)
 }
 
 /*
+ * Steps: each kind's table is in its step_<kind>.c
+ */
+
+/* `- kind: {parameters}`: defaults first, then what the script says. */
+static int
+read_step(struct anc_reader *p, void *obj)
+{
+	const char *names[ANC_CER_STEP_KINDS_MAX];
+	struct anc_ceremony *c = obj;
+	const struct anc_step_type *t;
+	struct anc_step *s;
+	size_t i, n, mark;
+	int r;
+
+	if ((s = anc_read_add(p, &c->steps, &c->n_steps, sizeof(*s))) == NULL)
+		return ANC_E_NOMEM;
+	s->index = (int)c->n_steps;
+	for (n = 0; n < anc_n_step_types && n < ANC_N(names); n++)
+		names[n] = anc_step_types[n]->name;
+	if ((r = anc_read_one_key(p, "step kind", names, n, &i)) != ANC_OK)
+		return r;
+	t = anc_step_types[i];
+	s->kind = t->kind;
+	s->type = t;
+	s->line = anc_read_line(p);
+	mark = anc_read_push(p, t->name);
+	if ((r = anc_read_next(p)) != ANC_OK ||
+	    (r = anc_read_defaults(p, t->fields, t->n_fields, s)) != ANC_OK ||
+	    (t->init != NULL && (r = t->init(p, s)) != ANC_OK) ||
+	    (r = anc_read_map(p, t->fields, t->n_fields, s)) != ANC_OK)
+		return r;
+	anc_read_pop(p, mark);
+	return anc_read_one_key_end(p, "step kind");
+}
+
+/*
  * The script
  */
 
@@ -221,7 +240,7 @@ static const struct anc_type t_participants = { .node = nd_participants,
 static const struct anc_type t_inputs = ANC_LIST(0, ANC_CER_INPUTS_MAX,
     "inputs", input_item);
 static const struct anc_type t_steps = ANC_LIST(1, ANC_CER_STEPS_MAX,
-    "steps", anc_read_step);
+    "steps", read_step);
 
 #define CER(m) offsetof(struct anc_ceremony, m)
 

@@ -169,13 +169,13 @@ anc_put_cert_step(struct anc_text *t, const struct anc_step *s,
 static void
 put_what(struct anc_text *t, const struct anc_step *s)
 {
-	anc_step_type(s->kind)->plan(t, s);
+	s->type->plan(t, s);
 }
 
 static void
 put_step(struct anc_text *t, const struct anc_step *s)
 {
-	anc_put(t, "  %2d. %s: ", s->index, anc_step_kind_name(s->kind));
+	anc_put(t, "  %2d. %s: ", s->index, anc_step_kind_name(s));
 	put_what(t, s);
 	put_files(t, s);
 	anc_put(t, "\n");

@@ -74,7 +74,7 @@ step_json(const struct anc_step *s, json_t **out, struct anc_err *err)
 	for (i = 0; i < n; i++)
 		json_array_append_new(files, json_string(names[i]));
 	*out = json_pack("{s:i, s:s, s:s, s:o, s:i}", "step", s->index,
-	    "kind", anc_step_kind_name(s->kind), "text", text, "writes",
+	    "kind", anc_step_kind_name(s), "text", text, "writes",
 	    files, "line", s->line);
 	free(text);
 	return *out != NULL ? ANC_OK : anc_err_set(err, ANC_E_NOMEM, "plan");

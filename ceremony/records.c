@@ -179,7 +179,7 @@ void
 anc_rec_step_inputs(const struct anc_engine *e, const struct anc_step *s,
     struct anc_confirm_item *v, size_t cap, size_t *n)
 {
-	const struct anc_step_type *t = anc_step_type(s->kind);
+	const struct anc_step_type *t = s->type;
 
 	*n = 0;
 	if (t != NULL && t->inputs != NULL)
@@ -230,7 +230,7 @@ anc_rec_step(struct anc_engine *e, const struct anc_step *s,
 	for (i = 0; writes != NULL && i < n; i++)
 		json_array_append_new(writes, json_string(names[i]));
 	r = anc_tr_append(e->tr, "step", json_pack("{s:i, s:s, s:i, s:o, "
-	    "s:o, s:o}", "step", s->index, "kind", anc_step_kind_name(s->kind),
+	    "s:o, s:o}", "step", s->index, "kind", anc_step_kind_name(s),
 	    "line", s->line, "description", anc_tr_str(text), "inputs",
 	    items_json(in, nin), "writes", writes), err);
  out:

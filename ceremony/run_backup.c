@@ -15,6 +15,7 @@
 #include "anchorage/token.h"
 #include "ceremony_int.h"
 #include "engine.h"
+#include "run.h"
 
 unsigned
 anc_ceremony_backup_needs(const struct anc_ceremony *c)
@@ -47,7 +48,7 @@ backup_label_free(const struct anc_ceremony *c, const struct anc_step *s,
 		    "says what it made: delete those objects with `pkcs11-tool "
 		    "--login --token-label LABEL --delete-object --type privkey "
 		    "--label %s` (and --type pubkey) before running again",
-		    c->path, s->line, s->index, anc_step_kind_name(s->kind),
+		    c->path, s->line, s->index, anc_step_kind_name(s),
 		    label, label);
 	return ANC_OK;
 }

@@ -129,7 +129,8 @@ extern const char anc_schema_required[];
 	  .what = (what_), .item = (item_) }
 
 /*
- * The generic reader (schema_read.c)
+ * The generic reader (schema_yaml.c, schema_read.c; its messages are
+ * schema_msg.c)
  */
 
 /* Refuse in pass 1 what plain data does not need, and what exceeds the
@@ -255,10 +256,8 @@ extern const struct anc_type anc_t_version, anc_t_ceremony_name,
     anc_t_soft_alg, anc_t_reason, anc_t_issuer_kind, anc_t_threshold,
     anc_t_commitment;
 
-/* Crypto officers holding shares of the PIN: split-pin and quorum. */
+/* Crypto officers holding shares of the PIN: split-pin and quorum
+ * (schema_params.c). */
 extern const struct anc_type anc_t_officers;
-/* One item of steps: the step kind, then its table (parse_steps.c). */
-ANC_MUST_CHECK
-int anc_read_step(struct anc_reader *p, void *ceremony);
 
 #endif /* ANCHORAGE_SCHEMA_H */

@@ -5,9 +5,10 @@
  * table of its parameters, its checks across fields, the words the plan
  * reads aloud, the outbox files it writes, the artifacts its transcript
  * record names, and its action.  The file defines one struct
- * anc_step_type, listed in anc_step_types[] (steps.c); parse, validate,
- * plan, records and engine reach the kind only through it.  The helpers
- * the kinds share are declared below, each where its stage lives.
+ * anc_step_type, listed in anc_step_types[] (steps.c); the parser sets
+ * each step's `type` to it, and validate, plan, records and engine reach
+ * the kind only through that.  The helpers the kinds share are declared
+ * below, each where its stage lives.
  */
 #ifndef ANCHORAGE_STEP_H
 #define ANCHORAGE_STEP_H
@@ -53,17 +54,17 @@ struct anc_step_type {
 	    struct anc_err *err);
 };
 
-/* Every kind, in the order scripts' messages list them (steps.c). */
+/* Every kind, in the order scripts' messages list them (steps.c).  Only
+ * the parser reads the list: it gives each step its kind's descriptor
+ * (anc_step.type), through which the other stages reach the kind. */
 #define ANC_CER_STEP_KINDS_MAX	32
 extern const struct anc_step_type *const anc_step_types[];
 extern const size_t anc_n_step_types;
-/* The type of a kind; NULL for none. */
-const struct anc_step_type *anc_step_type(enum anc_step_kind kind);
 
 #define ANC_STEP_FIELDS(f)	.fields = (f), .n_fields = ANC_N(f)
 
 /*
- * Schema (parse_steps.c): parameter types more than one kind uses
+ * Schema (schema_params.c): parameter types more than one kind uses
  */
 
 extern const struct anc_type anc_t_subject, anc_t_name_constraints,

@@ -54,7 +54,7 @@ check(struct anc_vctx *v, const struct anc_step *s)
 			    "it; expected backup-trust before any signing step, "
 			    "because the security officer's login ends the "
 			    "user's and every key in use (docs/backup.md)",
-			    t->index, anc_step_kind_name(t->kind));
+			    t->index, anc_step_kind_name(t));
 		default:
 			break;
 		}

@@ -42,14 +42,3 @@ const size_t anc_n_step_types = ANC_N(anc_step_types);
 /* A kind's number is its output's bit in the artifact classes (step.h). */
 _Static_assert(ANC_N(anc_step_types) < ANC_ART_INPUT_BASE,
     "step kinds would overlap the input bits of ANC_ART_*");
-
-const struct anc_step_type *
-anc_step_type(enum anc_step_kind kind)
-{
-	size_t i;
-
-	for (i = 0; i < anc_n_step_types; i++)
-		if (anc_step_types[i]->kind == kind)
-			return anc_step_types[i];
-	return NULL;
-}

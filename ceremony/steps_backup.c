@@ -31,7 +31,7 @@ anc_backup_checking(struct anc_engine *e, const struct anc_step *s)
 	if (e->bk != NULL)
 		return 0;
 	anc_engine_say(e, "  %s needs both tokens: it runs with `ceremony run`",
-	    anc_step_kind_name(s->kind));
+	    anc_step_kind_name(s));
 	return 1;
 }
 

@@ -34,7 +34,7 @@ anc_step_field(char *buf, size_t cap, const struct anc_step *s,
     const char *param)
 {
 	snprintf(buf, cap, "steps[%d].%s%s%s", s->index,
-	    anc_step_kind_name(s->kind), param[0] != '\0' ? "." : "", param);
+	    anc_step_kind_name(s), param[0] != '\0' ? "." : "", param);
 	return buf;
 }
 
@@ -124,7 +124,7 @@ describe(const struct anc_ceremony *c, const struct anc_artref *a, char *buf,
 	const char *kind;
 
 	if (a->step != NULL) {
-		kind = anc_step_kind_name(a->step->kind);
+		kind = anc_step_kind_name(a->step);
 		snprintf(buf, cap, "a%s %s output (steps[%d])",
 		    strchr("aeiou", kind[0]) != NULL ? "n" : "", kind,
 		    a->step->index);
@@ -329,24 +329,24 @@ check_token(struct anc_vctx *v)
 	size_t i;
 
 	for (i = 0; i < c->n_steps; i++)
-		if (anc_step_type(c->steps[i].kind)->uses_token)
+		if (c->steps[i].type->uses_token)
 			break;
 	if (i < c->n_steps && c->token == NULL)
 		return anc_verr(v, c->steps[i].line, "token", "required "
 		    "because steps[%d] (%s) uses the token; expected a PKCS#11 "
 		    "URI such as pkcs11:token=m8-root", c->steps[i].index,
-		    anc_step_kind_name(c->steps[i].kind));
+		    anc_step_kind_name(&c->steps[i]));
 	if (i == c->n_steps && c->token != NULL)
 		return anc_verr(v, c->token_line != 0 ? c->token_line : 1,
 		    "token", "no step uses the token; remove it");
 	for (i = 0; i < c->n_steps; i++)
-		if (anc_step_type(c->steps[i].kind)->uses_backup_token)
+		if (c->steps[i].type->uses_backup_token)
 			break;
 	if (i < c->n_steps && c->backup_token == NULL)
 		return anc_verr(v, c->steps[i].line, "backup-token", "required "
 		    "because steps[%d] (%s) uses the backup token; expected a "
 		    "PKCS#11 URI such as pkcs11:token=m8-root-backup",
-		    c->steps[i].index, anc_step_kind_name(c->steps[i].kind));
+		    c->steps[i].index, anc_step_kind_name(&c->steps[i]));
 	if (i == c->n_steps && c->backup_token != NULL)
 		return anc_verr(v, c->backup_token_line != 0 ?
 		    c->backup_token_line : 1, "backup-token", "no step uses the "
@@ -402,7 +402,7 @@ anc_validate(const struct anc_ceremony *c, struct anc_err *err)
 	    (r = check_labels(&v)) != ANC_OK)
 		return r;
 	for (i = 0; i < c->n_steps; i++) {
-		t = anc_step_type(c->steps[i].kind);
+		t = c->steps[i].type;
 		if (t->check != NULL && (r = t->check(&v, &c->steps[i])) !=
 		    ANC_OK)
 			return r;

@@ -789,7 +789,7 @@ test_split_pin(void **state)
 	    "      officers: [Carol Example, D, E] }"));
 	s = &c->steps[0];
 	assert_int_equal(s->kind, ANC_STEP_SPLIT_PIN);
-	assert_string_equal(anc_step_kind_name(s->kind), "split-pin");
+	assert_string_equal(anc_step_kind_name(s), "split-pin");
 	assert_int_equal(s->line, 11);
 	assert_int_equal(s->officers.threshold, 2);
 	assert_int_equal(s->officers.threshold_line, 11);

@@ -1,7 +1,9 @@
 /*
- * anchorage: the schema of a ceremony's steps: which kind a step is, and
- * the parameter types several kinds share (docs/ceremony-format.md,
- * Steps).  Each kind's own table is in its step_<kind>.c.
+ * anchorage: the parameter types that several kinds of step share
+ * (docs/ceremony-format.md, Steps): a certificate's subject, its name
+ * constraints and EKU limit, and the crypto officers holding shares of the
+ * PIN (split-pin, and the script's quorum).  Each kind's own table is in
+ * its step_<kind>.c; the types every mapping uses are schema_types.c.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stddef.h>
@@ -230,36 +232,24 @@ const struct anc_type anc_t_eku = ANC_LIST(1, ANC_EKU__COUNT, "purposes",
     eku_item);
 
 /*
- * Steps: each kind's table is in its step_<kind>.c
+ * Crypto officers holding shares of the PIN: split-pin and quorum
  */
 
-/* `- kind: {parameters}`: defaults first, then what the script says. */
-int
-anc_read_step(struct anc_reader *p, void *obj)
+static int
+officer_item(struct anc_reader *p, void *obj)
 {
-	const char *names[ANC_CER_STEP_KINDS_MAX];
-	struct anc_ceremony *c = obj;
-	const struct anc_step_type *t;
-	struct anc_step *s;
-	size_t i, n, mark;
+	struct anc_officers *o = obj;
+	size_t dup;
 	int r;
 
-	if ((s = anc_read_add(p, &c->steps, &c->n_steps, sizeof(*s))) == NULL)
-		return ANC_E_NOMEM;
-	s->index = (int)c->n_steps;
-	for (n = 0; n < anc_n_step_types && n < ANC_N(names); n++)
-		names[n] = anc_step_types[n]->name;
-	if ((r = anc_read_one_key(p, "step kind", names, n, &i)) != ANC_OK)
+	if ((r = anc_read_name_item(p, &anc_t_person, &o->names, &o->lines,
+	    &o->n, &dup)) != ANC_OK)
 		return r;
-	t = anc_step_types[i];
-	s->kind = t->kind;
-	s->line = anc_read_line(p);
-	mark = anc_read_push(p, t->name);
-	if ((r = anc_read_next(p)) != ANC_OK ||
-	    (r = anc_read_defaults(p, t->fields, t->n_fields, s)) != ANC_OK ||
-	    (t->init != NULL && (r = t->init(p, s)) != ANC_OK) ||
-	    (r = anc_read_map(p, t->fields, t->n_fields, s)) != ANC_OK)
-		return r;
-	anc_read_pop(p, mark);
-	return anc_read_one_key_end(p, "step kind");
+	if (dup != 0)
+		return anc_read_bad(p, "\"%s\" is already officers[%zu]",
+		    o->names[dup - 1], dup);
+	return ANC_OK;
 }
+
+const struct anc_type anc_t_officers = ANC_LIST(2, ANC_CER_OFFICERS_MAX,
+    "participant names", officer_item);
