@@ -67,6 +67,15 @@ ANC_MUST_CHECK
 int anc_outbox_check_content(const char *name, const unsigned char *data,
     size_t len, struct anc_verify_item *it, struct anc_err *err);
 
+/*
+ * Check an outbox YAML file: Kubernetes objects if `manifest` (a file in
+ * manifests/), else a mapping of Helm values (helm-values-*.yaml).  Sets
+ * it->detail to the kinds found.  Returns as anc_outbox_check_content.
+ */
+ANC_MUST_CHECK
+int anc_outbox_check_yaml(const unsigned char *text, size_t len,
+    int manifest, struct anc_verify_item *it, struct anc_err *err);
+
 /* Copy `n` bytes of `s` into `out` (NUL-terminated, at most cap - 1),
  * with anything but printable ASCII as '?': names and strings from an
  * outbox must not put terminal escapes in front of the operator. */
