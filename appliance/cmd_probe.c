@@ -212,7 +212,8 @@ gather(struct app *a, struct probe_args *pa, struct probe *p,
 			pin_arg = &q;
 			break;
 		}
-	if ((r = anc_module_load(a->module, m, err)) != ANC_OK ||
+	if ((r = anc_module_load_args(a->module, a->module_args, m, err)) !=
+	    ANC_OK ||
 	    (r = anc_token_open(*m, p->uri, t, err)) != ANC_OK ||
 	    (r = anc_token_caps_read(*t, &p->caps, err)) != ANC_OK ||
 	    (r = anc_token_login(*t, pin, pin_arg, err)) != ANC_OK)

@@ -244,8 +244,8 @@ collect(const struct app *a, const struct status_args *sa,
 	    (r = anc_status_add_bundle(st, sa->bundle, err)) != ANC_OK)
 		return r;
 	if (sa->token != NULL &&
-	    (r = anc_status_add_token(st, a->module, sa->token, err)) !=
-	    ANC_OK)
+	    (r = anc_status_add_token(st, a->module, a->module_args,
+	    sa->token, err)) != ANC_OK)
 		return r;
 	return anc_status_finish(st, err);
 }

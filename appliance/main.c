@@ -127,6 +127,35 @@ is_help(const char *arg)
 	    strcmp(arg, "-h") == 0);
 }
 
+/* A noun without one of its verbs: name them. */
+static int
+expected_verb(const char *noun)
+{
+	const struct command *c;
+
+	fprintf(stderr, "anchorage: %s: expected one of:", noun);
+	for (c = anc_commands; c->noun != NULL; c++)
+		if (strcmp(c->noun, noun) == 0)
+			fprintf(stderr, " %s", c->verb);
+	fprintf(stderr, "\n");
+	return 2;
+}
+
+/* Options first, then the environment, then the built-in module; an
+ * empty string counts as not given. */
+static void
+module_defaults(struct app *a)
+{
+	if (a->module == NULL)
+		a->module = getenv("ANCHORAGE_MODULE");
+	if (a->module == NULL || a->module[0] == '\0')
+		a->module = ANC_DEFAULT_MODULE;
+	if (a->module_args == NULL)
+		a->module_args = getenv("ANCHORAGE_MODULE_ARGS");
+	if (a->module_args != NULL && a->module_args[0] == '\0')
+		a->module_args = NULL;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -181,14 +210,7 @@ main(int argc, char **argv)
 	}
 	if (a.verbose && a.quiet)
 		return usage("-v and -q exclude each other");
-	if (a.module == NULL)
-		a.module = getenv("ANCHORAGE_MODULE");
-	if (a.module == NULL || a.module[0] == '\0')
-		a.module = ANC_DEFAULT_MODULE;
-	if (a.module_args == NULL)
-		a.module_args = getenv("ANCHORAGE_MODULE_ARGS");
-	if (a.module_args != NULL && a.module_args[0] == '\0')
-		a.module_args = NULL;
+	module_defaults(&a);
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
@@ -198,14 +220,8 @@ main(int argc, char **argv)
 	cmd = app_command(argv[0], argc > 1 ? argv[1] : NULL);
 	if (cmd == NULL && argc > 1 && is_help(argv[1]))
 		return noun_help(argv[0]);
-	if (cmd == NULL) {
-		fprintf(stderr, "anchorage: %s: expected one of:", argv[0]);
-		for (cmd = anc_commands; cmd->noun != NULL; cmd++)
-			if (strcmp(cmd->noun, argv[0]) == 0)
-				fprintf(stderr, " %s", cmd->verb);
-		fprintf(stderr, "\n");
-		return 2;
-	}
+	if (cmd == NULL)
+		return expected_verb(argv[0]);
 	/* The command sees argv starting at its verb (or its noun, when it
 	 * has none), as getopt expects. */
 	if (cmd->verb[0] == '\0')

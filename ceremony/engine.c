@@ -60,13 +60,45 @@ take_csr(struct anc_engine *e, const struct anc_input *in, const char *hex,
 	return 1;
 }
 
+/*
+ * An input certificate: exactly one.  With a key, the certificate to issue
+ * under is the backend's (the token's own, or a check's or rehearsal's
+ * copy carrying its throwaway key).
+ */
+static int
+load_cert(struct anc_engine *e, const struct anc_input *in,
+    const unsigned char *data, size_t len, struct anc_artifact *a,
+    struct anc_err *err)
+{
+	STACK_OF(X509) *certs = NULL;
+	int r;
+
+	if ((r = anc_pem_read_certs(data, len, in->path, &certs, err)) !=
+	    ANC_OK)
+		return r;
+	if (sk_X509_num(certs) != 1) {
+		r = anc_err_set(err, ANC_E_INPUT, "input \"%s\": %s holds %d "
+		    "certificates, expected exactly one", in->name, in->path,
+		    sk_X509_num(certs));
+		goto out;
+	}
+	a->key_label = in->key;
+	if (in->key == NULL)
+		a->cert = sk_X509_shift(certs);
+	else
+		r = e->be->issuer_cert(e->be->arg, in->key,
+		    sk_X509_value(certs, 0), &a->cert, err);
+ out:
+	sk_X509_pop_free(certs, X509_free);
+	return r;
+}
+
 static int
 load_input(struct anc_engine *e, const struct anc_input *in,
     struct anc_err *err)
 {
 	struct anc_artifact *a;
 	unsigned char *data = NULL;
-	STACK_OF(X509) *certs = NULL;
 	char hex[ANC_SHA256_HEX];
 	size_t len = 0;
 	int r;
@@ -90,22 +122,7 @@ load_input(struct anc_engine *e, const struct anc_input *in,
 	}
 	switch (in->kind) {
 	case ANC_INPUT_CERTIFICATE:
-		if ((r = anc_pem_read_certs(data, len, in->path, &certs, err)) !=
-		    ANC_OK)
-			goto out;
-		if (sk_X509_num(certs) != 1) {
-			r = anc_err_set(err, ANC_E_INPUT, "input \"%s\": %s holds "
-			    "%d certificates, expected exactly one", in->name,
-			    in->path, sk_X509_num(certs));
-			goto out;
-		}
-		a->key_label = in->key;
-		if (in->key == NULL) {
-			a->cert = sk_X509_shift(certs);
-			break;
-		}
-		if ((r = e->be->issuer_cert(e->be->arg, in->key,
-		    sk_X509_value(certs, 0), &a->cert, err)) != ANC_OK)
+		if ((r = load_cert(e, in, data, len, a, err)) != ANC_OK)
 			goto out;
 		break;
 	case ANC_INPUT_CSR:
@@ -143,7 +160,6 @@ load_input(struct anc_engine *e, const struct anc_input *in,
 	/* success */
 	r = ANC_OK;
  out:
-	sk_X509_pop_free(certs, X509_free);
 	free(data);
 	return r;
 }

@@ -157,32 +157,6 @@ struct anc_engine {
 	size_t npop;
 };
 
-/* run.c: is `label` made by a generate-key step of the script? */
-ANC_MUST_CHECK
-int anc_run_generated_here(const struct anc_ceremony *c, const char *label);
-/* run.c: the token's evidence record (what it is, its mechanisms). */
-ANC_MUST_CHECK
-int anc_run_record_token(struct anc_engine *e, struct anc_module *m,
-    struct anc_token *t, const char *module,
-    const struct anc_slot_info *info, struct anc_err *err);
-
-/*
- * run_backup.c: before the outbox is written to, the backup steps' PINs
- * can be asked for and the medium is a directory of its own; after the
- * primary's login, the backup token opened, recorded and logged in; then
- * the read-only checks of both tokens.
- */
-ANC_MUST_CHECK
-int anc_run_backup_begin(const struct anc_ceremony *c,
-    const struct anc_run_opts *o, const struct anc_ui *ui,
-    struct anc_backup_ctx *bk, struct anc_err *err);
-ANC_MUST_CHECK
-int anc_run_open_backup(struct anc_engine *e, struct anc_module *m,
-    const char *module, struct anc_err *err);
-ANC_MUST_CHECK
-int anc_run_backup_preflight(const struct anc_ceremony *c,
-    struct anc_backup_ctx *bk, struct anc_err *err);
-
 /* Load every input into an artifact (hash-checked). */
 ANC_MUST_CHECK
 int anc_engine_inputs(struct anc_engine *e, struct anc_err *err);

@@ -96,14 +96,14 @@ probe_json(const struct anc_ceremony *c, const char *module,
 
 int
 anc_preflight_real_token(const struct anc_ceremony *c, const char *module,
-    json_t **rec, struct anc_err *err)
+    const char *args, json_t **rec, struct anc_err *err)
 {
 	struct anc_module *m = NULL;
 	struct anc_token *t = NULL;
 	struct anc_token_caps *caps = NULL;
 	int r;
 
-	if ((r = anc_module_load(module, &m, err)) != ANC_OK ||
+	if ((r = anc_module_load_args(module, args, &m, err)) != ANC_OK ||
 	    (r = anc_token_open(m, anc_ceremony_token_uri(c), &t, err)) !=
 	    ANC_OK ||
 	    (r = anc_token_caps_read(t, &caps, err)) != ANC_OK ||

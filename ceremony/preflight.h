@@ -22,9 +22,10 @@ int anc_preflight_fits(const struct anc_ceremony *c, struct anc_token *t,
     struct anc_err *err);
 
 /*
- * A rehearsal's look at the real token: load `module`, open the script's
- * token (no login, no session object, nothing written), check the script
- * against its capabilities as a run would, and unload the module again.
+ * A rehearsal's look at the real token: load `module` (with `args`, its
+ * initialisation string, when not NULL), open the script's token (no
+ * login, no session object, nothing written), check the script against
+ * its capabilities as a run would, and unload the module again.
  * On success *rec (owned by the caller) holds what was found, for the
  * rehearsal transcript's "probe" record.  Module or token missing:
  * ANC_E_MODULE / ANC_E_NOTOKEN; a token that lacks something:
@@ -32,6 +33,7 @@ int anc_preflight_fits(const struct anc_ceremony *c, struct anc_token *t,
  * at its throwaway token.
  */
 int anc_preflight_real_token(const struct anc_ceremony *c,
-    const char *module, json_t **rec, struct anc_err *err);
+    const char *module, const char *args, json_t **rec,
+    struct anc_err *err);
 
 #endif /* ANCHORAGE_PREFLIGHT_H */

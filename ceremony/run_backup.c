@@ -15,6 +15,7 @@
 #include "anchorage/token.h"
 #include "ceremony_int.h"
 #include "engine.h"
+#include "run.h"
 
 unsigned
 anc_ceremony_backup_needs(const struct anc_ceremony *c)

@@ -214,8 +214,10 @@ struct anc_ui {
 };
 
 struct anc_run_opts {
-	const char *module;	/* PKCS#11 module path; ignored in rehearsal */
-	const char *module_args;	/* C_Initialize's pReserved, or NULL */
+	const char *module;	/* PKCS#11 module path; in rehearsal only
+				 * looked at, read-only */
+	const char *module_args;	/* C_Initialize's pReserved, or NULL;
+					 * for the rehearsal's look too */
 	const char *outbox;	/* directory, created if absent */
 	int rehearsal;		/* a throwaway SoftHSM2 token; every record
 				 * marked as a rehearsal */

@@ -91,11 +91,13 @@ int anc_status_add_bundle(struct anc_status *st, const char *file,
 /*
  * Match the public-key objects of a token (no login: public objects only,
  * so cron needs no PIN) to the anchors; keys that match none are listed
- * as ANC_STATUS_KEY items.  Returns ANC_OK or a token error.
+ * as ANC_STATUS_KEY items.  `args`, when not NULL, is the module's
+ * initialisation string (anc_module_load_args).  Returns ANC_OK or a
+ * token error.
  */
 ANC_MUST_CHECK
 int anc_status_add_token(struct anc_status *st, const char *module,
-    const char *uri, struct anc_err *err);
+    const char *args, const char *uri, struct anc_err *err);
 
 /* Decide phases and warnings; call once, after everything is added. */
 ANC_MUST_CHECK
