@@ -9,9 +9,10 @@
  *	uses), two C_Sign calls (root and issuing-CA digests), C_Logout,
  *	C_CloseSession, C_Finalize.  No certificate is built: only the token
  *	calls are made.
- *   floor rawsign MODULE TOKEN-LABEL PINFILE N
- *	the same set-up, then N CKM_ECDSA signatures of a 32-byte digest on
- *	one session with the generated token key; prints the rate.
+ *   floor rawsign MODULE TOKEN-LABEL PINFILE N [ec-p256|rsa-3072]
+ *	the same set-up, then N signatures on one session with the generated
+ *	token key: CKM_ECDSA of a 32-byte digest (P-256, the default), or
+ *	CKM_RSA_PKCS of a SHA-256 DigestInfo (RSA-3072); prints the rate.
  *   floor rawsign-session MODULE TOKEN-LABEL PINFILE N
  *	the same with a session key (CKA_TOKEN false).  SoftHSM2 re-reads a
  *	token object's file on every use; the difference between the two
@@ -32,6 +33,13 @@
 #include <p11-kit/pkcs11.h>
 
 /* DER of the P-256 OID, as CKA_EC_PARAMS wants it. */
+static const unsigned char rsa_e[] = { 0x01, 0x00, 0x01 };
+/* The DigestInfo prefix of SHA-256 (RFC 8017, 9.2, note 1). */
+static const unsigned char sha256_info[] = {
+	0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03,
+	0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20
+};
+
 static const unsigned char p256_oid[] = {
 	0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07
 };
@@ -41,6 +49,7 @@ struct floor {
 	CK_FUNCTION_LIST_PTR fl;
 	int initialized;
 	CK_SESSION_HANDLE s;
+	int rsa;		/* RSA-3072 rather than P-256 */
 	int have_session;
 	int logged_in;
 };
@@ -166,6 +175,7 @@ generate(struct floor *f, CK_BBOOL token, CK_OBJECT_HANDLE *priv)
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	unsigned char id[16];
 	CK_MECHANISM mech = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
+	CK_ULONG bits = 3072;
 	CK_ATTRIBUTE pubt[] = {
 		{ CKA_TOKEN, &token, sizeof(token) },
 		{ CKA_PRIVATE, &no, sizeof(no) },
@@ -178,6 +188,7 @@ generate(struct floor *f, CK_BBOOL token, CK_OBJECT_HANDLE *priv)
 		{ CKA_EC_PARAMS, (void *)(uintptr_t)p256_oid,
 		    sizeof(p256_oid) },
 	};
+	CK_ULONG npub = sizeof(pubt) / sizeof(pubt[0]);
 	CK_ATTRIBUTE privt[] = {
 		{ CKA_TOKEN, &token, sizeof(token) },
 		{ CKA_PRIVATE, &yes, sizeof(yes) },
@@ -196,9 +207,23 @@ generate(struct floor *f, CK_BBOOL token, CK_OBJECT_HANDLE *priv)
 	/* The id is not random: drawing it would be a token call anchorage
 	 * makes but the floor's brief (load, login, generate, sign) does not. */
 	memset(id, 0xf1, sizeof(id));
-	rv = f->fl->C_GenerateKeyPair(f->s, &mech, pubt,
-	    sizeof(pubt) / sizeof(pubt[0]), privt,
+	if (f->rsa) {
+		/* The last attribute becomes the size; the exponent follows. */
+		mech.mechanism = CKM_RSA_PKCS_KEY_PAIR_GEN;
+		pubt[npub - 1].type = CKA_MODULUS_BITS;
+		pubt[npub - 1].pValue = &bits;
+		pubt[npub - 1].ulValueLen = sizeof(bits);
+	}
+	rv = f->fl->C_GenerateKeyPair(f->s, &mech, pubt, npub, privt,
 	    sizeof(privt) / sizeof(privt[0]), &pub, priv);
+	if (rv == CKR_OK && f->rsa) {
+		CK_ATTRIBUTE e = { CKA_PUBLIC_EXPONENT, NULL, 0 };
+
+		/* SoftHSM2's default exponent is 65537; say so if not. */
+		if (f->fl->C_GetAttributeValue(f->s, pub, &e, 1) != CKR_OK ||
+		    e.ulValueLen != sizeof(rsa_e))
+			fprintf(stderr, "floor: RSA exponent not 65537\n");
+	}
 	if (rv != CKR_OK)
 		return ckfail("C_GenerateKeyPair", rv);
 	return 0;
@@ -208,19 +233,26 @@ static int
 sign(struct floor *f, CK_OBJECT_HANDLE key, const unsigned char *digest)
 {
 	CK_MECHANISM mech = { CKM_ECDSA, NULL, 0 };
-	unsigned char sig[64];
-	CK_ULONG siglen = sizeof(sig);
+	unsigned char sig[384], in[sizeof(sha256_info) + 32];
+	CK_ULONG siglen = sizeof(sig), inlen = 32, want = 64;
 	CK_RV rv;
 
+	memcpy(in, digest, 32);
+	if (f->rsa) {
+		mech.mechanism = CKM_RSA_PKCS;
+		memcpy(in, sha256_info, sizeof(sha256_info));
+		memcpy(in + sizeof(sha256_info), digest, 32);
+		inlen = sizeof(in);
+		want = 384;
+	}
 	if ((rv = f->fl->C_SignInit(f->s, &mech, key)) != CKR_OK)
 		return ckfail("C_SignInit", rv);
-	rv = f->fl->C_Sign(f->s, (CK_BYTE_PTR)(uintptr_t)digest, 32, sig,
-	    &siglen);
+	rv = f->fl->C_Sign(f->s, in, inlen, sig, &siglen);
 	if (rv != CKR_OK)
 		return ckfail("C_Sign", rv);
-	if (siglen != sizeof(sig)) {
-		fprintf(stderr, "floor: C_Sign gave %lu bytes, expected 64\n",
-		    (unsigned long)siglen);
+	if (siglen != want) {
+		fprintf(stderr, "floor: C_Sign gave %lu bytes, expected %lu\n",
+		    (unsigned long)siglen, (unsigned long)want);
 		return 1;
 	}
 	return 0;
@@ -308,8 +340,9 @@ do_rawsign(struct floor *f, CK_BBOOL token, unsigned long n)
 	}
 	wall = seconds(&w0, &w1);
 	cpu = seconds(&c0, &c1);
-	printf("rawsign %s key: %lu signatures in %.6f s: %.0f sig/s, "
-	    "%.2f us/sig, %.2f cpu-us/sig\n", token ? "token" : "session", n,
+	printf("rawsign %s %s key: %lu signatures in %.6f s: %.0f sig/s, "
+	    "%.2f us/sig, %.2f cpu-us/sig\n", f->rsa ? "rsa-3072" : "ec-p256",
+	    token ? "token" : "session", n,
 	    wall, (double)n / wall, wall * 1e6 / (double)n,
 	    cpu * 1e6 / (double)n);
 	return 0;
@@ -320,7 +353,8 @@ usage(const char *why)
 {
 	fprintf(stderr, "floor: %s\n"
 	    "usage: floor ceremony MODULE TOKEN-LABEL PINFILE\n"
-	    "       floor rawsign MODULE TOKEN-LABEL PINFILE N\n"
+	    "       floor rawsign MODULE TOKEN-LABEL PINFILE N "
+	    "[ec-p256|rsa-3072]\n"
 	    "       floor rawsign-session MODULE TOKEN-LABEL PINFILE N\n", why);
 	return 2;
 }
@@ -341,8 +375,12 @@ main(int argc, char **argv)
 			return usage("ceremony takes three arguments");
 	} else if (strcmp(argv[1], "rawsign") == 0 ||
 	    strcmp(argv[1], "rawsign-session") == 0) {
-		if (argc != 6)
-			return usage("rawsign takes four arguments");
+		if (argc == 7 && strcmp(argv[6], "rsa-3072") == 0)
+			f.rsa = 1;
+		else if (argc != 6 && (argc != 7 ||
+		    strcmp(argv[6], "ec-p256") != 0))
+			return usage("rawsign takes four arguments and an "
+			    "optional algorithm (ec-p256, rsa-3072)");
 		token = strcmp(argv[1], "rawsign") == 0;
 		errno = 0;
 		n = strtoul(argv[5], &end, 10);

@@ -80,6 +80,21 @@ leaf_make(struct proof *pf, const struct probe *v, size_t n, unsigned eku,
 			goto out;
 		}
 	}
+	/*
+	 * A quick proof's leaf has only what NAME_CONSTRAINTS_check reads: its
+	 * subjectAltName, and an empty subject (so no subject name or e-mail
+	 * attribute is checked, only the SAN).  No key, no signature: the
+	 * check reads names only.  A third of the cost of a whole leaf.
+	 */
+	if (pf->nc_ext != NULL) {
+		if (X509_add1_ext_i2d(x, NID_subject_alt_name, san, 0,
+		    X509V3_ADD_DEFAULT) != 1)
+			goto out;
+		*out = x;
+		x = NULL;	/* transferred */
+		ok = 1;
+		goto out;
+	}
 	/* A subject that is no host name, so only the SAN is checked. */
 	if (X509_NAME_add_entry_by_txt(subj, "CN", MBSTRING_UTF8,
 	    (const unsigned char *)"anchorage name-constraint proof", -1, -1,
@@ -93,14 +108,6 @@ leaf_make(struct proof *pf, const struct probe *v, size_t n, unsigned eku,
 	    X509_add1_ext_i2d(x, NID_subject_alt_name, san, 0,
 	    X509V3_ADD_DEFAULT) != 1)
 		goto out;
-	/* NAME_CONSTRAINTS_check reads only names: a quick proof's leaf has
-	 * neither key nor signature. */
-	if (pf->nc_ext != NULL) {
-		*out = x;
-		x = NULL;	/* transferred */
-		ok = 1;
-		goto out;
-	}
 	if (anc_profile_set_pubkey(x, pf->key) != 1)
 		goto out;
 	if (eku != 0 && ((k = anc_nc_eku_build(eku)) == NULL ||
@@ -125,7 +132,7 @@ static int
 verify(struct proof *pf, const struct probe *v, size_t n, unsigned eku,
     int purpose, int *code)
 {
-	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	X509_STORE_CTX *ctx = NULL;
 	X509 *leaf = NULL;
 	int ok = 0;
 
@@ -142,7 +149,8 @@ verify(struct proof *pf, const struct probe *v, size_t n, unsigned eku,
 		ok = 1;
 		goto out;
 	}
-	if (ctx == NULL || !leaf_make(pf, v, n, eku, &leaf) ||
+	if ((ctx = X509_STORE_CTX_new()) == NULL ||
+	    !leaf_make(pf, v, n, eku, &leaf) ||
 	    X509_STORE_CTX_init(ctx, pf->store, leaf, NULL) != 1)
 		goto out;
 	X509_STORE_CTX_set_time(ctx, 0, pf->now);

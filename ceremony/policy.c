@@ -188,14 +188,40 @@ check_subject(X509_NAME *name, X509 *issuer, struct anc_err *err)
 	return ANC_OK;
 }
 
+/* Limits and subject: *subject is the script's, or the request's. */
+static int
+check_rest(const X509_NAME *req_name, const struct anc_step *s, X509 *issuer,
+    const struct anc_cert_spec *spec, X509_NAME **subject,
+    struct anc_err *err)
+{
+	struct anc_cert_spec script;
+	X509_NAME *name = NULL;
+	int r;
+
+	if ((r = check_limits(s, issuer, spec, err)) != ANC_OK)
+		return r;
+	if (s->subject.n > 0) {
+		memset(&script, 0, sizeof(script));
+		script.subject = &s->subject;
+		r = anc_profile_subject(&script, &name, err);
+	} else if ((name = X509_NAME_dup(req_name)) == NULL)
+		r = anc_err_set(err, ANC_E_NOMEM, "subject");
+	if (r != ANC_OK)
+		return r;
+	if ((r = check_subject(name, issuer, err)) != ANC_OK) {
+		X509_NAME_free(name);
+		return r;
+	}
+	*subject = name;	/* transferred */
+	return ANC_OK;
+}
+
 int
 anc_policy_check_csr(X509_REQ *req, int *verified, const struct anc_step *s,
     X509 *issuer, const struct anc_cert_spec *spec, X509_NAME **subject,
     struct anc_err *err)
 {
 	EVP_PKEY *pk = X509_REQ_get0_pubkey(req);
-	struct anc_cert_spec script;
-	X509_NAME *name = NULL;
 	int again = verified == NULL || *verified != 1, r;
 	int pop = verified != NULL && *verified != 0;
 
@@ -207,21 +233,18 @@ anc_policy_check_csr(X509_REQ *req, int *verified, const struct anc_step *s,
 		return r;
 	if (verified != NULL)
 		*verified = 1;
-	if ((r = check_limits(s, issuer, spec, err)) != ANC_OK)
+	return check_rest(X509_REQ_get_subject_name(req), s, issuer, spec,
+	    subject, err);
+}
+
+int
+anc_policy_check_key(EVP_PKEY *pk, const X509_NAME *name, int validate,
+    const struct anc_step *s, X509 *issuer, const struct anc_cert_spec *spec,
+    X509_NAME **subject, struct anc_err *err)
+{
+	int r;
+
+	if ((r = check_key(pk, s->policy_algs, validate, err)) != ANC_OK)
 		return r;
-	if (s->subject.n > 0) {
-		memset(&script, 0, sizeof(script));
-		script.subject = &s->subject;
-		r = anc_profile_subject(&script, &name, err);
-	} else if ((name = X509_NAME_dup(X509_REQ_get_subject_name(req))) ==
-	    NULL)
-		r = anc_err_set(err, ANC_E_NOMEM, "subject");
-	if (r != ANC_OK)
-		return r;
-	if ((r = check_subject(name, issuer, err)) != ANC_OK) {
-		X509_NAME_free(name);
-		return r;
-	}
-	*subject = name;	/* transferred */
-	return ANC_OK;
+	return check_rest(name, s, issuer, spec, subject, err);
 }

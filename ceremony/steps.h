@@ -154,15 +154,34 @@ ANC_MUST_CHECK
 int anc_steps_read_crl(const unsigned char *data, size_t len,
     const char *what, X509_CRL **out, struct anc_err *err);
 
+/* A request as a batch reads it (csr_fast.c): its key and subject. */
+struct anc_csr {
+	EVP_PKEY *key;
+	X509_NAME *subject;
+	int pop;		/* its proof of possession verified */
+};
+
+/* What a batch's requests share: each curve's parameters, decoded once
+ * (legacy and provider forms), freed with anc_csr_keys_free. */
+struct anc_csr_keys {
+	EVP_PKEY *legacy[2];	/* P-256, P-384 */
+	EVP_PKEY *provider[2];
+};
+
 /*
- * The same for a batch, without the provider decoders (csr_fast.c): with
- * `verify`, *pop is 1 when the proof of possession was verified here over
- * the request's own bytes (0: not, and the policy check verifies it).
+ * A PKCS#10 request, PEM or DER, with no trailing data, for a batch,
+ * without the provider decoders (csr_fast.c).  With `verify` its proof of
+ * possession is verified (a failure is ANC_E_POLICY "policy
+ * proof-of-possession: ...") and out->pop set, and the key is in the form
+ * that verifies fastest; without, in the form a certificate encodes
+ * fastest.  *out is cleared with anc_csr_clear.
  */
 ANC_MUST_CHECK
 int anc_csr_read_fast(const unsigned char *data, size_t len,
-    const char *what, int verify, X509_REQ **out, int *pop,
-    struct anc_err *err);
+    const char *what, int verify, struct anc_csr_keys *keys,
+    struct anc_csr *out, struct anc_err *err);
+void anc_csr_clear(struct anc_csr *c);
+void anc_csr_keys_free(struct anc_csr_keys *keys);
 
 /* A PKCS#10 request, PEM or DER, with no trailing data. */
 ANC_MUST_CHECK
@@ -177,11 +196,20 @@ int anc_steps_read_csr(const unsigned char *data, size_t len,
  * ANC_OK or ANC_E_POLICY naming the rule ("policy key-size: ...").
  * `verified` (may be NULL) says whether this same request object has
  * passed the proof of possession and key validation already (1), which are
- * then not repeated, or the proof of possession only (2, anc_csr_read_fast
- * verified it); it is set to 1 when they pass.
+ * then not repeated; it is set to 1 when they pass.
  */
 ANC_MUST_CHECK
 int anc_policy_check_csr(X509_REQ *req, int *verified,
+    const struct anc_step *s, X509 *issuer, const struct anc_cert_spec *spec,
+    X509_NAME **subject, struct anc_err *err);
+
+/*
+ * The same for a request read by anc_csr_read_fast, whose proof of
+ * possession was verified there: key (`validate`: also its public-key
+ * validation), limits and subject (`name`, the request's).
+ */
+ANC_MUST_CHECK
+int anc_policy_check_key(EVP_PKEY *pk, const X509_NAME *name, int validate,
     const struct anc_step *s, X509 *issuer, const struct anc_cert_spec *spec,
     X509_NAME **subject, struct anc_err *err);
 

@@ -6,9 +6,11 @@
  * grow with the fleet.  What the clusters share is done once per step: the
  * list is checked whole before the first signature, the issuer, its key
  * handles and the bundle are looked up once, and the check before the run
- * signs and verifies the profile with throwaway keys for the first cluster
- * only (the others differ only in their names and key, which are linted and
- * whose name constraints are proved for every cluster).
+ * builds, lints, signs and verifies the profile they share once, with the
+ * first cluster (the template), and then checks what is each cluster's
+ * own: its request, its subject and key under the policy, and its name
+ * constraints, linted and proved (docs/fleet.md, "What the check before
+ * the run proves").
  */
 #include <libgen.h>
 #include <stdio.h>
@@ -47,6 +49,7 @@ struct batch {
 	struct anc_provenance prov;
 	EVP_PKEY *check_key;		/* checking: one subject key for all */
 	EVP_PKEY *proof_key;		/* checking: the proofs' throwaway key */
+	struct anc_csr_keys keys;	/* the requests' curves */
 	unsigned char rnd[SERIALS][ANC_SERIAL_LEN - 1];
 	size_t rnd_left;
 	size_t count;
@@ -111,6 +114,7 @@ batch_free(struct batch *b)
 	free(b->anchors);
 	EVP_PKEY_free(b->check_key);
 	EVP_PKEY_free(b->proof_key);
+	anc_csr_keys_free(&b->keys);
 	anc_cluster_clear(&b->c);
 	OPENSSL_cleanse(b->rnd, sizeof(b->rnd));
 }
@@ -217,10 +221,34 @@ next_serial(struct batch *b, unsigned char serial[ANC_SERIAL_LEN],
 }
 
 /*
- * The cluster's CA certificate.  The run, and the check for the first
- * cluster, go the whole way (anc_steps_issue: lint, sign, verify, lint);
- * the check of the others builds and lints the same profile with their
- * names, and proves their constraints.
+ * A further cluster's own name constraints, as the check sees them: the
+ * extension built from its names as the run builds it, linted against
+ * them, and proved with unsigned leaves inside and outside
+ * (NAME_CONSTRAINTS_check, the check X509_verify_cert makes).  The rest of
+ * its certificate is the template's, checked with the first cluster.
+ */
+static int
+check_names(struct batch *b, const struct anc_constraints *nc,
+    struct anc_err *err)
+{
+	X509 *x;
+	int r;
+
+	if ((x = X509_new()) == NULL)
+		return anc_err_set(err, ANC_E_NOMEM, "name constraints");
+	if ((r = anc_nc_add_extensions(x, nc, 0, err)) == ANC_OK &&
+	    (r = anc_nc_lint(x, nc, 0, err)) == ANC_OK)
+		r = anc_nc_prove_names(x, b->proof_key, nc, b->e->now, err);
+	X509_free(x);
+	return r;
+}
+
+/*
+ * The cluster's CA certificate.  The run goes the whole way for every
+ * cluster (anc_steps_issue_serial: build, lint, sign, verify, lint again);
+ * so does the check for the first cluster, with a throwaway key, and its
+ * constraints and EKU limit are proved with X509_verify_cert.  The check
+ * of each further cluster proves its own names (check_names).
  */
 static int
 issue(struct batch *b, struct anc_cert_spec *spec, const struct
@@ -234,27 +262,18 @@ issue(struct batch *b, struct anc_cert_spec *spec, const struct
 	spec->path_length = b->s->path_length;
 	spec->nc = nc;
 	spec->eku = b->s->eku;
-	if ((r = next_serial(b, spec->serial, err)) != ANC_OK)
+	if (checking(b) && b->proof_key == NULL && (r = anc_throwaway_key(
+	    ANC_KEY_EC_P256, &b->proof_key, err)) != ANC_OK)
 		return r;
-	if (!checking(b) || b->c.index == 1) {
-		/* anc_steps_issue draws its own serial: one per cluster
-		 * either way. */
-		r = anc_steps_issue_serial(b->e, spec, b->issuer->key_label,
-		    anc_key_alg(X509_get0_pubkey(b->issuer->cert)), out, err);
-	} else if ((r = anc_profile_build(spec, out, err)) == ANC_OK)
-		r = anc_lint_cert(*out, spec, 0, err);
-	if (r != ANC_OK)
+	if (checking(b) && b->c.index > 1)
+		return check_names(b, nc, err);
+	if ((r = next_serial(b, spec->serial, err)) != ANC_OK ||
+	    (r = anc_steps_issue_serial(b->e, spec, b->issuer->key_label,
+	    anc_key_alg(X509_get0_pubkey(b->issuer->cert)), out, err)) !=
+	    ANC_OK)
 		return r;
-	if (checking(b)) {
-		if (b->proof_key == NULL && (r = anc_throwaway_key(
-		    ANC_KEY_EC_P256, &b->proof_key, err)) != ANC_OK)
-			return r;
-		/* The whole chain once; then each cluster's own names. */
-		r = b->c.index == 1 ? anc_steps_prove(b->e, *out, nc,
-		    b->s->eku, b->proof_key, err) :
-		    anc_nc_prove_names(*out, b->proof_key, nc, b->e->now, err);
-	}
-	return r;
+	return checking(b) ? anc_steps_prove(b->e, *out, nc, b->s->eku,
+	    b->proof_key, err) : ANC_OK;
 }
 
 /* The cluster's constraints: its names, the step's exclusions. */
@@ -379,14 +398,15 @@ sign_one(struct batch *b, char csr_sha256[ANC_SHA256_HEX],
 	    memo->sha256[b->c.index - 1] : NULL;
 	struct anc_constraints nc;
 	struct anc_cert_spec spec;
+	struct anc_csr csr;
 	unsigned char *data = NULL;
 	char path[4096 + 256], *text = NULL;
-	X509_REQ *req = NULL;
 	X509_NAME *subject = NULL;
 	X509 *x = NULL, *chain[2];
 	size_t len = 0;
-	int verified = 0, pop = 0, r;
+	int verified, r;
 
+	memset(&csr, 0, sizeof(csr));
 	if (anc_cluster_csr_path(b->dir, &b->c, path, sizeof(path)) != 0)
 		return anc_err_set(err, ANC_E_INTERNAL, "csr path");
 	if ((r = anc_file_read(path, CSR_FILE_MAX, &data, &len, err)) !=
@@ -396,24 +416,24 @@ sign_one(struct batch *b, char csr_sha256[ANC_SHA256_HEX],
 	/* The same bytes the check verified: not verified twice. */
 	verified = !checking(b) && seen != NULL &&
 	    memcmp(seen, csr_sha256, 64) == 0;
-	if ((r = anc_csr_read_fast(data, len, path, !verified, &req, &pop,
+	if ((r = anc_csr_read_fast(data, len, path, !verified, &b->keys, &csr,
 	    err)) != ANC_OK)
 		goto where;
-	if (!verified && pop)
-		verified = 2;
 	memset(&spec, 0, sizeof(spec));
 	spec.issuer = b->issuer->cert;
 	spec.not_before = b->e->now;
 	spec.not_after = b->e->now + (time_t)b->s->validity;
 	spec.path_length = b->s->path_length;
-	if ((r = anc_policy_check_csr(req, &verified, b->s, b->issuer->cert,
-	    &spec, &subject, err)) != ANC_OK)
+	/* A key whose proof of possession was verified here is validated
+	 * too; one the check verified was validated then. */
+	if ((r = anc_policy_check_key(csr.key, csr.subject, csr.pop, b->s,
+	    b->issuer->cert, &spec, &subject, err)) != ANC_OK)
 		goto where;
 	if (checking(b) && seen != NULL)
 		memcpy(seen, csr_sha256, 64);
 	spec.profile = ANC_PROFILE_INTERMEDIATE;
 	spec.subject_name = subject;
-	spec.subject_key = X509_REQ_get0_pubkey(req);
+	spec.subject_key = csr.key;
 	cluster_nc(b, &nc);
 	if ((r = issue(b, &spec, &nc, &x, err)) != ANC_OK || checking(b))
 		goto out;
@@ -432,7 +452,7 @@ sign_one(struct batch *b, char csr_sha256[ANC_SHA256_HEX],
 	    b->c.line, b->c.index);
  out:
 	free(data);
-	X509_REQ_free(req);
+	anc_csr_clear(&csr);
 	X509_NAME_free(subject);
 	X509_free(x);
 	return r;

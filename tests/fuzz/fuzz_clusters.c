@@ -6,12 +6,15 @@
  * cluster per call, never more than the lines), every cluster it returns
  * has a name, a namespace and at least one name, a failure has a message
  * naming the file, the whole-list check agrees with the reader on the
- * count, and a CSR taken by either path carries a key.
+ * count, and a CSR taken by either path carries a key and a subject,
+ * with its proof of possession verified, in both key forms (verified and
+ * not), and the two read the same key.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include "anchorage/err.h"
@@ -32,9 +35,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct anc_clusters_rules rules;
 	struct anc_cluster c;
 	struct anc_err err;
-	X509_REQ *req = NULL;
+	struct anc_csr_keys keys;
+	struct anc_csr csr, plain;
 	size_t n = 0, lines = 1, i, count = 0;
-	int r, pop = 0;
+	int r;
 
 	for (i = 0; i < size; i++)
 		lines += data[i] == '\n';
@@ -58,9 +62,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r == ANC_OK && count != n)
 		abort();
 	anc_err_clear(&err);
-	if (anc_csr_read_fast(data, size, "fuzz.csr", 1, &req, &pop, &err) ==
-	    ANC_OK && X509_REQ_get0_pubkey(req) == NULL)
+	memset(&keys, 0, sizeof(keys));
+	if (anc_csr_read_fast(data, size, "fuzz.csr", 1, &keys, &csr, &err) ==
+	    ANC_OK) {
+		if (csr.key == NULL || csr.subject == NULL || !csr.pop)
+			abort();
+		anc_err_clear(&err);
+		if (anc_csr_read_fast(data, size, "fuzz.csr", 0, &keys, &plain,
+		    &err) != ANC_OK || plain.key == NULL ||
+		    EVP_PKEY_eq(plain.key, csr.key) != 1)
+			abort();
+		anc_csr_clear(&plain);
+	} else if (strncmp(err.msg, "fuzz.csr", 8) != 0 &&
+	    strncmp(err.msg, "policy proof-of-possession", 26) != 0) {
 		abort();
-	X509_REQ_free(req);
+	}
+	anc_csr_clear(&csr);
+	anc_csr_keys_free(&keys);
 	return 0;
 }

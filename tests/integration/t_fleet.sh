@@ -215,6 +215,31 @@ PKCS11SPY_OUTPUT=$T/spy.log spy_env expect_exit 4 "$ANCHORAGE" --module "$SPY" \
     ceremony run "$C/bad.yaml" --outbox "$T/ob3" --pin-source "file:$T/pin-m8-root" --yes
 expect_msg 'bad-vault.txt:5: clusters\[3\]\.csr: policy proof-of-possession'
 ! grep -q 'C_Login' "$T/spy.log" 2>/dev/null || fail "C_Login with a forged CSR"
+# A later cluster's key and subject are checked before the token too,
+# not only the first cluster's (the template): a P-384 key the policy does
+# not allow, and a subject with two CNs.
+/usr/bin/python3 - "$C/csr" <<'PY'
+import sys
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+for name, curve, cns in (("p384", ec.SECP384R1(), ["v0003"]), ("two-cn", ec.SECP256R1(), ["a", "b"])):
+    key = ec.generate_private_key(curve)
+    csr = (x509.CertificateSigningRequestBuilder()
+           .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn) for cn in cns]))
+           .sign(key, hashes.SHA256()))
+    open(f"{sys.argv[1]}/{name}.csr", "wb").write(csr.public_bytes(serialization.Encoding.PEM))
+PY
+for c in 'p384:policy key-type: ecdsa-p384 is not allowed' 'two-cn:policy subject: expected exactly one CN'; do
+	sed "5s#csr=csr/v0003.csr#csr=csr/${c%%:*}.csr#" "$C/vault-clusters.txt" >"$C/bad-vault.txt"
+	rm -f "$T/spy.log"
+	PKCS11SPY_OUTPUT=$T/spy.log spy_env expect_exit 4 "$ANCHORAGE" --module "$SPY" \
+	    ceremony run "$C/bad.yaml" --outbox "$T/ob4" --pin-source "file:$T/pin-m8-root" --yes
+	expect_msg "bad-vault.txt:5: clusters\\[3\\]\\.csr: ${c#*:}"
+	! grep -q 'C_Login' "$T/spy.log" 2>/dev/null || fail "C_Login with a ${c%%:*} CSR"
+	[ ! -e "$T/ob4/vault" ] || fail "a ${c%%:*} CSR left cluster files"
+done
 # The pinned hash: a list changed after review.
 echo "c9999 ns dns=late.example.com" >>"$C/clusters.txt"
 expect_exit 2 anc ceremony check "$C/fleet.yaml"
