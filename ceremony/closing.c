@@ -96,43 +96,66 @@ add_signer(struct anc_engine *e, const struct anc_artifact *a, json_t *rec,
 	return r;
 }
 
+/*
+ * Format 2: the files are listed in their output and cluster records, so
+ * the end record gives their count and one hash over them in record
+ * order; it stays a few hundred bytes however large the fleet, and so does
+ * what the token signs.
+ */
 static json_t *
 end_fields(const struct anc_engine *e)
 {
-	json_t *files = json_array();
+	char hex[ANC_SHA256_HEX];
+	size_t n = 0;
+
+	if (anc_tr_outputs(e->tr, &n, hex) != 0)
+		return NULL;
+	return json_pack("{s:i, s:I, s:s}", "steps", (int)e->c->n_steps,
+	    "outputs_count", (json_int_t)n, "outputs_sha256", hex);
+}
+
+/* What the run left in the outbox: its files, except that a batch step's
+ * directory (made by this run, never there before) stands for all the
+ * files in it, which the outbox does not list. */
+static int
+left_files(const struct anc_engine *e, json_t *files, json_t *dirs)
+{
+	const char *d;
 	size_t i;
 
-	for (i = 0; files != NULL && e->ob != NULL &&
-	    i < anc_outbox_count(e->ob); i++)
-		json_array_append_new(files, json_pack("{s:s, s:s}", "file",
-		    anc_outbox_file(e->ob, i), "sha256",
-		    anc_outbox_file_sha256(e->ob, i)));
-	return json_pack("{s:i, s:o}", "steps", (int)e->c->n_steps,
-	    "outputs", files);
+	for (i = 0; e->ob != NULL && i < anc_outbox_count(e->ob); i++)
+		if (json_array_append_new(files, json_string(
+		    anc_outbox_file(e->ob, i))) != 0)
+			return -1;
+	for (i = 0; e->ob != NULL &&
+	    (d = anc_outbox_batch_dir(e->ob, i)) != NULL; i++)
+		if (json_array_append_new(dirs, json_sprintf("%s/", d)) != 0)
+			return -1;
+	return 0;
 }
 
 static json_t *
 abort_fields(const struct anc_engine *e, const struct anc_err *cause)
 {
 	json_t *keys = json_array(), *ids = json_array(), *files = json_array();
-	json_t *by = json_null();
+	json_t *dirs = json_array(), *by = json_null();
 	size_t i;
 
 	for (i = 0; keys != NULL && ids != NULL && i < e->nmade; i++) {
 		json_array_append_new(keys, anc_tr_str(e->made[i]));
 		json_array_append_new(ids, json_string(e->made_id[i]));
 	}
-	for (i = 0; files != NULL && e->ob != NULL &&
-	    i < anc_outbox_count(e->ob); i++)
-		json_array_append_new(files,
-		    json_string(anc_outbox_file(e->ob, i)));
+	if (files != NULL && dirs != NULL && left_files(e, files, dirs) != 0) {
+		json_decref(files);
+		files = NULL;
+	}
 	if (e->abort_role != NULL)
 		by = json_pack("{s:s, s:o, s:o}", "role", e->abort_role,
 		    "name", anc_tr_str(e->abort.name), "text",
 		    anc_tr_str(e->abort.text));
-	return json_pack("{s:i, s:o, s:o, s:{s:o, s:o, s:o}}", "step", e->step,
-	    "reason", anc_tr_str(cause->msg), "by", by, "left_behind",
-	    "keys", keys, "key_ids", ids, "files", files);
+	return json_pack("{s:i, s:o, s:o, s:{s:o, s:o, s:o, s:o}}", "step",
+	    e->step, "reason", anc_tr_str(cause->msg), "by", by, "left_behind",
+	    "keys", keys, "key_ids", ids, "files", files, "directories", dirs);
 }
 
 static void

@@ -27,36 +27,73 @@
  * the key right after a name is another cluster's whenever one overlaps.
  */
 struct key {
-	char type;		/* 'd', 'i', 'e' */
-	char k[ANC_DNS_MAX + 40];
-	size_t klen;
+	const char *k;		/* its bytes, in keys.bytes (keys_fix) */
+	size_t off, klen;	/* where in keys.bytes, how many */
 	size_t cluster;		/* index in the list */
-	int line;
 	size_t pos;		/* 1-based in its field */
+	int line;
+	char type;		/* 'd', 'i', 'e', 'n' */
 };
 
+/* The keys' bytes are kept in one block, as long as each key is, not in a
+ * name-sized buffer per key: a list of thousands of clusters is checked in
+ * little more memory than the list itself. */
 struct keys {
 	struct key *v;
 	size_t n, cap;
+	char *bytes;
+	size_t blen, bcap;
 };
 
+#define KEY_MAX (ANC_DNS_MAX + 40)
+
+/* A new key whose bytes (at most KEY_MAX) go to *w; key_done keeps them. */
 static struct key *
-key_add(struct keys *ks)
+key_add(struct keys *ks, char **w)
 {
 	struct key *nv;
+	char *nb;
+	size_t ncap;
 
 	if (ks->n == ks->cap) {
-		ks->cap = ks->cap == 0 ? 256 : ks->cap * 2;
-		if ((nv = realloc(ks->v, ks->cap * sizeof(*nv))) == NULL)
+		ncap = ks->cap == 0 ? 256 : ks->cap * 2;
+		if ((nv = reallocarray(ks->v, ncap, sizeof(*nv))) == NULL)
 			return NULL;
 		ks->v = nv;
+		ks->cap = ncap;
+	}
+	if (ks->blen + KEY_MAX > ks->bcap) {
+		ncap = ks->bcap == 0 ? 8192 : ks->bcap * 2;
+		if ((nb = realloc(ks->bytes, ncap)) == NULL)
+			return NULL;
+		ks->bytes = nb;
+		ks->bcap = ncap;
 	}
 	memset(&ks->v[ks->n], 0, sizeof(ks->v[0]));
+	ks->v[ks->n].off = ks->blen;
+	*w = ks->bytes + ks->blen;
 	return &ks->v[ks->n++];
 }
 
 static void
-dns_key(struct key *k, const char *name)
+key_done(struct keys *ks, struct key *k, size_t len)
+{
+	k->klen = len;
+	ks->blen += len;
+}
+
+/* Each key pointed at its bytes, once no more keys are added. */
+static void
+keys_fix(struct keys *ks)
+{
+	size_t i;
+
+	for (i = 0; i < ks->n; i++)
+		ks->v[i].k = ks->bytes + ks->v[i].off;
+}
+
+static size_t
+dns_key(char *w, const char *name)
 {
 	size_t n = strlen(name), end = n, i, o = 0;
 
@@ -65,21 +102,21 @@ dns_key(struct key *k, const char *name)
 		for (i = end; i > 0 && name[i - 1] != '.'; i--)
 			continue;
 		if (o > 0)
-			k->k[o++] = '\1';
-		memcpy(k->k + o, name + i, end - i);
+			w[o++] = '\1';
+		memcpy(w + o, name + i, end - i);
 		o += end - i;
 		end = i > 0 ? i - 1 : 0;
 	}
-	k->klen = o;
+	return o;
 }
 
-static void
-ip_key(struct key *k, const struct anc_ip_range *r)
+static size_t
+ip_key(char *w, const struct anc_ip_range *r)
 {
-	k->k[0] = (char)r->len;
-	memcpy(k->k + 1, r->addr, (size_t)r->len);
-	k->k[1 + r->len] = (char)r->prefix;
-	k->klen = (size_t)r->len + 2;
+	w[0] = (char)r->len;
+	memcpy(w + 1, r->addr, (size_t)r->len);
+	w[1 + r->len] = (char)r->prefix;
+	return (size_t)r->len + 2;
 }
 
 static int
@@ -167,31 +204,33 @@ keys_of(struct keys *ks, const struct anc_cluster *c)
 {
 	struct key *k;
 	size_t i;
+	char *w;
 
 	for (i = 0; i < c->permitted.n_dns; i++) {
-		if ((k = key_add(ks)) == NULL)
+		if ((k = key_add(ks, &w)) == NULL)
 			return -1;
 		k->type = 'd';
-		dns_key(k, c->permitted.dns[i]);
+		key_done(ks, k, dns_key(w, c->permitted.dns[i]));
 		k->cluster = c->index;
 		k->line = c->line;
 		k->pos = i + 1;
 	}
 	for (i = 0; i < c->permitted.n_ip; i++) {
-		if ((k = key_add(ks)) == NULL)
+		if ((k = key_add(ks, &w)) == NULL)
 			return -1;
 		k->type = 'i';
-		ip_key(k, &c->permitted.ip[i]);
+		key_done(ks, k, ip_key(w, &c->permitted.ip[i]));
 		k->cluster = c->index;
 		k->line = c->line;
 		k->pos = i + 1;
 	}
 	for (i = 0; i < c->permitted.n_email; i++) {
-		if ((k = key_add(ks)) == NULL)
+		if ((k = key_add(ks, &w)) == NULL)
 			return -1;
 		k->type = 'e';
-		k->klen = strlen(c->permitted.email[i]);
-		memcpy(k->k, c->permitted.email[i], k->klen);
+		/* An e-mail domain is a DNS name: it fits. */
+		memcpy(w, c->permitted.email[i], strlen(c->permitted.email[i]));
+		key_done(ks, k, strlen(c->permitted.email[i]));
 		k->cluster = c->index;
 		k->line = c->line;
 		k->pos = i + 1;
@@ -284,6 +323,7 @@ check_overlaps(const char *path, struct keys *ks, struct anc_err *err)
 	char x[ANC_DNS_MAX + 1], y[ANC_DNS_MAX + 1], field[32];
 	size_t i;
 
+	keys_fix(ks);
 	qsort(ks->v, ks->n, sizeof(ks->v[0]), key_cmp);
 	for (i = 0; i + 1 < ks->n; i++) {
 		a = &ks->v[i];
@@ -318,7 +358,7 @@ anc_clusters_check(const char *path, const unsigned char *data, size_t len,
 	struct anc_constraints nc;
 	struct keys names = { 0 }, ks = { 0 };
 	struct key *k;
-	char what[256];
+	char what[256], *w;
 	size_t i;
 	int r;
 
@@ -326,13 +366,14 @@ anc_clusters_check(const char *path, const unsigned char *data, size_t len,
 	anc_clusters_begin(&rd, path, data, len);
 	while ((r = anc_clusters_next(&rd, &c, err)) == 1) {
 		/* Cluster names, as keys of their own kind. */
-		if ((k = key_add(&names)) == NULL) {
+		if ((k = key_add(&names, &w)) == NULL) {
 			r = anc_err_set(err, ANC_E_NOMEM, "%s", path);
 			goto out;
 		}
 		k->type = 'n';
-		k->klen = strlen(c.name);
-		memcpy(k->k, c.name, k->klen);
+		/* A cluster name is a DNS label: it fits. */
+		memcpy(w, c.name, strlen(c.name));
+		key_done(&names, k, strlen(c.name));
 		k->cluster = c.index;
 		k->line = c.line;
 		if ((r = self_nested(path, &c, err)) != ANC_OK ||
@@ -363,6 +404,7 @@ anc_clusters_check(const char *path, const unsigned char *data, size_t len,
 		    "line per cluster after \"%s\"", ANC_CLUSTERS_HEADER);
 		goto out;
 	}
+	keys_fix(&names);
 	qsort(names.v, names.n, sizeof(names.v[0]), key_cmp);
 	for (i = 0; i + 1 < names.n; i++)
 		if (key_cmp(&names.v[i], &names.v[i + 1]) == 0) {
@@ -385,6 +427,8 @@ anc_clusters_check(const char *path, const unsigned char *data, size_t len,
  out:
 	anc_cluster_clear(&c);
 	free(names.v);
+	free(names.bytes);
 	free(ks.v);
+	free(ks.bytes);
 	return r;
 }

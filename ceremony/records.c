@@ -51,14 +51,14 @@ anc_rec_start(struct anc_engine *e, const char *outbox, const char *module,
 		sig = json_pack("{s:s, s:s, s:n}", "key", signer_in->key,
 		    "certificate", signer_in->name, "step");
 	return anc_tr_append(e->tr, "start", json_pack("{s:s, s:o, s:{s:o, "
-	    "s:s}, s:{s:s, s:s}, s:s?, s:o, s:o, s:i, s:o}", "ceremony",
+	    "s:s}, s:{s:s, s:s}, s:s?, s:o, s:o, s:i, s:o, s:i}", "ceremony",
 	    c->name, "description", c->description != NULL ?
 	    anc_tr_str(c->description) : json_null(), "script", "path",
 	    anc_tr_str(c->path), "sha256", c->sha256, "tool", "name",
 	    "anchorage", "version", ANC_VERSION, "token_uri", c->token,
 	    "module", module != NULL ? anc_tr_str(module) : json_null(),
 	    "outbox", anc_tr_str(outbox), "steps", (int)c->n_steps,
-	    "signer", sig), err);
+	    "signer", sig, "format", ANC_TR_FORMAT), err);
 }
 
 int

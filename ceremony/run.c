@@ -112,6 +112,11 @@ report_leftovers(const struct anc_engine *e, const struct anc_outbox *ob,
 	    n < sizeof(more); i++)
 		n += (size_t)snprintf(more + n, sizeof(more) - n, " %s/%s;",
 		    anc_outbox_dir(ob), anc_outbox_file(ob, i));
+	for (i = 0; ob != NULL && anc_outbox_batch_dir(ob, i) != NULL &&
+	    n < sizeof(more); i++)
+		n += (size_t)snprintf(more + n, sizeof(more) - n, " %s/%s/ "
+		    "and every file in it;", anc_outbox_dir(ob),
+		    anc_outbox_batch_dir(ob, i));
 	if (n < sizeof(more))
 		snprintf(more + n, sizeof(more) - n, " no SHA256SUMS was "
 		    "written, so the outbox does not verify (see "

@@ -142,7 +142,6 @@ put(struct batch *b, const char *name, const void *data, size_t len,
 {
 	struct anc_outbox *ob = b->e->ob;
 	struct anc_rec_file *f;
-	size_t n;
 	int r;
 
 	if (ob == NULL)
@@ -156,9 +155,7 @@ put(struct batch *b, const char *name, const void *data, size_t len,
 		    name);
 	if ((r = anc_outbox_add(ob, f->name, data, len, mode, err)) != ANC_OK)
 		return r;
-	n = anc_outbox_count(ob);
-	memcpy(f->sha256, anc_outbox_file_sha256(ob, n - 1),
-	    sizeof(f->sha256));
+	memcpy(f->sha256, anc_outbox_last_sha256(ob), sizeof(f->sha256));
 	f->size = len;
 	b->n_files++;
 	return ANC_OK;

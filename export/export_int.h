@@ -76,6 +76,9 @@ ANC_MUST_CHECK
 int anc_outbox_check_yaml(const unsigned char *text, size_t len,
     int manifest, struct anc_verify_item *it, struct anc_err *err);
 
+/* The line, counted from 1, that byte `pos` of `text` stands on. */
+size_t anc_text_line(const unsigned char *text, size_t pos);
+
 /* Copy `n` bytes of `s` into `out` (NUL-terminated, at most cap - 1),
  * with anything but printable ASCII as '?': names and strings from an
  * outbox must not put terminal escapes in front of the operator (pem.c). */

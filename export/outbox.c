@@ -2,10 +2,13 @@
  * anchorage: the outbox, the one directory written for transfer.
  *
  * Every file is created through common/file.c (never overwriting, never
- * half-written) and its SHA-256 is remembered, so that SHA256SUMS, written
- * last, lists exactly what this run put there.  The layout is flat but for
- * manifests/, which `kubectl apply -f` takes whole, and a batch step's
- * directory of one sub-directory per cluster, each laid out the same way.
+ * half-written) and its SHA-256 goes into SHA256SUMS as it is written
+ * (outbox_sums.c), so that SHA256SUMS, linked last, lists exactly what
+ * this run put there.  The layout is flat but for manifests/, which
+ * `kubectl apply -f` takes whole, and a batch step's directory of one
+ * sub-directory per cluster, each laid out the same way (outbox_dirs.c).
+ * The files outside a batch step's directories are also listed here, for
+ * the run (bounded by its steps); those inside are not kept at all.
  *
  * Each file's contents are fsync'd before its name exists; the names are
  * fsync'd once per directory, just before SHA256SUMS lists them.  So
@@ -20,40 +23,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 #include "anchorage/err.h"
 #include "anchorage/export.h"
 #include "anchorage/file.h"
 #include "anchorage/hash.h"
-#include "anchorage/secmem.h"
-#include "export_int.h"
+#include "outbox_int.h"
 
-struct outfile {
-	char *name;
-	char sha256[ANC_SHA256_HEX];
-};
-
-struct anc_outbox {
-	char *dir;
-	int dirfd;
-	int subfd;		/* manifests/, or -1 until first used */
-	int dir_unsynced;	/* names made in dir not yet fsync'd */
-	int sub_unsynced;	/* the same for manifests/ */
-	/* A batch step's directories: the last two used (a cluster's and its
-	 * manifests/) stay open. */
-	struct {
-		char path[ANC_OUTBOX_NAME_MAX + 1];
-		int fd;
-	} nested[2];
-	int nested_unsynced;	/* names made in any of them */
-	int defer;		/* contents synced by anc_outbox_sync */
-	int data_unsynced;	/* contents written since the last sync */
-	struct outfile *files;
-	size_t n, cap;
-	int finished;		/* SHA256SUMS written: no more files */
-};
-
-static int
-plain_ok(const char *s)
+int
+anc_ob_plain(const char *s)
 {
 	const unsigned char *p;
 
@@ -81,7 +61,7 @@ anc_outbox_name_split(const char *name, int *in_subdir, const char **base)
 			return -1;
 		memcpy(part[parts], c, n);
 		part[parts][n] = '\0';
-		if (!plain_ok(part[parts]))
+		if (!anc_ob_plain(part[parts]))
 			return -1;
 		m[parts] = strcmp(part[parts], ANC_OUTBOX_SUBDIR) == 0;
 		parts++;
@@ -99,10 +79,8 @@ anc_outbox_name_split(const char *name, int *in_subdir, const char **base)
 	return 0;
 }
 
-/* A name in a batch step's directories ("out/c/x", "out/c/manifests/x"),
- * rather than at the top or in the top manifests/. */
-static int
-nested_name(const char *name)
+int
+anc_ob_nested_name(const char *name)
 {
 	const char *slash = strchr(name, '/');
 
@@ -122,6 +100,7 @@ anc_outbox_open(const char *dir, struct anc_outbox **out,
 	ob->dirfd = -1;
 	ob->subfd = -1;
 	ob->nested[0].fd = ob->nested[1].fd = -1;
+	ob->sums.fd = -1;
 	if ((ob->dir = strdup(dir)) == NULL) {
 		r = anc_err_set(err, ANC_E_NOMEM, "%s", dir);
 		goto out;
@@ -150,142 +129,17 @@ anc_outbox_free(struct anc_outbox *ob)
 		close(ob->nested[0].fd);
 	if (ob->nested[1].fd >= 0)
 		close(ob->nested[1].fd);
+	anc_ob_sums_discard(ob);
 	if (ob->dirfd >= 0)
 		close(ob->dirfd);
 	for (i = 0; i < ob->n; i++)
 		free(ob->files[i].name);
 	free(ob->files);
+	for (i = 0; i < ob->ntops; i++)
+		free(ob->tops[i]);
+	free(ob->tops);
 	free(ob->dir);
 	free(ob);
-}
-
-/*
- * The manifests/ directory fd.  With `create`, make it (0700) if absent
- * and set *created; without, *fd is -1 when it does not exist.  It must be
- * a real directory, owned by the caller, not writable by others.
- */
-static int
-subdir_fd(struct anc_outbox *ob, int create, int *fd, int *created,
-    struct anc_err *err)
-{
-	struct stat st;
-	int sfd;
-
-	*created = 0;
-	*fd = ob->subfd;
-	if (ob->subfd >= 0)
-		return ANC_OK;
-	if (create) {
-		if (mkdirat(ob->dirfd, ANC_OUTBOX_SUBDIR, 0700) == 0)
-			*created = 1;
-		else if (errno != EEXIST)
-			return anc_err_set(err, ANC_E_IO, "%s/%s: cannot "
-			    "create: %s", ob->dir, ANC_OUTBOX_SUBDIR,
-			    strerror(errno));
-	}
-	sfd = openat(ob->dirfd, ANC_OUTBOX_SUBDIR,
-	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (sfd < 0 && errno == ENOENT && !create)
-		return ANC_OK;
-	if (sfd < 0)
-		return anc_err_set(err, errno == ELOOP || errno == ENOTDIR ?
-		    ANC_E_UNSAFE : ANC_E_IO, "%s/%s: expected a directory: %s",
-		    ob->dir, ANC_OUTBOX_SUBDIR, errno == ELOOP ?
-		    "is a symbolic link" : strerror(errno));
-	if (fstat(sfd, &st) != 0 || st.st_uid != geteuid() ||
-	    (st.st_mode & 022) != 0) {
-		close(sfd);
-		return anc_err_set(err, ANC_E_UNSAFE, "%s/%s: expected a "
-		    "directory owned by the caller and not writable by group "
-		    "or others", ob->dir, ANC_OUTBOX_SUBDIR);
-	}
-	/* The new directory's name is synced with the others. */
-	if (*created)
-		ob->dir_unsynced = 1;
-	ob->subfd = sfd;
-	*fd = sfd;
-	return ANC_OK;
-}
-
-/* Undo a manifests/ made by a call that then failed. */
-static void
-subdir_remove(struct anc_outbox *ob)
-{
-	if (ob->subfd >= 0)
-		close(ob->subfd);
-	ob->subfd = -1;
-	(void)unlinkat(ob->dirfd, ANC_OUTBOX_SUBDIR, AT_REMOVEDIR);
-}
-
-/*
- * The directory of a nested name (its components but the last), made
- * (0700) where absent with `create`, each checked as manifests/ is: a real
- * directory, the caller's, not writable by others.  *fd is -1 when a
- * component does not exist and `create` is 0.  The fd stays open for the
- * next file of the same directory.
- */
-static int
-nested_fd(struct anc_outbox *ob, const char *name, int create, int *fd,
-    struct anc_err *err)
-{
-	char dir[ANC_OUTBOX_NAME_MAX + 1], *c, *slash;
-	struct stat st;
-	int cur = ob->dirfd, next, r = ANC_OK, i;
-
-	*fd = -1;
-	snprintf(dir, sizeof(dir), "%s", name);
-	*strrchr(dir, '/') = '\0';
-	for (i = 0; i < 2; i++)
-		if (ob->nested[i].fd >= 0 && strcmp(ob->nested[i].path, dir) ==
-		    0) {
-			*fd = ob->nested[i].fd;
-			return ANC_OK;
-		}
-	/* The older of the two goes. */
-	if (ob->nested[1].fd >= 0)
-		close(ob->nested[1].fd);
-	ob->nested[1] = ob->nested[0];
-	ob->nested[0].fd = -1;
-	for (c = dir; c != NULL; c = slash != NULL ? slash + 1 : NULL) {
-		if ((slash = strchr(c, '/')) != NULL)
-			*slash = '\0';
-		next = openat(cur, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
-		if (next < 0 && errno == ENOENT && create) {
-			if (mkdirat(cur, c, 0700) == 0 || errno == EEXIST) {
-				ob->nested_unsynced = 1;
-				next = openat(cur, c, O_RDONLY | O_DIRECTORY |
-				    O_NOFOLLOW | O_CLOEXEC);
-			} else
-				r = anc_err_set(err, ANC_E_IO, "%s/%s: cannot "
-				    "create: %s", ob->dir, name,
-				    strerror(errno));
-		}
-		if (r == ANC_OK && next < 0 && !(errno == ENOENT && !create))
-			r = anc_err_set(err, errno == ELOOP || errno == ENOTDIR ?
-			    ANC_E_UNSAFE : ANC_E_IO, "%s/%s: expected a "
-			    "directory at %s: %s", ob->dir, name, c,
-			    strerror(errno));
-		if (r == ANC_OK && next >= 0 && (fstat(next, &st) != 0 ||
-		    st.st_uid != geteuid() || (st.st_mode & 022) != 0))
-			r = anc_err_set(err, ANC_E_UNSAFE, "%s/%s: expected "
-			    "directories owned by the caller and not writable "
-			    "by group or others", ob->dir, name);
-		if (cur != ob->dirfd)
-			close(cur);
-		cur = next;
-		if (r != ANC_OK || cur < 0) {
-			if (cur >= 0)
-				close(cur);
-			return r;
-		}
-		if (slash != NULL)
-			*slash = '/';
-	}
-	snprintf(ob->nested[0].path, sizeof(ob->nested[0].path), "%s", dir);
-	ob->nested[0].fd = cur;
-	*fd = cur;
-	return ANC_OK;
 }
 
 static int
@@ -310,7 +164,7 @@ anc_outbox_check_absent(struct anc_outbox *ob, const char *name,
 	    memchr(name, '/', n - 1) == NULL) {
 		memcpy(top, name, n - 1);
 		top[n - 1] = '\0';
-		if (!plain_ok(top))
+		if (!anc_ob_plain(top))
 			return bad_name(ob, name, err);
 		if (anc_file_exists_at(ob->dirfd, top))
 			return anc_err_set(err, ANC_E_EXISTS, "%s/%s: already "
@@ -321,10 +175,11 @@ anc_outbox_check_absent(struct anc_outbox *ob, const char *name,
 	if (anc_outbox_name_split(name, &sub, &base) != 0)
 		return bad_name(ob, name, err);
 	fd = ob->dirfd;
-	if (nested_name(name)) {
-		if ((r = nested_fd(ob, name, 0, &fd, err)) != ANC_OK)
+	if (anc_ob_nested_name(name)) {
+		if ((r = anc_ob_nested_fd(ob, name, 0, &fd, err)) != ANC_OK)
 			return r;
-	} else if (sub && (r = subdir_fd(ob, 0, &fd, &created, err)) != ANC_OK)
+	} else if (sub && (r = anc_ob_subdir_fd(ob, 0, &fd, &created,
+	    err)) != ANC_OK)
 		return r;
 	if (fd >= 0 && anc_file_exists_at(fd, base))
 		return anc_err_set(err, ANC_E_EXISTS, "%s/%s: already exists; "
@@ -359,11 +214,17 @@ listed(const struct anc_outbox *ob, const char *name)
 	return 0;
 }
 
-/* Common checks of add and record; reserves room for one more file. */
+/*
+ * Common checks of add and record.  A file outside a batch step's
+ * directories gets room in the list and a copy of its name (*copy, else
+ * NULL); one inside is never listed twice because its directory is new
+ * (anc_outbox_check_absent) and its file created exclusively.
+ */
 static int
 prepare(struct anc_outbox *ob, const char *name, int *sub,
     const char **base, char **copy, struct anc_err *err)
 {
+	*copy = NULL;
 	if (ob->finished)
 		return anc_err_set(err, ANC_E_INTERNAL, "%s/%s: %s is already "
 		    "written, expected no more files", ob->dir, name,
@@ -372,6 +233,8 @@ prepare(struct anc_outbox *ob, const char *name, int *sub,
 	    (!*sub && strcmp(*base, ANC_OUTBOX_SUMS) == 0) ||
 	    (!*sub && strcmp(*base, ANC_OUTBOX_SUBDIR) == 0))
 		return bad_name(ob, name, err);
+	if (anc_ob_nested_name(name))
+		return ANC_OK;
 	if (listed(ob, name))
 		return anc_err_set(err, ANC_E_EXISTS, "%s/%s: already "
 		    "written; outputs are never overwritten", ob->dir, name);
@@ -380,11 +243,32 @@ prepare(struct anc_outbox *ob, const char *name, int *sub,
 	return ANC_OK;
 }
 
+/* A file now in the outbox: its SHA256SUMS line, and for one outside the
+ * batch directories its entry (taking *copy). */
+static int
+keep(struct anc_outbox *ob, const char *name, const char *sha,
+    char **copy, struct anc_err *err)
+{
+	int r;
+
+	if ((r = anc_ob_sums_add(ob, sha, name, err)) != ANC_OK)
+		return r;
+	if (*copy != NULL) {
+		ob->files[ob->n].name = *copy;
+		*copy = NULL;	/* transferred */
+		memcpy(ob->files[ob->n].sha256, sha, ANC_SHA256_HEX);
+		ob->n++;
+	}
+	memcpy(ob->last, sha, ANC_SHA256_HEX);
+	ob->total++;
+	return ANC_OK;
+}
+
 int
 anc_outbox_add(struct anc_outbox *ob, const char *name, const void *data,
     size_t len, mode_t mode, struct anc_err *err)
 {
-	struct outfile *f;
+	char sha[ANC_SHA256_HEX];
 	const char *base;
 	char *copy = NULL;
 	int sub = 0, fd, created = 0, r = ANC_E_INTERNAL;
@@ -397,20 +281,20 @@ anc_outbox_add(struct anc_outbox *ob, const char *name, const void *data,
 		    ANC_OUTBOX_FILE_MAX);
 		goto out;
 	}
-	/* Hashed before the file exists, so nothing can fail after it. */
-	f = &ob->files[ob->n];
-	anc_sha256_hex(data, len, f->sha256);
-	if (f->sha256[0] == '\0') {
+	/* Hashed before the file exists. */
+	anc_sha256_hex(data, len, sha);
+	if (sha[0] == '\0') {
 		r = anc_err_set(err, ANC_E_CRYPTO, "%s/%s: SHA-256", ob->dir,
 		    name);
 		goto out;
 	}
 	fd = ob->dirfd;
-	if (nested_name(name)) {
-		if ((r = nested_fd(ob, name, 1, &fd, err)) != ANC_OK)
+	if (anc_ob_nested_name(name)) {
+		if ((r = anc_ob_note_top(ob, name, err)) != ANC_OK ||
+		    (r = anc_ob_nested_fd(ob, name, 1, &fd, err)) != ANC_OK)
 			goto out;
-	} else if (sub && (r = subdir_fd(ob, 1, &fd, &created, err)) !=
-	    ANC_OK)
+	} else if (sub && (r = anc_ob_subdir_fd(ob, 1, &fd, &created,
+	    err)) != ANC_OK)
 		goto out;
 	if ((r = (ob->defer ? anc_file_create_unsynced :
 	    anc_file_create_data_synced)(fd, base, mode, data, len, err)) !=
@@ -420,21 +304,80 @@ anc_outbox_add(struct anc_outbox *ob, const char *name, const void *data,
 		goto out;
 	}
 	ob->data_unsynced |= ob->defer;
-	if (nested_name(name))
+	if (anc_ob_nested_name(name))
 		ob->nested_unsynced = 1;
 	else if (sub)
 		ob->sub_unsynced = 1;
 	else
 		ob->dir_unsynced = 1;
-	f->name = copy;
-	copy = NULL;	/* transferred */
-	ob->n++;
+	/* The file exists: a failure now fails the run, which then writes
+	 * no SHA256SUMS at all. */
+	r = keep(ob, name, sha, &copy, err);
+ out:
+	if (r != ANC_OK && created)
+		anc_ob_subdir_remove(ob);
+	free(copy);
+	return r;
+}
+
+/*
+ * SHA-256 of the regular file `name` in the outbox, read in pieces: the
+ * transcript of a large fleet is megabytes, and is never held whole.
+ * Symbolic links, FIFOs and devices are refused.
+ */
+static int
+hash_file(const struct anc_outbox *ob, const char *name,
+    char sha[ANC_SHA256_HEX], struct anc_err *err)
+{
+	unsigned char buf[16384], md[32];
+	EVP_MD_CTX *ctx = NULL;
+	struct stat st;
+	ssize_t got;
+	int fd, r = ANC_E_INTERNAL;
+
+	if ((fd = openat(ob->dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) < 0)
+		return anc_err_set(err, errno == ENOENT ? ANC_E_INPUT :
+		    ANC_E_IO, "%s/%s: cannot read: %s", ob->dir, name,
+		    errno == ELOOP ? "a symbolic link" : strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		r = anc_err_set(err, ANC_E_INPUT, "%s/%s: expected a regular "
+		    "file", ob->dir, name);
+		goto out;
+	}
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		r = anc_err_set(err, ANC_E_CRYPTO, "%s/%s: SHA-256", ob->dir,
+		    name);
+		goto out;
+	}
+	while ((got = read(fd, buf, sizeof(buf))) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			r = anc_err_set(err, ANC_E_IO, "%s/%s: cannot read: %s",
+			    ob->dir, name, strerror(errno));
+			goto out;
+		}
+		if (EVP_DigestUpdate(ctx, buf, (size_t)got) != 1) {
+			r = anc_err_set(err, ANC_E_CRYPTO, "%s/%s: SHA-256",
+			    ob->dir, name);
+			goto out;
+		}
+	}
+	if (EVP_DigestFinal_ex(ctx, md, NULL) != 1) {
+		r = anc_err_set(err, ANC_E_CRYPTO, "%s/%s: SHA-256", ob->dir,
+		    name);
+		goto out;
+	}
+	anc_hex(md, sizeof(md), sha);
 	/* success */
 	r = ANC_OK;
  out:
-	if (r != ANC_OK && created)
-		subdir_remove(ob);
-	free(copy);
+	/* Whatever was read may be a Secret manifest. */
+	OPENSSL_cleanse(buf, sizeof(buf));
+	EVP_MD_CTX_free(ctx);
+	close(fd);
 	return r;
 }
 
@@ -442,88 +385,27 @@ int
 anc_outbox_record(struct anc_outbox *ob, const char *name,
     struct anc_err *err)
 {
-	unsigned char *data = NULL;
-	char *copy = NULL, *path = NULL;
+	char *copy = NULL, sha[ANC_SHA256_HEX];
 	const char *base;
-	size_t len = 0;
 	int sub = 0, r = ANC_E_INTERNAL;
 
 	if ((r = prepare(ob, name, &sub, &base, &copy, err)) != ANC_OK)
 		goto out;
-	if (asprintf(&path, "%s/%s", ob->dir, name) < 0) {
-		path = NULL;
-		r = anc_err_set(err, ANC_E_NOMEM, "%s/%s", ob->dir, name);
+	if (copy == NULL) {
+		r = bad_name(ob, name, err);
 		goto out;
 	}
-	/* anc_file_read refuses symlinks, FIFOs and devices. */
-	if ((r = anc_file_read(path, ANC_OUTBOX_FILE_MAX, &data, &len,
-	    err)) != ANC_OK)
+	if ((r = hash_file(ob, name, sha, err)) != ANC_OK)
 		goto out;
-	anc_sha256_hex(data, len, ob->files[ob->n].sha256);
-	if (ob->files[ob->n].sha256[0] == '\0') {
-		r = anc_err_set(err, ANC_E_CRYPTO, "%s: SHA-256", path);
-		goto out;
-	}
-	ob->files[ob->n].name = copy;
-	copy = NULL;	/* transferred */
-	ob->n++;
-	/* success */
-	r = ANC_OK;
+	r = keep(ob, name, sha, &copy, err);
  out:
-	/* Whatever was read back may be a Secret manifest. */
-	anc_freezero(data, len);
-	free(path);
 	free(copy);
 	return r;
-}
-
-static int
-by_name(const void *a, const void *b)
-{
-	const struct outfile *const *fa = a, *const *fb = b;
-
-	return strcmp((*fa)->name, (*fb)->name);
-}
-
-/* "<sha256>  <name>\n" per file, sorted by name: sha256sum(1) -c reads it. */
-static char *
-sums_text(const struct anc_outbox *ob, size_t *len)
-{
-	const struct outfile **v;
-	char *text = NULL;
-	size_t i, cap = 1, off = 0, nl;
-
-	if ((v = calloc(ob->n + 1, sizeof(*v))) == NULL)
-		return NULL;
-	for (i = 0; i < ob->n; i++) {
-		v[i] = &ob->files[i];
-		cap += ANC_SHA256_HEX - 1 + 2 + strlen(v[i]->name) + 1;
-	}
-	qsort(v, ob->n, sizeof(*v), by_name);
-	if ((text = malloc(cap)) == NULL)
-		goto out;
-	for (i = 0; i < ob->n; i++) {
-		nl = strlen(v[i]->name);
-		memcpy(text + off, v[i]->sha256, ANC_SHA256_HEX - 1);
-		off += ANC_SHA256_HEX - 1;
-		memcpy(text + off, "  ", 2);
-		off += 2;
-		memcpy(text + off, v[i]->name, nl);
-		off += nl;
-		text[off++] = '\n';
-	}
-	text[off] = '\0';
-	*len = off;
- out:
-	free(v);
-	return text;
 }
 
 int
 anc_outbox_finish(struct anc_outbox *ob, struct anc_err *err)
 {
-	char *text;
-	size_t len = 0;
 	int r;
 
 	if (ob->finished)
@@ -543,13 +425,8 @@ anc_outbox_finish(struct anc_outbox *ob, struct anc_err *err)
 	    (r = anc_outbox_sync(ob, err)) != ANC_OK)
 		return r;
 	ob->sub_unsynced = ob->dir_unsynced = ob->nested_unsynced = 0;
-	if ((text = sums_text(ob, &len)) == NULL)
-		return anc_err_set(err, ANC_E_NOMEM, "%s/%s", ob->dir,
-		    ANC_OUTBOX_SUMS);
-	r = anc_file_create(ob->dirfd, ANC_OUTBOX_SUMS, 0644, text, len, err);
-	free(text);
-	if (r != ANC_OK)
-		return anc_err_prefix(err, "%s", ob->dir);
+	if ((r = anc_ob_sums_commit(ob, err)) != ANC_OK)
+		return r;
 	ob->finished = 1;
 	return ANC_OK;
 }
@@ -588,6 +465,24 @@ size_t
 anc_outbox_count(const struct anc_outbox *ob)
 {
 	return ob->n;
+}
+
+size_t
+anc_outbox_total(const struct anc_outbox *ob)
+{
+	return ob->total;
+}
+
+const char *
+anc_outbox_last_sha256(const struct anc_outbox *ob)
+{
+	return ob->total > 0 ? ob->last : NULL;
+}
+
+const char *
+anc_outbox_batch_dir(const struct anc_outbox *ob, size_t i)
+{
+	return i < ob->ntops ? ob->tops[i] : NULL;
 }
 
 const char *

@@ -32,8 +32,8 @@ skip_space(const unsigned char *p, size_t len, size_t i)
 	return i;
 }
 
-static size_t
-line_of(const unsigned char *p, size_t pos)
+size_t
+anc_text_line(const unsigned char *p, size_t pos)
 {
 	size_t i, line = 1;
 
@@ -159,21 +159,22 @@ anc_pem_each(const unsigned char *data, size_t len, const char *what,
 		    memcmp(data + pos, PEM_BEGIN, strlen(PEM_BEGIN)) != 0) {
 			r = anc_err_set(err, ANC_E_INPUT, "%s%sline %zu: text "
 			    "outside PEM blocks, expected only whitespace "
-			    "around them", what, sep, line_of(data, pos));
+			    "around them", what, sep,
+			    anc_text_line(data, pos));
 			goto out;
 		}
 		num++;
 		if (!read_block(data + pos, len - pos, &b, &used)) {
 			r = anc_err_ossl(err, ANC_E_INPUT, "%s%sblock %zu (line "
 			    "%zu): malformed PEM", what, sep, num,
-			    line_of(data, pos));
+			    anc_text_line(data, pos));
 			goto out;
 		}
 		if (!block_is_plain(data + pos, used, b.type)) {
 			r = anc_err_set(err, ANC_E_INPUT, "%s%sblock %zu (line "
 			    "%zu): expected only a BEGIN line, base64 lines "
 			    "and an END line", what, sep, num,
-			    line_of(data, pos));
+			    anc_text_line(data, pos));
 			goto out;
 		}
 		if ((r = fn(arg, num, b.type, b.der, (size_t)b.len, err)) !=

@@ -6,6 +6,13 @@
  * matches; each file is of an allowed kind and holds what its kind allows;
  * and no private key appears anywhere but tls.key of a kubernetes.io/tls
  * Secret (the issuing CA's; docs/export-formats.md).
+ *
+ * In memory that does not grow with the outbox: SHA256SUMS is read line
+ * by line and each file it lists checked in turn; the directory is walked
+ * once, and "every file is listed" is checked by count and by a sum of the
+ * names' hashes on both sides.  Only when those differ is a table of short
+ * fingerprints of the listed names built (verify_unlisted.c), to name the
+ * files SHA256SUMS does not list.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -18,46 +25,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "anchorage/err.h"
 #include "anchorage/export.h"
 #include "anchorage/file.h"
 #include "anchorage/hash.h"
 #include "anchorage/secmem.h"
 #include "export_int.h"
+#include "verify_int.h"
 
 enum presence { P_ABSENT = 0, P_REGULAR, P_SYMLINK, P_DIR, P_OTHER };
-
-/* One name seen in SHA256SUMS, in the directory, or both. */
-struct vfile {
-	char name[ANC_OUTBOX_NAME_MAX + sizeof(ANC_OUTBOX_SUBDIR) + 1];
-	int listed;
-	size_t line;			/* in SHA256SUMS */
-	char want[ANC_SHA256_HEX];
-	enum presence present;
-};
-
-struct vlist {
-	struct vfile *v;
-	size_t n, cap;
-	size_t nsums;		/* the first nsums are SHA256SUMS's */
-};
-
-static struct vfile *
-vlist_add(struct vlist *l)
-{
-	struct vfile *nv;
-	size_t ncap;
-
-	if (l->n == l->cap) {
-		ncap = l->cap == 0 ? 32 : l->cap * 2;
-		if ((nv = reallocarray(l->v, ncap, sizeof(*nv))) == NULL)
-			return NULL;
-		l->v = nv;
-		l->cap = ncap;
-	}
-	memset(&l->v[l->n], 0, sizeof(l->v[0]));
-	return &l->v[l->n++];
-}
 
 /* Messages are cut to fit an item; the full one goes to err. */
 static void
@@ -81,15 +59,13 @@ lower_hex(const char *s, size_t n)
 	return 1;
 }
 
-/* One "<64 lowercase hex>  <name>" line (without its newline). */
-static int
-parse_sums_line(const char *l, size_t len, size_t line, struct vlist *list,
-    struct anc_err *err)
+int
+anc_ov_parse_line(const char *l, size_t len, size_t line,
+    struct anc_ov_line *out, struct anc_err *err)
 {
 	const size_t hexlen = ANC_SHA256_HEX - 1;
-	struct vfile *f;
 	const char *base;
-	char name[ANC_OUTBOX_NAME_MAX + 1], shown[80];
+	char shown[80];
 	size_t nlen;
 	int sub;
 
@@ -102,90 +78,65 @@ parse_sums_line(const char *l, size_t len, size_t line, struct vlist *list,
 	    memchr(l + hexlen + 2, '\0', nlen) != NULL)
 		return anc_err_set(err, ANC_E_VERIFY, "line %zu: file name "
 		    "too long or not text", line);
-	memcpy(name, l + hexlen + 2, nlen);
-	name[nlen] = '\0';
-	if (anc_outbox_name_split(name, &sub, &base) != 0 ||
+	memcpy(out->name, l + hexlen + 2, nlen);
+	out->name[nlen] = '\0';
+	if (anc_outbox_name_split(out->name, &sub, &base) != 0 ||
 	    (!sub && (strcmp(base, ANC_OUTBOX_SUMS) == 0 ||
 	    strcmp(base, ANC_OUTBOX_SUBDIR) == 0))) {
-		anc_printable((const unsigned char *)name, nlen, shown,
+		anc_printable((const unsigned char *)out->name, nlen, shown,
 		    sizeof(shown));
 		return anc_err_set(err, ANC_E_VERIFY, "line %zu: file name "
 		    "\"%s\", expected a plain name, %s/ and a plain name, or "
 		    "a batch step's OUT/CLUSTER/ before either", line, shown,
 		    ANC_OUTBOX_SUBDIR);
 	}
-	if ((f = vlist_add(list)) == NULL)
-		return anc_err_set(err, ANC_E_NOMEM, "SHA256SUMS");
-	memcpy(f->name, name, nlen + 1);
-	memcpy(f->want, l, hexlen);
-	f->want[hexlen] = '\0';
-	f->listed = 1;
-	f->line = line;
+	memcpy(out->want, l, hexlen);
+	out->want[hexlen] = '\0';
+	out->line = line;
 	return ANC_OK;
 }
 
-static int
-vfile_cmp(const void *a, const void *b)
+int
+anc_ov_next(struct anc_ov *v, struct anc_ov_line *out, struct anc_err *err)
 {
-	const struct vfile *fa = a, *fb = b;
-	int c = strcmp(fa->name, fb->name);
+	char buf[ANC_SHA256_HEX + ANC_OUTBOX_NAME_MAX + 8];
+	size_t len;
 
-	/* Equal names: the SHA256SUMS entry first, the directory's next. */
-	return c != 0 ? c : fb->listed - fa->listed;
+	if (fgets(buf, sizeof(buf), v->sums) == NULL)
+		return ferror(v->sums) ? anc_err_set(err, ANC_E_VERIFY,
+		    "unreadable: %s", strerror(errno)) : 0;
+	v->line++;
+	len = strlen(buf);
+	if (len == 0 || buf[len - 1] != '\n')
+		return anc_err_set(err, ANC_E_VERIFY, "line %zu: %s", v->line,
+		    len + 1 == sizeof(buf) ? "too long, expected a hash and a "
+		    "file name" : "no newline at the end, expected one per "
+		    "line");
+	if (anc_ov_parse_line(buf, len - 1, v->line, out, err) != ANC_OK)
+		return err->code;
+	return 1;
 }
 
-static int
-parse_sums(const char *text, size_t len, struct vlist *list,
-    struct anc_err *err)
+void
+anc_ov_sum_add(struct anc_ov_sum *m, const char *name)
 {
-	const char *eol;
-	size_t pos = 0, line = 0, i;
-	int r;
+	unsigned char md[32];
+	uint64_t w, carry = 0, s;
+	int i, j;
 
-	while (pos < len) {
-		line++;
-		if ((eol = memchr(text + pos, '\n', len - pos)) == NULL)
-			return anc_err_set(err, ANC_E_VERIFY, "line %zu: no "
-			    "newline at the end, expected one per line", line);
-		if ((r = parse_sums_line(text + pos, (size_t)(eol - text) -
-		    pos, line, list, err)) != ANC_OK)
-			return r;
-		pos = (size_t)(eol - text) + 1;
+	/* The multiset of names as the sum of their SHA-256 modulo 2^256:
+	 * the order does not count, a name listed twice does. */
+	if (EVP_Digest(name, strlen(name), md, NULL, EVP_sha256(), NULL) !=
+	    1)
+		memset(md, 0, sizeof(md));	/* then the sums differ */
+	for (i = 3; i >= 0; i--) {
+		for (w = 0, j = 0; j < 8; j++)
+			w = w << 8 | md[i * 8 + j];
+		s = m->w[i] + w;
+		m->w[i] = s + carry;
+		carry = (s < w) || (m->w[i] < s);
 	}
-	/* An empty list has no array, and qsort must not get NULL. */
-	if (list->n > 1)
-		qsort(list->v, list->n, sizeof(list->v[0]), vfile_cmp);
-	for (i = 1; i < list->n; i++)
-		if (strcmp(list->v[i - 1].name, list->v[i].name) == 0)
-			return anc_err_set(err, ANC_E_VERIFY, "line %zu: %s "
-			    "listed again (first on line %zu), expected each "
-			    "file once", list->v[i].line, list->v[i].name,
-			    list->v[i - 1].line);
-	return ANC_OK;
-}
-
-static int
-read_sums(const char *dir, struct vlist *list, struct anc_err *err)
-{
-	unsigned char *text = NULL;
-	char *path = NULL;
-	size_t len = 0;
-	struct anc_err e;
-	int r;
-
-	if (asprintf(&path, "%s/%s", dir, ANC_OUTBOX_SUMS) < 0)
-		return anc_err_set(err, ANC_E_NOMEM, "%s", dir);
-	r = anc_file_read(path, ANC_OUTBOX_FILE_MAX, &text, &len, &e);
-	free(path);
-	if (r == ANC_E_NOMEM)
-		return anc_err_set(err, r, "%s", e.msg);
-	if (r != ANC_OK)
-		return anc_err_set(err, ANC_E_VERIFY, "%s, expected a "
-		    "regular file listing every file", r == ANC_E_IO ?
-		    "unreadable" : "missing or not a regular file");
-	r = parse_sums((const char *)text, len, list, err);
-	free(text);
-	return r;
+	m->n++;
 }
 
 static enum presence
@@ -198,129 +149,6 @@ presence_of(const struct stat *st)
 	if (S_ISDIR(st->st_mode))
 		return P_DIR;
 	return P_OTHER;
-}
-
-static int walk(int dirfd, const char *dir, const char *prefix,
-    struct vlist *l, struct anc_err *err);
-
-/* Descend into a sub-directory: manifests/, or a batch step's. */
-static int
-walk_subdir(int dirfd, const char *dir, const char *prefix, const char *name,
-    struct vlist *l, struct anc_err *err)
-{
-	char sub[ANC_OUTBOX_NAME_MAX + 2];
-	int fd, r;
-
-	if (snprintf(sub, sizeof(sub), "%s%s/", prefix, name) >=
-	    (int)sizeof(sub))
-		return anc_err_set(err, ANC_E_VERIFY, "%s/%s%s: name too long",
-		    dir, prefix, name);
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
-	if (fd < 0)
-		return anc_err_set(err, ANC_E_IO, "%s/%s: %s", dir, sub,
-		    strerror(errno));
-	r = walk(fd, dir, sub, l, err);
-	close(fd);
-	return r;
-}
-
-/* Does SHA256SUMS list a file under prefix + name + "/"?  Only such
- * directories (and manifests/) are entered: any other is reported. */
-static int
-listed_under(const struct vlist *l, const char *prefix, const char *name)
-{
-	size_t i, p = strlen(prefix), n = strlen(name);
-
-	for (i = 0; i < l->nsums; i++)
-		if (strncmp(l->v[i].name, prefix, p) == 0 &&
-		    strncmp(l->v[i].name + p, name, n) == 0 &&
-		    l->v[i].name[p + n] == '/')
-			return 1;
-	return 0;
-}
-
-/* Levels in a prefix "a/b/": its slashes. */
-static int
-depth(const char *prefix)
-{
-	int n = 0;
-
-	for (; *prefix != '\0'; prefix++)
-		n += *prefix == '/';
-	return n;
-}
-
-/* Every entry of the directory (and of its sub-directories, down to the
- * depth a name may have) but SHA256SUMS. */
-static int
-walk(int dirfd, const char *dir, const char *prefix, struct vlist *l,
-    struct anc_err *err)
-{
-	struct dirent *de;
-	struct stat st;
-	struct vfile *f;
-	DIR *d;
-	int fd, r = ANC_OK, top = prefix[0] == '\0';
-
-	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) <
-	    0 || (d = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
-		return anc_err_set(err, ANC_E_IO, "%s/%s: cannot list: %s",
-		    dir, prefix, strerror(errno));
-	}
-	while (r == ANC_OK) {
-		errno = 0;
-		if ((de = readdir(d)) == NULL) {
-			if (errno != 0)
-				r = anc_err_set(err, ANC_E_IO, "%s/%s: cannot "
-				    "list: %s", dir, prefix, strerror(errno));
-			break;
-		}
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0 ||
-		    (top && strcmp(de->d_name, ANC_OUTBOX_SUMS) == 0))
-			continue;
-		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-			r = anc_err_set(err, ANC_E_IO, "%s/%s%s: %s", dir,
-			    prefix, de->d_name, strerror(errno));
-			break;
-		}
-		if (S_ISDIR(st.st_mode) && depth(prefix) + 1 < ANC_OUTBOX_DEPTH &&
-		    ((top && strcmp(de->d_name, ANC_OUTBOX_SUBDIR) == 0) ||
-		    listed_under(l, prefix, de->d_name))) {
-			r = walk_subdir(dirfd, dir, prefix, de->d_name, l, err);
-			continue;
-		}
-		if ((f = vlist_add(l)) == NULL) {
-			r = anc_err_set(err, ANC_E_NOMEM, "%s", dir);
-			break;
-		}
-		snprintf(f->name, sizeof(f->name), "%s%s", prefix, de->d_name);
-		f->present = presence_of(&st);
-	}
-	closedir(d);
-	return r;
-}
-
-/* Sort SHA256SUMS entries and directory entries together, joining the
- * two records of a name into one. */
-static void
-merge(struct vlist *l)
-{
-	size_t i, o = 0;
-
-	if (l->n > 1)
-		qsort(l->v, l->n, sizeof(l->v[0]), vfile_cmp);
-	for (i = 0; i < l->n; i++) {
-		if (o > 0 && strcmp(l->v[o - 1].name, l->v[i].name) == 0) {
-			l->v[o - 1].present = l->v[i].present;
-			continue;
-		}
-		l->v[o++] = l->v[i];
-	}
-	l->n = o;
 }
 
 static const char *
@@ -342,122 +170,319 @@ presence_problem(enum presence p)
 	}
 }
 
-/* Fill `it` for one file; `sums_ok` is whether SHA256SUMS was usable. */
-static void
-check_file(const char *dir, const struct vfile *f, int sums_ok,
-    struct anc_verify_item *it)
+/* Send one finding; the first failure goes to v->first. */
+static int
+emit(struct anc_ov *v, struct anc_verify_item *it, struct anc_err *err)
 {
+	if (!it->ok && !v->failed) {
+		v->failed = 1;
+		anc_err_set(&v->first, ANC_E_VERIFY, "%s/%s: %s", v->dir,
+		    it->file, it->detail);
+	}
+	return v->fn(v->arg, it, err);
+}
+
+int
+anc_ov_emit_problem(struct anc_ov *v, const char *name, const char *detail,
+    struct anc_err *err)
+{
+	struct anc_verify_item it;
+
+	memset(&it, 0, sizeof(it));
+	anc_printable((const unsigned char *)name, strlen(name), it.file,
+	    sizeof(it.file));
+	snprintf(it.kind, sizeof(it.kind), "%s", anc_outbox_kind(name));
+	copy_msg(it.detail, sizeof(it.detail), detail);
+	return emit(v, &it, err);
+}
+
+/* A file SHA256SUMS lists: there, regular, with that hash and content. */
+static int
+check_listed(struct anc_ov *v, const struct anc_ov_line *l,
+    struct anc_err *err)
+{
+	struct anc_verify_item it;
 	unsigned char *data = NULL;
 	char *path = NULL, got[ANC_SHA256_HEX];
-	size_t len = 0;
+	struct stat st;
 	struct anc_err e;
+	size_t len = 0;
 	const char *why;
 
+	memset(&it, 0, sizeof(it));
 	anc_err_clear(&e);
-	anc_printable((const unsigned char *)f->name, strlen(f->name), it->file,
-	    sizeof(it->file));
-	snprintf(it->kind, sizeof(it->kind), "%s", anc_outbox_kind(f->name));
-	it->ok = 0;
-	if ((why = presence_problem(f->present)) != NULL) {
-		snprintf(it->detail, sizeof(it->detail), "%s", why);
+	anc_printable((const unsigned char *)l->name, strlen(l->name), it.file,
+	    sizeof(it.file));
+	snprintf(it.kind, sizeof(it.kind), "%s", anc_outbox_kind(l->name));
+	if ((why = presence_problem(fstatat(v->dirfd, l->name, &st,
+	    AT_SYMLINK_NOFOLLOW) != 0 ? P_ABSENT : presence_of(&st))) !=
+	    NULL) {
+		snprintf(it.detail, sizeof(it.detail), "%s", why);
 		goto out;
 	}
-	if (!f->listed) {
-		snprintf(it->detail, sizeof(it->detail), "%s", sums_ok ?
-		    "not listed in " ANC_OUTBOX_SUMS : "not checked: "
-		    ANC_OUTBOX_SUMS " is unusable");
-		goto out;
-	}
-	if (asprintf(&path, "%s/%s", dir, f->name) < 0) {
+	if (asprintf(&path, "%s/%s", v->dir, l->name) < 0) {
 		path = NULL;
-		snprintf(it->detail, sizeof(it->detail), "out of memory");
+		snprintf(it.detail, sizeof(it.detail), "out of memory");
 		goto out;
 	}
 	if (anc_file_read(path, ANC_OUTBOX_FILE_MAX, &data, &len, &e) !=
 	    ANC_OK) {
-		copy_msg(it->detail, sizeof(it->detail), e.msg);
+		copy_msg(it.detail, sizeof(it.detail), e.msg);
 		goto out;
 	}
 	anc_sha256_hex(data, len, got);
-	if (strcmp(got, f->want) != 0) {
-		snprintf(it->detail, sizeof(it->detail), "SHA-256 %s, but %s "
-		    "line %zu lists %s", got, ANC_OUTBOX_SUMS, f->line,
-		    f->want);
+	if (strcmp(got, l->want) != 0) {
+		snprintf(it.detail, sizeof(it.detail), "SHA-256 %s, but %s "
+		    "line %zu lists %s", got, ANC_OUTBOX_SUMS, l->line,
+		    l->want);
 		goto out;
 	}
-	if (anc_outbox_check_content(f->name, data, len, it, &e) != ANC_OK) {
-		copy_msg(it->detail, sizeof(it->detail), e.msg);
+	if (anc_outbox_check_content(l->name, data, len, &it, &e) !=
+	    ANC_OK) {
+		copy_msg(it.detail, sizeof(it.detail), e.msg);
 		goto out;
 	}
-	it->ok = 1;
+	it.ok = 1;
  out:
 	/* The Secret manifest holds the issuing CA's key. */
 	anc_freezero(data, len);
 	free(path);
+	return emit(v, &it, err);
+}
+
+/* Depth of a name: its slashes. */
+static int
+depth(const char *name)
+{
+	int n = 0;
+
+	for (; *name != '\0'; name++)
+		n += *name == '/';
+	return n;
+}
+
+/*
+ * Every entry under the directory `fd` (`prefix` inside the outbox, ""
+ * at the top) but SHA256SUMS: regular files into the found-side sum (and,
+ * when SHA256SUMS is unusable, each reported unchecked); anything else,
+ * and directories deeper than a name may go or holding no file, reported.
+ * *files counts the regular files found under it.
+ */
+static int
+walk(struct anc_ov *v, int fd, const char *prefix, size_t *files,
+    struct anc_err *err)
+{
+	char name[ANC_OUTBOX_NAME_MAX + 2];
+	struct dirent *de;
+	struct stat st;
+	size_t below;
+	DIR *d;
+	int sub, r = ANC_OK;
+
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return anc_err_set(err, ANC_E_IO, "%s/%s: cannot list: %s",
+		    v->dir, prefix, strerror(errno));
+	}
+	while (r == ANC_OK) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL) {
+			if (errno != 0)
+				r = anc_err_set(err, ANC_E_IO, "%s/%s: cannot "
+				    "list: %s", v->dir, prefix, strerror(errno));
+			break;
+		}
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 || (prefix[0] == '\0' &&
+		    strcmp(de->d_name, ANC_OUTBOX_SUMS) == 0))
+			continue;
+		if ((size_t)snprintf(name, sizeof(name), "%s%s%s", prefix,
+		    prefix[0] != '\0' ? "/" : "", de->d_name) >= sizeof(name)) {
+			r = anc_ov_emit_problem(v, de->d_name, "name too long, "
+			    "expected a name SHA256SUMS can list", err);
+			continue;
+		}
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) !=
+		    0) {
+			r = anc_err_set(err, ANC_E_IO, "%s/%s: %s", v->dir,
+			    name, strerror(errno));
+			break;
+		}
+		if (S_ISREG(st.st_mode)) {
+			(*files)++;
+			anc_ov_sum_add(&v->found, name);
+			if (!v->sums_ok)
+				r = anc_ov_emit_problem(v, name, "not checked: "
+				    ANC_OUTBOX_SUMS " is unusable", err);
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode) || depth(name) + 1 >=
+		    ANC_OUTBOX_DEPTH) {
+			/* One SHA256SUMS lists was reported as such. */
+			if (!S_ISDIR(st.st_mode) && v->sums_ok &&
+			    anc_ov_listed(v, name))
+				continue;
+			r = anc_ov_emit_problem(v, name, presence_problem(
+			    presence_of(&st)), err);
+			continue;
+		}
+		if ((sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC)) < 0) {
+			r = anc_err_set(err, ANC_E_IO, "%s/%s: %s", v->dir,
+			    name, strerror(errno));
+			break;
+		}
+		below = 0;
+		if ((r = walk(v, sub, name, &below, err)) == ANC_OK &&
+		    below == 0)
+			r = anc_ov_emit_problem(v, name, presence_problem(
+			    P_DIR), err);
+		*files += below;
+	}
+	closedir(d);
+	return r;
+}
+
+/* SHA256SUMS read through once for its form and its names' sum. */
+static int
+read_sums(struct anc_ov *v, struct anc_err *err)
+{
+	struct anc_verify_item it;
+	struct anc_ov_line l;
+	struct anc_err e;
+	struct stat st;
+	int fd, r;
+
+	memset(&it, 0, sizeof(it));
+	anc_err_clear(&e);
+	snprintf(it.file, sizeof(it.file), "%s", ANC_OUTBOX_SUMS);
+	snprintf(it.kind, sizeof(it.kind), "checksums");
+	fd = openat(v->dirfd, ANC_OUTBOX_SUMS, O_RDONLY | O_NOFOLLOW |
+	    O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (v->sums = fdopen(fd, "r")) == NULL) {
+		snprintf(it.detail, sizeof(it.detail), "%s, expected a regular "
+		    "file listing every file", fd < 0 && errno != ENOENT &&
+		    errno != ELOOP ? "unreadable" : "missing or not a regular "
+		    "file");
+		if (fd >= 0)
+			close(fd);
+		return emit(v, &it, err);
+	}
+	while ((r = anc_ov_next(v, &l, &e)) == 1)
+		anc_ov_sum_add(&v->listed, l.name);
+	if (r == 0) {
+		v->sums_ok = 1;
+		it.ok = 1;
+		snprintf(it.detail, sizeof(it.detail), "%zu files listed",
+		    v->listed.n);
+	} else
+		copy_msg(it.detail, sizeof(it.detail), e.msg);
+	return emit(v, &it, err);
+}
+
+int
+anc_outbox_verify_each(const char *dir, anc_verify_fn fn, void *arg,
+    struct anc_err *err)
+{
+	struct anc_ov v;
+	struct anc_ov_line l;
+	struct anc_err e;
+	size_t files = 0;
+	int fd, r;
+
+	memset(&v, 0, sizeof(v));
+	anc_err_clear(&v.first);
+	v.dir = dir;
+	v.fn = fn;
+	v.arg = arg;
+	v.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (v.dirfd < 0)
+		return anc_err_set(err, errno == ENOENT ? ANC_E_INPUT : ANC_E_IO,
+		    "%s: cannot open the outbox: %s", dir, errno == ELOOP ?
+		    "is a symbolic link" : strerror(errno));
+	if ((r = read_sums(&v, err)) != ANC_OK)
+		goto out;
+	if (v.sums_ok) {
+		rewind(v.sums);
+		v.line = 0;
+		while (r == ANC_OK && (r = anc_ov_next(&v, &l, &e)) == 1)
+			r = check_listed(&v, &l, err);
+		/* Read twice: a change in between is a change. */
+		if (r != ANC_OK && r != 1) {
+			r = anc_err_set(err, ANC_E_VERIFY, "%s/%s: changed while "
+			    "it was read: %s", dir, ANC_OUTBOX_SUMS, e.msg);
+			goto out;
+		}
+	}
+	if ((fd = openat(v.dirfd, ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) < 0) {
+		r = anc_err_set(err, ANC_E_IO, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if ((r = walk(&v, fd, "", &files, err)) != ANC_OK)
+		goto out;
+	/* Every listed file was found; as many found, with the same names,
+	 * means none unlisted.  Otherwise say which. */
+	if (v.sums_ok && memcmp(&v.listed, &v.found, sizeof(v.found)) != 0) {
+		if ((r = anc_ov_name_unlisted(&v, err)) != ANC_OK)
+			goto out;
+		/* Two names with one fingerprint: still not the same. */
+		if (!v.failed && (r = anc_ov_emit_problem(&v, ANC_OUTBOX_SUMS,
+		    "the names listed differ from the files found", err)) !=
+		    ANC_OK)
+			goto out;
+	}
+	if (v.failed) {
+		*err = v.first;
+		r = ANC_E_VERIFY;
+	} else
+		r = ANC_OK;
+ out:
+	if (v.sums != NULL)
+		fclose(v.sums);
+	close(v.dirfd);
+	return r;
+}
+
+/* Collects the findings for anc_outbox_verify. */
+struct collect {
+	struct anc_verify_item *v;
+	size_t n, cap;
+};
+
+static int
+collect(void *arg, const struct anc_verify_item *it, struct anc_err *err)
+{
+	struct collect *c = arg;
+	struct anc_verify_item *nv;
+	size_t ncap;
+
+	if (c->n == c->cap) {
+		ncap = c->cap == 0 ? 16 : c->cap * 2;
+		if ((nv = reallocarray(c->v, ncap, sizeof(*nv))) == NULL)
+			return anc_err_set(err, ANC_E_NOMEM, "outbox verify");
+		c->v = nv;
+		c->cap = ncap;
+	}
+	c->v[c->n++] = *it;
+	return ANC_OK;
 }
 
 int
 anc_outbox_verify(const char *dir, struct anc_verify_item **items,
     size_t *n, struct anc_err *err)
 {
-	struct vlist l = { NULL, 0, 0, 0 };
-	struct anc_verify_item *it = NULL;
-	struct anc_err se;
-	size_t i, nlisted = 0, first = SIZE_MAX;
-	int dirfd = -1, sums, r = ANC_E_INTERNAL;
+	struct collect c = { NULL, 0, 0 };
+	int r;
 
-	*items = NULL;
-	*n = 0;
-	anc_err_clear(&se);
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dirfd < 0)
-		return anc_err_set(err, errno == ENOENT ? ANC_E_INPUT : ANC_E_IO,
-		    "%s: cannot open the outbox: %s", dir, errno == ELOOP ?
-		    "is a symbolic link" : strerror(errno));
-	sums = read_sums(dir, &l, &se);
-	if (sums != ANC_OK && sums != ANC_E_VERIFY) {
-		r = anc_err_set(err, sums, "%s/%s: %s", dir, ANC_OUTBOX_SUMS,
-		    se.msg);
-		goto out;
+	r = anc_outbox_verify_each(dir, collect, &c, err);
+	if (r != ANC_OK && r != ANC_E_VERIFY) {
+		free(c.v);
+		c.v = NULL;
+		c.n = 0;
 	}
-	if (sums != ANC_OK)
-		l.n = 0;	/* a half-parsed list proves nothing */
-	l.nsums = l.n;
-	if ((r = walk(dirfd, dir, "", &l, err)) != ANC_OK)
-		goto out;
-	merge(&l);
-	if ((it = calloc(l.n + 1, sizeof(*it))) == NULL) {
-		r = anc_err_set(err, ANC_E_NOMEM, "%s", dir);
-		goto out;
-	}
-	snprintf(it[0].file, sizeof(it[0].file), "%s", ANC_OUTBOX_SUMS);
-	snprintf(it[0].kind, sizeof(it[0].kind), "checksums");
-	it[0].ok = sums == ANC_OK;
-	for (i = 0; i < l.n; i++)
-		nlisted += (size_t)l.v[i].listed;
-	if (it[0].ok)
-		snprintf(it[0].detail, sizeof(it[0].detail), "%zu files listed",
-		    nlisted);
-	else {
-		copy_msg(it[0].detail, sizeof(it[0].detail), se.msg);
-		first = 0;
-	}
-	for (i = 0; i < l.n; i++) {
-		check_file(dir, &l.v[i], sums == ANC_OK, &it[i + 1]);
-		if (!it[i + 1].ok && first == SIZE_MAX)
-			first = i + 1;
-	}
-	if (first != SIZE_MAX)
-		r = anc_err_set(err, ANC_E_VERIFY, "%s/%s: %s", dir,
-		    it[first].file, it[first].detail);
-	else
-		r = ANC_OK;
-	*items = it;
-	*n = l.n + 1;
-	it = NULL;	/* transferred */
- out:
-	free(it);
-	free(l.v);
-	close(dirfd);
+	*items = c.v;	/* transferred */
+	*n = c.n;
 	return r;
 }

@@ -3,11 +3,11 @@
  *
  * The YAML files in manifests/ hold Kubernetes objects of the allowed
  * kinds (Secret, ConfigMap, trust-manager's Bundle, cert-manager's Issuer
- * and ClusterIssuer); a helm-values file holds a mapping of Helm values.  Both must
- * be plain YAML: string keys, each once, no aliases, and nothing outside
- * the values but YAML's punctuation (no comments, tags, anchors or
- * directives, where a key could pass unseen).  The one private key
- * allowed is tls.key of a kubernetes.io/tls Secret, and it must be
+ * and ClusterIssuer); a helm-values file holds a mapping of Helm values.
+ * Both must be plain YAML: string keys, each once, no aliases, and
+ * nothing outside the values but YAML's punctuation (no comments, tags,
+ * anchors or directives, where a key could pass unseen).  The one private
+ * key allowed is tls.key of a kubernetes.io/tls Secret, and it must be
  * exactly one unencrypted key; every other string is searched for keys.
  */
 #define _GNU_SOURCE
@@ -364,16 +364,6 @@ byte_at(struct cursor *c, size_t ch)
 	return c->byte;
 }
 
-static size_t
-line_at(const unsigned char *text, size_t pos)
-{
-	size_t i, line = 1;
-
-	for (i = 0; i < pos; i++)
-		line += text[i] == '\n';
-	return line;
-}
-
 /* Only characters of `allowed` in text[from, to). */
 static int
 only(const unsigned char *text, size_t from, size_t to, const char *allowed,
@@ -437,8 +427,9 @@ check_outside_values(const unsigned char *text, size_t len,
 	if (!ok)
 		return anc_err_set(err, ANC_E_VERIFY, "line %zu: %s, expected "
 		    "only values and YAML punctuation (anchorage writes no "
-		    "comments, tags, anchors or directives)", line_at(text, bad),
-		    text[bad] == '#' ? "a comment" : "text outside values");
+		    "comments, tags, anchors or directives)",
+		    anc_text_line(text, bad), text[bad] == '#' ? "a comment" :
+		    "text outside values");
 	return ANC_OK;
 }
 

@@ -32,6 +32,11 @@ struct anc_transcript {
 					 * in a partial line, write no more */
 	int defer;			/* records not synced one by one */
 	int unsynced;			/* written since the last fsync */
+	/* The files "output" and "cluster" records name, in order, folded
+	 * as they are written: the end record's count and hash, so that no
+	 * list of them is kept (docs/transcript-format.md, "end"). */
+	EVP_MD_CTX *files_md;
+	size_t files;
 };
 
 int
@@ -56,9 +61,12 @@ anc_tr_open(int dirfd, const char *dir, int rehearsal, int unattended,
 		return anc_err_set(err, ANC_E_IO, "%s/%s: %s", dir, ANC_TR_FILE,
 		    strerror(errno));
 	}
-	if ((t = calloc(1, sizeof(*t))) == NULL || (t->dir = strdup(dir)) ==
-	    NULL) {
-		free(t);
+	if ((t = calloc(1, sizeof(*t))) != NULL)
+		t->fd = -1;
+	if (t == NULL || (t->dir = strdup(dir)) == NULL ||
+	    (t->files_md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(t->files_md, EVP_sha256(), NULL) != 1) {
+		anc_tr_free(t);
 		close(fd);
 		(void)unlinkat(dirfd, ANC_TR_FILE, 0);
 		return anc_err_set(err, ANC_E_NOMEM, "%s/%s", dir, ANC_TR_FILE);
@@ -97,6 +105,7 @@ anc_tr_free(struct anc_transcript *t)
 		return;
 	if (t->fd >= 0)
 		close(t->fd);
+	EVP_MD_CTX_free(t->files_md);
 	free(t->dir);
 	free(t);
 }
@@ -227,6 +236,62 @@ writable(const struct anc_transcript *t, struct anc_err *err)
 	return ANC_OK;
 }
 
+/* One file of an output or cluster record into the running hash. */
+static int
+fold_file(struct anc_transcript *t, const json_t *f)
+{
+	const char *name = json_string_value(json_object_get(f, "file"));
+	const char *sha = json_string_value(json_object_get(f, "sha256"));
+
+	if (name == NULL || sha == NULL ||
+	    EVP_DigestUpdate(t->files_md, sha, strlen(sha)) != 1 ||
+	    EVP_DigestUpdate(t->files_md, "  ", 2) != 1 ||
+	    EVP_DigestUpdate(t->files_md, name, strlen(name)) != 1 ||
+	    EVP_DigestUpdate(t->files_md, "\n", 1) != 1)
+		return -1;
+	t->files++;
+	return 0;
+}
+
+/* The files a record names, checked before it is written: a record
+ * that cannot be folded is not written either. */
+static int
+fold_files(struct anc_transcript *t, const char *type, const json_t *rec)
+{
+	const json_t *files;
+	size_t i;
+
+	if (strcmp(type, "output") == 0)
+		return fold_file(t, rec);
+	if (strcmp(type, "cluster") != 0)
+		return 0;
+	files = json_object_get(rec, "files");
+	for (i = 0; i < json_array_size(files); i++)
+		if (fold_file(t, json_array_get(files, i)) != 0)
+			return -1;
+	return 0;
+}
+
+int
+anc_tr_outputs(const struct anc_transcript *t, size_t *count,
+    char hex[ANC_SHA256_HEX])
+{
+	unsigned char md[32];
+	unsigned int n = 0;
+	EVP_MD_CTX *copy;
+	int r = -1;
+
+	if ((copy = EVP_MD_CTX_new()) != NULL &&
+	    EVP_MD_CTX_copy_ex(copy, t->files_md) == 1 &&
+	    EVP_DigestFinal_ex(copy, md, &n) == 1 && n == sizeof(md)) {
+		anc_hex(md, sizeof(md), hex);
+		*count = t->files;
+		r = 0;
+	}
+	EVP_MD_CTX_free(copy);
+	return r;
+}
+
 int
 anc_tr_append(struct anc_transcript *t, const char *type, json_t *fields,
     struct anc_err *err)
@@ -247,7 +312,14 @@ anc_tr_append(struct anc_transcript *t, const char *type, json_t *fields,
 		    "transcript record \"%s\"", type);
 		goto out;
 	}
-	r = write_line(t, line, err);
+	if ((r = write_line(t, line, err)) == ANC_OK &&
+	    fold_files(t, type, fields) != 0) {
+		/* The line is written but the end record could not account
+		 * for it: nothing more may be appended. */
+		t->broken = 1;
+		r = anc_err_set(err, ANC_E_CRYPTO, "%s/%s: record %zu: the "
+		    "running hash of the outputs", t->dir, ANC_TR_FILE, t->seq);
+	}
  out:
 	free(line);
 	json_decref(fields);

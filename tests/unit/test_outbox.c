@@ -372,11 +372,16 @@ slurp(const char *path)
 	return buf;
 }
 
+/* The finding for `file`; a failed one first, as SHA256SUMS can have two
+ * (its summary, then a name it lists twice). */
 static struct anc_verify_item *
 item_for(struct anc_verify_item *it, size_t n, const char *file)
 {
 	size_t i;
 
+	for (i = 0; i < n; i++)
+		if (strcmp(it[i].file, file) == 0 && !it[i].ok)
+			return &it[i];
 	for (i = 0; i < n; i++)
 		if (strcmp(it[i].file, file) == 0)
 			return &it[i];
@@ -418,7 +423,7 @@ test_sums_match_sha256sum(void **state)
 	size_t cap = 0;
 
 	sums = path_in("sums/SHA256SUMS");
-	/* The same list sha256sum writes, in the C locale's order. */
+	/* The list sha256sum writes, in the C locale's order. */
 	assert_true(asprintf(&cmd, "cd '%s' && find . -type f ! -name "
 	    "SHA256SUMS | sed 's|^\\./||' | LC_ALL=C sort | "
 	    "xargs sha256sum", dir) > 0);
@@ -428,7 +433,20 @@ test_sums_match_sha256sum(void **state)
 	assert_true(getdelim(&want, &cap, '\0', p) > 0);
 	assert_int_equal(pclose(p), 0);
 	free(cmd);
+	/* The same lines, in the order the files were written: the
+	 * transcript, recorded last, is the last line. */
 	cmd = slurp(sums);
+	assert_true(strlen(cmd) > 90);
+	assert_string_equal(cmd + strlen(cmd) - 19, "  transcript.jsonl\n");
+	free(cmd);
+	assert_true(asprintf(&cmd, "LC_ALL=C sort -k 2 '%s'", sums) > 0);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	free(cmd);
+	cmd = NULL;
+	cap = 0;
+	assert_true(getdelim(&cmd, &cap, '\0', p) > 0);
+	assert_int_equal(pclose(p), 0);
 	assert_string_equal(cmd, want);
 	free(cmd);
 	assert_true(asprintf(&cmd, "cd '%s' && sha256sum --strict --quiet "
@@ -1151,6 +1169,61 @@ test_nested_clusters(void **state)
 	free(dir);
 }
 
+/* A batch's files are written and listed in SHA256SUMS as they come, but
+ * not kept: only the files outside batch directories and the directories'
+ * names are.  An outbox dropped before finishing leaves no SHA256SUMS,
+ * not even a hidden one. */
+static void
+test_batch_not_kept(void **state)
+{
+	char *dir = path_in("t-batch"), *before, *after, *sums;
+	char sha[ANC_SHA256_HEX];
+	struct anc_outbox *ob = open_outbox(dir);
+	struct anc_err err;
+
+	(void)state;
+	before = listing(dir);
+	add(ob, "root.pem", fx.ca_pem);
+	add(ob, "fleet/eu-1/issuing-ca.pem", fx.ca_pem);
+	add(ob, "fleet/eu-2/manifests/issuer-m8-root-ca-issuer.yaml",
+	    issuer_yaml);
+	add(ob, "vault/v-1/ca-chain.pem", fx.ca_pem);
+	assert_int_equal(anc_outbox_count(ob), 1);
+	assert_int_equal(anc_outbox_total(ob), 4);
+	assert_string_equal(anc_outbox_file(ob, 0), "root.pem");
+	assert_string_equal(anc_outbox_batch_dir(ob, 0), "fleet");
+	assert_string_equal(anc_outbox_batch_dir(ob, 1), "vault");
+	assert_null(anc_outbox_batch_dir(ob, 2));
+	anc_sha256_hex(fx.ca_pem, strlen(fx.ca_pem), sha);
+	assert_string_equal(anc_outbox_last_sha256(ob), sha);
+	anc_err_clear(&err);
+	assert_int_equal(anc_outbox_add(ob, "fleet/eu-1/issuing-ca.pem", "x",
+	    1, 0644, &err), ANC_E_EXISTS);
+	anc_outbox_free(ob);
+	after = listing(dir);
+	assert_null(strstr(after, "SHA256SUMS"));
+	assert_true(strlen(after) > strlen(before));
+	free(after);
+	free(before);
+	free(dir);
+	/* Finished: every line, in the order written. */
+	dir = path_in("t-batch2");
+	ob = open_outbox(dir);
+	add(ob, "fleet/eu-1/issuing-ca.pem", fx.ca_pem);
+	add(ob, "root.pem", fx.ca_pem);
+	assert_int_equal(anc_outbox_finish(ob, &err), ANC_OK);
+	anc_outbox_free(ob);
+	sums = path_in("t-batch2/SHA256SUMS");
+	after = slurp(sums);
+	assert_true(asprintf(&before, "%s  fleet/eu-1/issuing-ca.pem\n%s  "
+	    "root.pem\n", sha, sha) > 0);
+	assert_string_equal(after, before);
+	free(before);
+	free(after);
+	free(sums);
+	free(dir);
+}
+
 static void
 test_verify_fifo_and_dir(void **state)
 {
@@ -1333,6 +1406,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sums_match_sha256sum),
 		cmocka_unit_test(test_finish_once),
+		cmocka_unit_test(test_batch_not_kept),
 		cmocka_unit_test(test_never_overwrites),
 		cmocka_unit_test(test_bad_names),
 		cmocka_unit_test(test_manifests_symlink),

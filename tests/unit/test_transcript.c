@@ -163,56 +163,85 @@ self_signed(EVP_PKEY *key)
 	return x;
 }
 
+/* A PEM file at `path`, or in the outbox when `path` has no '/'. */
 static void
 write_pem(const char *name, X509 *x)
 {
 	char path[512];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (strchr(name, '/') != NULL)
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
 	assert_non_null(f = fopen(path, "w"));
 	assert_true(PEM_write_X509(f, x) == 1);
 	fclose(f);
 }
 
+/* The end record's account of the outputs (format 2). */
+static json_t *
+end_record(const struct anc_transcript *t)
+{
+	char hex[ANC_SHA256_HEX];
+	size_t n = 0;
+
+	assert_int_equal(anc_tr_outputs(t, &n, hex), 0);
+	return json_pack("{s:I, s:s}", "outputs_count", (json_int_t)n,
+	    "outputs_sha256", hex);
+}
+
 /* A small transcript: start, an output, a confirmation, and a closing
- * record signed by `key` (whose certificate is `cert`) or unsigned. */
+ * record signed by `key` (whose certificate is `cert`) or unsigned; with
+ * `root`, the certificate is also an output, root.pem. */
 static void
-write_transcript(EVP_PKEY *key, X509 *cert)
+write_transcript(EVP_PKEY *key, X509 *cert, int root)
 {
 	struct anc_transcript *t = NULL;
 	struct anc_err err;
 	json_t *end;
-	char fp[65], hex[ANC_SHA256_HEX], *spki;
+	char fp[65], hex[ANC_SHA256_HEX], *spki, *pem;
 
 	spit("art.pem", "artifact\n");
 	anc_sha256_hex("artifact\n", 9, hex);
 	assert_int_equal(anc_tr_open(dfd, dir, 1, 0, &t, &err), ANC_OK);
-	assert_int_equal(anc_tr_append(t, "start", json_pack("{s:s, s:n}",
-	    "ceremony", "unit", "signer"), &err), ANC_OK);
+	assert_int_equal(anc_tr_append(t, "start", json_pack("{s:s, s:n, "
+	    "s:i}", "ceremony", "unit", "signer", "format", ANC_TR_FORMAT),
+	    &err), ANC_OK);
 	assert_int_equal(anc_tr_append(t, "output", json_pack("{s:i, s:s, "
 	    "s:s}", "step", 1, "file", "art.pem", "sha256", hex), &err),
 	    ANC_OK);
+	if (root) {
+		write_pem("root.pem", cert);
+		pem = slurp("root.pem");
+		anc_sha256_hex(pem, strlen(pem), hex);
+		free(pem);
+		assert_int_equal(anc_tr_append(t, "output", json_pack("{s:i, "
+		    "s:s, s:s}", "step", 1, "file", "root.pem", "sha256", hex),
+		    &err), ANC_OK);
+	}
 	assert_int_equal(anc_tr_append(t, "confirmation", json_pack("{s:s, "
 	    "s:o}", "name", "Zoë Example", "typed", anc_tr_str("a\001b")),
 	    &err), ANC_OK);
+	end = end_record(t);
 	if (key == NULL) {
-		end = json_pack("{s:n, s:s}", "signer", "unsigned_reason",
-		    "no key");
+		assert_int_equal(json_object_update_new(end, json_pack("{s:n, "
+		    "s:s}", "signer", "unsigned_reason", "no key")), 0);
 		assert_int_equal(anc_tr_close(t, "end", end, NULL, NULL, &err),
 		    ANC_OK);
 	} else {
 		assert_non_null(spki = anc_tr_spki_b64(key));
 		X509_digest(cert, EVP_sha256(), (unsigned char *)hex, NULL);
 		anc_hex((unsigned char *)hex, 32, fp);
-		end = json_pack("{s:{s:s, s:s, s:s}}", "signer", "spki", spki,
-		    "certificate_sha256", fp, "key", "unit");
+		assert_int_equal(json_object_update_new(end, json_pack(
+		    "{s:{s:s, s:s, s:s}}", "signer", "spki", spki,
+		    "certificate_sha256", fp, "key", "unit")), 0);
 		free(spki);
 		assert_int_equal(anc_tr_close(t, "end", end, key, key, &err),
 		    ANC_OK);
 	}
 	assert_true(anc_tr_closed(t));
-	assert_int_equal(anc_tr_count(t), 4);
+	assert_int_equal(anc_tr_count(t), root ? 5 : 4);
 	assert_int_not_equal(anc_tr_append(t, "output", json_object(), &err),
 	    ANC_OK);
 	anc_tr_free(t);
@@ -227,7 +256,7 @@ test_chain_and_form(void **state)
 	struct stat st;
 	size_t n = 0;
 
-	write_transcript(NULL, NULL);
+	write_transcript(NULL, NULL, 0);
 	text = slurp(ANC_TR_FILE);
 	memcpy(prev, ANC_TR_ZERO, sizeof(prev));
 	for (line = strtok_r(text, "\n", &save); line != NULL;
@@ -268,7 +297,7 @@ test_refusals(void **state)
 	anc_tr_free(t);
 	t = NULL;
 	unlinkat(dfd, ANC_TR_FILE, 0);
-	write_transcript(NULL, NULL);
+	write_transcript(NULL, NULL, 0);
 	/* Never overwritten, never appended to by a second run. */
 	assert_int_equal(anc_tr_open(dfd, dir, 0, 0, &t, &err), ANC_E_EXISTS);
 	assert_null(t);
@@ -287,27 +316,29 @@ test_signed(void **state)
 	X509 *cert = self_signed(key), *ocert = self_signed(other);
 	struct anc_tr_summary s;
 	struct anc_err err;
-	char anchor[512], fp[65];
+	char anchor[512], elsewhere[512], fp[65];
 
-	write_transcript(key, cert);
+	write_transcript(key, cert, 0);
 	/* No certificate in the outbox or given carries the key. */
 	assert_int_equal(anc_transcript_verify(dir, NULL, &s, &err),
 	    ANC_E_VERIFY);
 	assert_int_equal(s.fail_line, 4);
 	assert_non_null(strstr(err.msg, "--anchor FILE"));
-	write_pem("other.pem", ocert);
-	snprintf(anchor, sizeof(anchor), "%s/other.pem", dir);
-	assert_int_equal(anc_transcript_verify(dir, anchor, &s, &err),
+	/* An anchor the verifier holds, outside the outbox. */
+	snprintf(elsewhere, sizeof(elsewhere), "%s-other.pem", dir);
+	write_pem(elsewhere, ocert);
+	assert_int_equal(anc_transcript_verify(dir, elsewhere, &s, &err),
 	    ANC_E_VERIFY);
-	/* The root in the outbox vouches for the key. */
-	write_pem("root.pem", cert);
+	/* The root in the outbox, one of its outputs, vouches for the key. */
+	assert_int_equal(unlinkat(dfd, ANC_TR_FILE, 0), 0);
+	write_transcript(key, cert, 1);
 	assert_int_equal(anc_transcript_verify(dir, NULL, &s, &err), ANC_OK);
 	assert_true(s.is_signed);
+	assert_int_equal(s.outputs, 2);
 	assert_non_null(strstr(s.anchor_file, "root.pem"));
 	/* --anchor names the key the verifier trusts: a certificate the
 	 * outbox brings along does not stand in for it. */
-	snprintf(anchor, sizeof(anchor), "%s/other.pem", dir);
-	assert_int_equal(anc_transcript_verify(dir, anchor, &s, &err),
+	assert_int_equal(anc_transcript_verify(dir, elsewhere, &s, &err),
 	    ANC_E_VERIFY);
 	assert_false(s.is_signed);
 	assert_non_null(strstr(err.msg, "other.pem (--anchor)"));
@@ -318,6 +349,12 @@ test_signed(void **state)
 	X509_digest(cert, EVP_sha256(), (unsigned char *)anchor, NULL);
 	anc_hex((unsigned char *)anchor, 32, fp);
 	assert_string_equal(s.anchor_sha256, fp);
+	/* A file the transcript does not record, even a certificate. */
+	write_pem("other.pem", ocert);
+	assert_int_equal(anc_transcript_verify(dir, NULL, &s, &err),
+	    ANC_E_VERIFY);
+	assert_non_null(strstr(err.msg, "holds 3 files"));
+	unlink(elsewhere);
 	EVP_PKEY_free(key);
 	EVP_PKEY_free(other);
 	X509_free(cert);
@@ -349,7 +386,7 @@ test_tampering_named(void **state)
 	struct anc_tr_summary s;
 	struct anc_err err;
 
-	write_transcript(NULL, NULL);
+	write_transcript(NULL, NULL, 0);
 	edit_line(2, "\"step\":1", "\"step\":2");
 	assert_int_equal(anc_transcript_verify(dir, NULL, &s, &err),
 	    ANC_E_VERIFY);
@@ -375,6 +412,88 @@ test_tampering_named(void **state)
 	assert_non_null(strstr(err.msg, "type \"?[2Kok\" is not a record "
 	    "type"));
 	assert_null(strchr(err.msg, '\033'));
+}
+
+/* The outbox against the transcript: a missing, an added, a changed file;
+ * and the end record's account of the files against the records. */
+static void
+test_outbox_files(void **state)
+{
+	struct anc_tr_summary s;
+	struct anc_err err;
+
+	write_transcript(NULL, NULL, 0);
+	assert_int_equal(anc_transcript_verify(dir, NULL, &s, &err), ANC_OK);
+	assert_int_equal(unlinkat(dfd, "art.pem", 0), 0);
+	assert_int_equal(anc_transcript_verify(dir, NULL, &s, &err),
+	    ANC_E_VERIFY);
+	assert_int_equal(s.fail_line, 2);
+	spit("art.pem", "artifact\n");
+	assert_int_equal(mkdirat(dfd, "manifests", 0700), 0);
+	spit("manifests/extra.yaml", "x\n");
+	assert_int_equal(anc_transcript_verify(dir, NULL, &s, &err),
+	    ANC_E_VERIFY);
+	assert_int_equal(s.fail_line, 4);
+	assert_non_null(strstr(err.msg, "holds 2 files besides"));
+	assert_int_equal(unlinkat(dfd, "manifests/extra.yaml", 0), 0);
+	assert_int_equal(symlinkat("art.pem", dfd, "manifests/link.pem"), 0);
+	assert_int_equal(anc_transcript_verify(dir, NULL, &s, &err),
+	    ANC_E_VERIFY);
+	assert_non_null(strstr(err.msg, "manifests/link.pem: neither"));
+	assert_int_equal(unlinkat(dfd, "manifests/link.pem", 0), 0);
+	assert_int_equal(anc_transcript_verify(dir, NULL, &s, &err), ANC_OK);
+	/* An unsigned end record is held by the closing hash alone; its
+	 * account must still match the records. */
+	edit_line(4, "\"outputs_count\":1", "\"outputs_count\":2");
+	assert_int_equal(anc_transcript_verify(dir, NULL, &s, &err),
+	    ANC_E_VERIFY);
+	assert_int_equal(s.fail_line, 4);
+	assert_non_null(strstr(err.msg, "accounts for 2 output files"));
+	edit_line(4, "\"outputs_count\":2", "\"outputs_count\":1");
+	edit_line(4, "\"outputs_sha256\":\"", "\"outputs_sha256\":\"0");
+	edit_line(4, "\",\"prev\"", "\"prev\"");
+	assert_int_equal(anc_transcript_verify(dir, NULL, &s, &err),
+	    ANC_E_VERIFY);
+}
+
+/* Format 1, as anchorage wrote it before format 2: no "format" in start,
+ * the end record lists every file.  It still verifies, and its list is
+ * held to the records. */
+static void
+test_format1(void **state)
+{
+	struct anc_transcript *t = NULL;
+	struct anc_tr_summary s;
+	struct anc_err err;
+	char hex[ANC_SHA256_HEX];
+
+	spit("art.pem", "artifact\n");
+	anc_sha256_hex("artifact\n", 9, hex);
+	assert_int_equal(anc_tr_open(dfd, dir, 0, 0, &t, &err), ANC_OK);
+	assert_int_equal(anc_tr_append(t, "start", json_pack("{s:s, s:n}",
+	    "ceremony", "unit", "signer"), &err), ANC_OK);
+	assert_int_equal(anc_tr_append(t, "output", json_pack("{s:i, s:s, "
+	    "s:s}", "step", 1, "file", "art.pem", "sha256", hex), &err),
+	    ANC_OK);
+	assert_int_equal(anc_tr_close(t, "end", json_pack("{s:i, s:[{s:s, "
+	    "s:s}], s:n, s:s}", "steps", 1, "outputs", "file", "art.pem",
+	    "sha256", hex, "signer", "unsigned_reason", "no key"), NULL, NULL,
+	    &err), ANC_OK);
+	anc_tr_free(t);
+	assert_int_equal(anc_transcript_verify(dir, NULL, &s, &err), ANC_OK);
+	assert_int_equal(s.outputs, 1);
+	edit_line(3, "\"file\":\"art.pem\"", "\"file\":\"other.pem\"");
+	assert_int_equal(anc_transcript_verify(dir, NULL, &s, &err),
+	    ANC_E_VERIFY);
+	assert_int_equal(s.fail_line, 3);
+	assert_non_null(strstr(err.msg, "list of outputs"));
+	/* A format this verifier does not know is refused, not guessed. */
+	edit_line(3, "\"file\":\"other.pem\"", "\"file\":\"art.pem\"");
+	edit_line(1, "\"prev\"", "\"format\":3,\"prev\"");
+	assert_int_equal(anc_transcript_verify(dir, NULL, &s, &err),
+	    ANC_E_VERIFY);
+	assert_int_equal(s.fail_line, 1);
+	assert_non_null(strstr(err.msg, "format number is not one"));
 }
 
 static void
@@ -405,8 +524,8 @@ test_report_escapes(void **state)
 
 	assert_int_equal(anc_tr_open(dfd, dir, 0, 0, &t, &err), ANC_OK);
 	assert_int_equal(anc_tr_append(t, "start", json_pack("{s:s, s:n, "
-	    "s:{s:s}}", "ceremony", "unit", "signer", "script", "sha256", tag),
-	    &err), ANC_OK);
+	    "s:{s:s}, s:i}", "ceremony", "unit", "signer", "script", "sha256",
+	    tag, "format", ANC_TR_FORMAT), &err), ANC_OK);
 	assert_int_equal(anc_tr_append(t, "input", json_pack("{s:s, s:s, "
 	    "s:s, s:s, s:b}", "name", "in", "kind", tag, "path", "p", "sha256",
 	    tag, "pinned", 0), &err), ANC_OK);
@@ -416,8 +535,10 @@ test_report_escapes(void **state)
 	assert_int_equal(anc_tr_append(t, "key", json_pack("{s:i, s:s, s:s, "
 	    "s:s, s:s, s:{}}", "step", 1, "label", "k", "key_type", tag, "id",
 	    tag, "spki_sha256", tag, "attributes"), &err), ANC_OK);
-	assert_int_equal(anc_tr_close(t, "end", json_pack("{s:n, s:s}",
-	    "signer", "unsigned_reason", "no key"), NULL, NULL, &err), ANC_OK);
+	assert_int_equal(anc_tr_close(t, "end", json_pack("{s:n, s:s, s:i, "
+	    "s:s}", "signer", "unsigned_reason", "no key", "outputs_count", 0,
+	    "outputs_sha256", "e3b0c44298fc1c149afbf4c8996fb924"
+	    "27ae41e4649b934ca495991b7852b855"), NULL, NULL, &err), ANC_OK);
 	anc_tr_free(t);
 	assert_int_equal(anc_transcript_report(dir, NULL, &html, &err),
 	    ANC_OK);
@@ -438,6 +559,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refusals, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_signed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_files, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_format1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tampering_named, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_verify_missing, setup,

@@ -50,15 +50,17 @@ int anc_outbox_add(struct anc_outbox *ob, const char *name,
  * List in SHA256SUMS a file written into the outbox by other means (the
  * transcript, appended record by record through anc_outbox_dirfd()), once
  * it is complete: it is read back (a regular file, not a symlink) and
- * hashed.  Same names as anc_outbox_add.  Returns ANC_OK, ANC_E_EXISTS
+ * hashed.  Same names as anc_outbox_add, outside a batch step's
+ * directories.  Returns ANC_OK, ANC_E_EXISTS
  * (already listed), ANC_E_INPUT (missing, not a regular file), ANC_E_IO.
  */
 ANC_MUST_CHECK
 int anc_outbox_record(struct anc_outbox *ob, const char *name,
     struct anc_err *err);
 
-/* Sync the outbox's directories, then write SHA256SUMS over every file
- * added, sorted by name. */
+/* Sync the outbox's directories, then link SHA256SUMS, which lists every
+ * file added or recorded, in that order: it is written as they are, not
+ * held in memory. */
 ANC_MUST_CHECK
 int anc_outbox_finish(struct anc_outbox *ob, struct anc_err *err);
 
@@ -72,11 +74,22 @@ void anc_outbox_defer_sync(struct anc_outbox *ob, int on);
 ANC_MUST_CHECK
 int anc_outbox_sync(struct anc_outbox *ob, struct anc_err *err);
 
-/* Files written so far, in order; NULL past the end. */
+/*
+ * Files written so far outside a batch step's directories (at the top and
+ * in manifests/; bounded by the script), in order; NULL past the end.
+ * Files in a batch step's directories are not kept: memory stays flat
+ * however many clusters a batch writes.
+ */
 const char *anc_outbox_file(const struct anc_outbox *ob, size_t i);
-/* SHA-256 (hex) of the i-th file written. */
+/* SHA-256 (hex) of the i-th of those files. */
 const char *anc_outbox_file_sha256(const struct anc_outbox *ob, size_t i);
 size_t anc_outbox_count(const struct anc_outbox *ob);
+/* Every file added or recorded, batch directories included. */
+size_t anc_outbox_total(const struct anc_outbox *ob);
+/* SHA-256 (hex) of the file added or recorded last; NULL before any. */
+const char *anc_outbox_last_sha256(const struct anc_outbox *ob);
+/* The batch steps' directories made so far ("fleet"); NULL past the end. */
+const char *anc_outbox_batch_dir(const struct anc_outbox *ob, size_t i);
 const char *anc_outbox_dir(const struct anc_outbox *ob);
 /* The directory fd, for appending the transcript. */
 ANC_MUST_CHECK
@@ -92,14 +105,27 @@ struct anc_verify_item {
 	char detail[256];	/* why it failed, or what it is */
 };
 
+/* Called with each finding, valid during the call; ANC_OK to go on. */
+typedef int (*anc_verify_fn)(void *arg, const struct anc_verify_item *it,
+    struct anc_err *err);
+
 /*
  * Check an outbox: SHA256SUMS exists and lists every file, every listed
  * hash matches, every file is of an allowed kind (PEM certificates and
  * CRLs, manifests, the transcript, README), and no private key appears
- * anywhere but tls.key of a kubernetes.io/tls Secret.  *items (owned by the
- * caller, free()) holds one entry per file.  Returns ANC_OK when all pass,
- * ANC_E_VERIFY (err says the first failure) otherwise.
+ * anywhere but tls.key of a kubernetes.io/tls Secret.  `fn` gets one
+ * finding for SHA256SUMS, then one per file it lists in its order, then
+ * one per other entry at fault.  Memory does not grow with the outbox
+ * (unless files are unlisted, which are then named).  Returns ANC_OK when
+ * all pass, ANC_E_VERIFY (err says the first failure), or the callback's
+ * error.
  */
+ANC_MUST_CHECK
+int anc_outbox_verify_each(const char *dir, anc_verify_fn fn, void *arg,
+    struct anc_err *err);
+
+/* The same, the findings collected in *items (owned by the caller,
+ * free()), one entry per file. */
 ANC_MUST_CHECK
 int anc_outbox_verify(const char *dir, struct anc_verify_item **items,
     size_t *n, struct anc_err *err);

@@ -89,6 +89,13 @@ int anc_pgp_words(const unsigned char *data, size_t len, char *out,
 #define ANC_TR_FILE	"transcript.jsonl"
 #define ANC_TR_ZERO \
 	"0000000000000000000000000000000000000000000000000000000000000000"
+/*
+ * The format version the writer puts in the start record ("format").
+ * 1 (no "format" member): the end record lists every output file; 2: it
+ * gives their count and one hash over them (docs/transcript-format.md).
+ * `transcript verify` reads both.
+ */
+#define ANC_TR_FORMAT 2
 /* jansson flags of the canonical form */
 #define ANC_TR_JSON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS)
 
@@ -134,6 +141,16 @@ int anc_tr_closed(const struct anc_transcript *t);
 void anc_tr_defer_sync(struct anc_transcript *t, int on);
 ANC_MUST_CHECK
 int anc_tr_sync(struct anc_transcript *t, struct anc_err *err);
+
+/*
+ * The files named by the "output" and "cluster" records written so far:
+ * how many, and the SHA-256 (hex) over one line "<sha256>  <file>\n" per
+ * file in record order, the end record's outputs_count and
+ * outputs_sha256.  Kept as a running hash, not a list.  0, or -1.
+ */
+ANC_MUST_CHECK
+int anc_tr_outputs(const struct anc_transcript *t, size_t *count,
+    char hex[65]);
 
 /* SHA-256 (hex) of the last line written; ANC_TR_ZERO before any. */
 const char *anc_tr_last_hash(const struct anc_transcript *t);
