@@ -23,7 +23,9 @@ struct command {
 	const char *verb;
 	const char *args;	/* synopsis after the verb */
 	const char *help;	/* one line */
-	int (*fn)(struct app *, int argc, char **argv);
+	/* Called with its own entry, for its usage and help. */
+	int (*fn)(struct app *, const struct command *, int argc,
+	    char **argv);
 };
 
 extern const struct command anc_commands[];
@@ -38,8 +40,6 @@ int app_usage(const struct command *cmd, const char *why, ...)
 /* --help for one command: synopsis and help on stdout, returns 0. */
 int app_help(const struct command *cmd);
 
-/* The command entry for noun/verb; NULL if none. */
-const struct command *app_command(const char *noun, const char *verb);
 
 /* A progress line on stderr, unless -q. */
 void app_progress(void *arg, const char *line);
@@ -111,16 +111,16 @@ int app_confirm_step(void *arg, const struct anc_confirm_req *req,
 struct anc_closing;
 void app_closed(void *arg, const struct anc_closing *cl);
 
-int cmd_token_list(struct app *, int, char **);
-int cmd_token_keys(struct app *, int, char **);
-int cmd_token_probe(struct app *, int, char **);
-int cmd_ceremony_check(struct app *, int, char **);
-int cmd_ceremony_plan(struct app *, int, char **);
-int cmd_ceremony_run(struct app *, int, char **);
-int cmd_outbox_verify(struct app *, int, char **);
-int cmd_status(struct app *, int, char **);
-int cmd_inventory_check(struct app *, int, char **);
-int cmd_transcript_verify(struct app *, int, char **);
-int cmd_transcript_report(struct app *, int, char **);
+int cmd_token_list(struct app *, const struct command *, int, char **);
+int cmd_token_keys(struct app *, const struct command *, int, char **);
+int cmd_token_probe(struct app *, const struct command *, int, char **);
+int cmd_ceremony_check(struct app *, const struct command *, int, char **);
+int cmd_ceremony_plan(struct app *, const struct command *, int, char **);
+int cmd_ceremony_run(struct app *, const struct command *, int, char **);
+int cmd_outbox_verify(struct app *, const struct command *, int, char **);
+int cmd_status(struct app *, const struct command *, int, char **);
+int cmd_inventory_check(struct app *, const struct command *, int, char **);
+int cmd_transcript_verify(struct app *, const struct command *, int, char **);
+int cmd_transcript_report(struct app *, const struct command *, int, char **);
 
 #endif /* ANCHORAGE_APPLIANCE_H */

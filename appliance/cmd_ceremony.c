@@ -114,9 +114,9 @@ check_json(const char *file, const struct anc_ceremony *c, int r,
 }
 
 int
-cmd_ceremony_check(struct app *a, int argc, char **argv)
+cmd_ceremony_check(struct app *a, const struct command *cmd, int argc,
+    char **argv)
 {
-	const struct command *cmd = app_command("ceremony", "check");
 	struct run_args ra;
 	struct anc_ceremony *c = NULL;
 	struct anc_err err;
@@ -165,9 +165,9 @@ print_plan(const struct app *a, const struct anc_ceremony *c)
 }
 
 int
-cmd_ceremony_plan(struct app *a, int argc, char **argv)
+cmd_ceremony_plan(struct app *a, const struct command *cmd, int argc,
+    char **argv)
 {
-	const struct command *cmd = app_command("ceremony", "plan");
 	struct run_args ra;
 	struct anc_ceremony *c = NULL;
 	int rc;
@@ -255,9 +255,9 @@ choose_backup_pins(const struct command *cmd, const struct anc_ceremony *c,
 }
 
 int
-cmd_ceremony_run(struct app *a, int argc, char **argv)
+cmd_ceremony_run(struct app *a, const struct command *cmd, int argc,
+    char **argv)
 {
-	const struct command *cmd = app_command("ceremony", "run");
 	struct run_args ra;
 	struct anc_ceremony *c = NULL;
 	struct anc_run_opts o;

@@ -187,9 +187,9 @@ check(const struct app *a, struct anc_inventory *inv,
 }
 
 int
-cmd_inventory_check(struct app *a, int argc, char **argv)
+cmd_inventory_check(struct app *a, const struct command *cmd, int argc,
+    char **argv)
 {
-	const struct command *cmd = app_command("inventory", "check");
 	struct inv_args ia = { NULL, NULL, NULL, NULL, time(NULL), 0 };
 	struct anc_inventory *inv = NULL;
 	struct anc_err err, terr;

@@ -9,9 +9,9 @@
 #include "appliance.h"
 
 int
-cmd_outbox_verify(struct app *a, int argc, char **argv)
+cmd_outbox_verify(struct app *a, const struct command *cmd, int argc,
+    char **argv)
 {
-	const struct command *cmd = app_command("outbox", "verify");
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }

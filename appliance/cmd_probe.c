@@ -115,19 +115,6 @@ probe_find_trial(const struct probe *p, enum anc_keyalg alg)
 	return NULL;
 }
 
-int
-probe_trial_ok(const struct anc_trial *t)
-{
-	size_t i;
-
-	if (t == NULL || !t->generated || !t->attrs_ok || !t->destroyed)
-		return 0;
-	for (i = 0; i < t->nsigs; i++)
-		if (t->sigs[i].signed_ok && t->sigs[i].verified)
-			return 1;
-	return 0;
-}
-
 /* The trials, one algorithm at a time; progress shows on the terminal,
  * since RSA-4096 takes minutes on some tokens. */
 static void
@@ -240,9 +227,9 @@ gather(struct app *a, struct probe_args *pa, struct probe *p,
 }
 
 int
-cmd_token_probe(struct app *a, int argc, char **argv)
+cmd_token_probe(struct app *a, const struct command *cmd, int argc,
+    char **argv)
 {
-	const struct command *cmd = app_command("token", "probe");
 	struct probe_args pa;
 	struct probe *p = NULL;
 	struct anc_module *m = NULL;

@@ -251,9 +251,9 @@ collect(const struct app *a, const struct status_args *sa,
 }
 
 int
-cmd_status(struct app *a, int argc, char **argv)
+cmd_status(struct app *a, const struct command *cmd, int argc,
+    char **argv)
 {
-	const struct command *cmd = app_command("status", NULL);
 	struct status_args sa;
 	struct anc_status *st = NULL;
 	struct anc_err err;

@@ -85,9 +85,9 @@ slot_text(const struct anc_slot_info *s, const char *uri)
 }
 
 int
-cmd_token_list(struct app *a, int argc, char **argv)
+cmd_token_list(struct app *a, const struct command *cmd, int argc,
+    char **argv)
 {
-	const struct command *cmd = app_command("token", "list");
 	struct anc_module *m = NULL;
 	struct anc_slot_info *slots = NULL;
 	char (*uris)[256] = NULL;
@@ -197,9 +197,9 @@ key_text(const struct anc_key_info *k)
 }
 
 int
-cmd_token_keys(struct app *a, int argc, char **argv)
+cmd_token_keys(struct app *a, const struct command *cmd, int argc,
+    char **argv)
 {
-	const struct command *cmd = app_command("token", "keys");
 	struct anc_module *m = NULL;
 	struct anc_token *t = NULL;
 	struct anc_key_info *keys = NULL;

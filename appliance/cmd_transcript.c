@@ -82,9 +82,9 @@ print_text(const char *outbox, const struct anc_tr_summary *s)
 }
 
 int
-cmd_transcript_verify(struct app *a, int argc, char **argv)
+cmd_transcript_verify(struct app *a, const struct command *cmd, int argc,
+    char **argv)
 {
-	const struct command *cmd = app_command("transcript", "verify");
 	struct anc_tr_summary s;
 	const char *anchor = NULL;
 	struct anc_err err;
@@ -105,9 +105,9 @@ cmd_transcript_verify(struct app *a, int argc, char **argv)
 }
 
 int
-cmd_transcript_report(struct app *a, int argc, char **argv)
+cmd_transcript_report(struct app *a, const struct command *cmd, int argc,
+    char **argv)
 {
-	const struct command *cmd = app_command("transcript", "report");
 	const char *anchor = NULL;
 	struct anc_err err;
 	char *html = NULL;

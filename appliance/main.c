@@ -78,7 +78,8 @@ usage(const char *why)
 	return 2;
 }
 
-const struct command *
+/* The command entry for noun/verb; NULL if none. */
+static const struct command *
 app_command(const char *noun, const char *verb)
 {
 	const struct command *c;
@@ -224,6 +225,6 @@ main(int argc, char **argv)
 	/* The command sees argv starting at its verb (or its noun, when it
 	 * has none), as getopt expects. */
 	if (cmd->verb[0] == '\0')
-		return cmd->fn(&a, argc, argv);
-	return cmd->fn(&a, argc - 1, argv + 1);
+		return cmd->fn(&a, cmd, argc, argv);
+	return cmd->fn(&a, cmd, argc - 1, argv + 1);
 }

@@ -1,6 +1,6 @@
 /*
  * anchorage: `token probe`, shared between its two files (cmd_probe.c
- * gathers, probe_print.c prints text or JSON).
+ * gathers, probe_print.c judges each trial and prints text or JSON).
  */
 #ifndef ANCHORAGE_APPLIANCE_PROBE_H
 #define ANCHORAGE_APPLIANCE_PROBE_H
@@ -37,7 +37,7 @@ struct probe {
 };
 
 /* Did the trial of `alg` work: generated, template kept, one signature
- * made and verified, destroyed?  NULL trial: not tried. */
+ * made and verified, destroyed?  NULL trial: not tried (probe_print.c). */
 int probe_trial_ok(const struct anc_trial *t);
 const struct anc_trial *probe_find_trial(const struct probe *p,
     enum anc_keyalg alg);

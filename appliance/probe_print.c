@@ -1,4 +1,8 @@
-/* anchorage: `token probe` output, as text or as one JSON document. */
+/*
+ * anchorage: `token probe` output, as text or as one JSON document, and
+ * the verdict on a trial that the output shows and cmd_probe.c's exit
+ * status follows.
+ */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +15,19 @@ static const char *const status_names[] = { "?", "met", "missing",
     "unchecked" };
 static const char *const op_names[] = { "?", "keygen", "sign", "random",
     "pin-length" };
+
+int
+probe_trial_ok(const struct anc_trial *t)
+{
+	size_t i;
+
+	if (t == NULL || !t->generated || !t->attrs_ok || !t->destroyed)
+		return 0;
+	for (i = 0; i < t->nsigs; i++)
+		if (t->sigs[i].signed_ok && t->sigs[i].verified)
+			return 1;
+	return 0;
+}
 
 static const char *
 yesno(int v)

@@ -81,7 +81,7 @@ size_t anc_text_line(const unsigned char *text, size_t pos);
 
 /* Copy `n` bytes of `s` into `out` (NUL-terminated, at most cap - 1),
  * with anything but printable ASCII as '?': names and strings from an
- * outbox must not put terminal escapes in front of the operator. */
+ * outbox must not put terminal escapes in front of the operator (pem.c). */
 void anc_printable(const unsigned char *s, size_t n, char *out, size_t cap);
 
 #endif /* ANCHORAGE_EXPORT_INT_H */

@@ -320,3 +320,14 @@ anc_pem_read_cert_file(const char *path, STACK_OF(X509) **out,
 	free(data);
 	return r;
 }
+
+/* Shown to the operator: by verify.c, verify_content.c and verify_yaml.c. */
+void
+anc_printable(const unsigned char *s, size_t n, char *out, size_t cap)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 1 < cap; i++)
+		out[o++] = s[i] >= 0x20 && s[i] < 0x7f ? (char)s[i] : '?';
+	out[o] = '\0';
+}

@@ -26,16 +26,6 @@
 
 #define HELM_PREFIX "helm-values-"
 
-void
-anc_printable(const unsigned char *s, size_t n, char *out, size_t cap)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < n && o + 1 < cap; i++)
-		out[o++] = s[i] >= 0x20 && s[i] < 0x7f ? (char)s[i] : '?';
-	out[o] = '\0';
-}
-
 static int
 check_text(const unsigned char *d, size_t n, size_t *lines,
     struct anc_err *err)

@@ -261,16 +261,6 @@ anc_p11_pub_attrs(EVP_PKEY *pk, CK_ATTRIBUTE a[2], CK_KEY_TYPE **kt,
 	    "parameters");
 }
 
-void
-anc_p11_drop_transfer(struct anc_token *t)
-{
-	if (!t->have_transfer)
-		return;
-	(void)t->m->fl->C_DestroyObject(t->session, t->transfer_aes);
-	(void)t->m->fl->C_DestroyObject(t->session, t->transfer_pub);
-	t->have_transfer = 0;
-}
-
 /* The two trusted session objects, made while the SO is logged in. */
 static int
 make_transfer(struct anc_token *t, EVP_PKEY *pub, struct anc_err *err)

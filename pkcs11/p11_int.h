@@ -90,6 +90,25 @@ ANC_MUST_CHECK
 int anc_p11_ec_point(const unsigned char *v, size_t len, size_t field,
     const unsigned char **pt, size_t *ptlen, struct anc_err *err);
 
+/* sign_token.c: RSA or EC, and the byte length of one EC coordinate or
+ * of the RSA modulus (0: not an algorithm anchorage signs with). */
+ANC_MUST_CHECK
+int anc_p11_key_is_rsa(enum anc_keyalg alg);
+ANC_MUST_CHECK
+size_t anc_p11_key_bytes(enum anc_keyalg alg);
+
+/*
+ * sign_token.c: sign `len` bytes of `data` with the private key `h` of `t`
+ * (of algorithm `alg`) and digest `md` (SHA-256, -384 or -512), the
+ * mechanism chosen from the token's list; the signature as X.509 carries
+ * it into sig[0..sigsize).  1 on success; 0 with the reason raised on
+ * OpenSSL's error stack, where the caller's message shows it.
+ */
+ANC_MUST_CHECK
+int anc_p11_token_sign(struct anc_token *t, CK_OBJECT_HANDLE h,
+    enum anc_keyalg alg, const EVP_MD *md, const unsigned char *data,
+    size_t len, unsigned char *sig, size_t *siglen, size_t sigsize);
+
 /* Load the provider behind the token's signing keys (once per module). */
 ANC_MUST_CHECK
 int anc_sign_provider_load(struct anc_module *m, struct anc_err *err);

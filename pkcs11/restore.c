@@ -37,27 +37,13 @@ check_restored(const struct anc_key_info *ki, const char *label,
 	return ANC_OK;
 }
 
-int
-anc_token_unwrap_key(struct anc_token *t, const char *unwrap_label,
-    const struct anc_wrapped *w, const char *label, const unsigned char *id,
-    size_t id_len, EVP_PKEY *pub, struct anc_key_info *info,
-    struct anc_err *err)
+/* Neither the label nor the CKA_ID is taken in the backup token. */
+static int
+name_free(struct anc_token *t, const char *label, const unsigned char *id,
+    size_t id_len, struct anc_err *err)
 {
-	CK_MECHANISM m_oaep = { CKM_RSA_PKCS_OAEP,
-	    anc_p11_oaep_params(w->scheme), sizeof(CK_RSA_PKCS_OAEP_PARAMS) };
-	CK_MECHANISM m_kwp = { CKM_AES_KEY_WRAP_PAD, NULL, 0 };
-	CK_FUNCTION_LIST_PTR fl = t->m->fl;
-	CK_OBJECT_HANDLE uk, aes = CK_INVALID_HANDLE, priv = CK_INVALID_HANDLE,
-	    pubh = CK_INVALID_HANDLE;
-	size_t ll = strlen(label);
-	CK_ATTRIBUTE kv[2] = { { 0, NULL, 0 }, { 0, NULL, 0 } };
-	CK_KEY_TYPE *kt;
-	CK_RV rv;
 	int r, found;
 
-	if (anc_wrap_scheme_name(w->scheme) == NULL)
-		return anc_err_set(err, ANC_E_INPUT, "backup-restore: unknown "
-		    "wrapping scheme");
 	if ((r = anc_token_object_exists(t, label, NULL, 0, &found, err)) !=
 	    ANC_OK)
 		return r;
@@ -68,83 +54,125 @@ anc_token_unwrap_key(struct anc_token *t, const char *unwrap_label,
 		return anc_err_set(err, ANC_E_EXISTS, "backup-restore: the "
 		    "backup token already holds an object labelled \"%s\" or "
 		    "with its CKA_ID; nothing was changed", label);
+	return ANC_OK;
+}
+
+/* What the unwrap makes; each CK_INVALID_HANDLE until it exists. */
+struct restored {
+	CK_OBJECT_HANDLE aes, priv, pub;
+};
+
+/*
+ * The transfer key (a session key that can only unwrap), the private key
+ * under it (sensitive, non-extractable, sign-only), then its public half
+ * from `kv` (the public key's attributes, of type *kt).
+ */
+static int
+unwrap_objects(struct anc_token *t, const struct anc_wrapped *w,
+    CK_OBJECT_HANDLE uk, const char *label, const unsigned char *id,
+    size_t id_len, CK_KEY_TYPE *kt, const CK_ATTRIBUTE kv[2],
+    struct restored *o, struct anc_err *err)
+{
+	CK_MECHANISM m_oaep = { CKM_RSA_PKCS_OAEP,
+	    anc_p11_oaep_params(w->scheme), sizeof(CK_RSA_PKCS_OAEP_PARAMS) };
+	CK_MECHANISM m_kwp = { CKM_AES_KEY_WRAP_PAD, NULL, 0 };
+	CK_FUNCTION_LIST_PTR fl = t->m->fl;
+	size_t ll = strlen(label);
+	CK_ATTRIBUTE aest[] = {
+		ATTR(CKA_CLASS, &cls_secret, sizeof(cls_secret)),
+		ATTR(CKA_KEY_TYPE, &kt_aes, sizeof(kt_aes)),
+		ABOOL(CKA_TOKEN, no), ABOOL(CKA_PRIVATE, yes),
+		ABOOL(CKA_SENSITIVE, yes), ABOOL(CKA_EXTRACTABLE, no),
+		ABOOL(CKA_UNWRAP, yes), ABOOL(CKA_WRAP, no),
+		ABOOL(CKA_ENCRYPT, no), ABOOL(CKA_DECRYPT, no),
+		ABOOL(CKA_SIGN, no), ABOOL(CKA_VERIFY, no),
+		ABOOL(CKA_DERIVE, no),
+	};
+	CK_ATTRIBUTE privt[] = {
+		ATTR(CKA_CLASS, &cls_priv, sizeof(cls_priv)),
+		ATTR(CKA_KEY_TYPE, kt, sizeof(*kt)),
+		ABOOL(CKA_TOKEN, yes), ABOOL(CKA_PRIVATE, yes),
+		ABOOL(CKA_SENSITIVE, yes), ABOOL(CKA_EXTRACTABLE, no),
+		ABOOL(CKA_SIGN, yes), ABOOL(CKA_DECRYPT, no),
+		ABOOL(CKA_UNWRAP, no), ABOOL(CKA_DERIVE, no),
+		ATTR(CKA_LABEL, label, ll), ATTR(CKA_ID, id, id_len),
+	};
+	CK_ATTRIBUTE pubt[] = {
+		ATTR(CKA_CLASS, &cls_pub, sizeof(cls_pub)),
+		ATTR(CKA_KEY_TYPE, kt, sizeof(*kt)),
+		ABOOL(CKA_TOKEN, yes), ABOOL(CKA_PRIVATE, no),
+		ABOOL(CKA_VERIFY, yes), ABOOL(CKA_ENCRYPT, no),
+		ABOOL(CKA_WRAP, no), ABOOL(CKA_DERIVE, no),
+		ATTR(CKA_LABEL, label, ll), ATTR(CKA_ID, id, id_len),
+		kv[0], kv[1],
+	};
+	CK_RV rv;
+
+	rv = fl->C_UnwrapKey(t->session, &m_oaep, uk, w->kek, w->kek_len,
+	    aest, NA(aest), &o->aes);
+	if (rv != CKR_OK)
+		return anc_err_ckr(err, rv == CKR_DEVICE_REMOVED ?
+		    ANC_E_NOTOKEN : ANC_E_VERIFY, rv, "backup-restore: "
+		    "C_UnwrapKey of the transfer key failed (a damaged "
+		    "blob, or another unwrap key); nothing was changed");
+	rv = fl->C_UnwrapKey(t->session, &m_kwp, o->aes, w->key, w->key_len,
+	    privt, NA(privt), &o->priv);
+	if (rv != CKR_OK) {
+		o->priv = CK_INVALID_HANDLE;
+		return anc_err_ckr(err, rv == CKR_DEVICE_REMOVED ?
+		    ANC_E_NOTOKEN : ANC_E_VERIFY, rv, "backup-restore: "
+		    "C_UnwrapKey of \"%s\" failed (a damaged blob); "
+		    "nothing was changed", label);
+	}
+	rv = fl->C_CreateObject(t->session, pubt, NA(pubt), &o->pub);
+	if (rv != CKR_OK)
+		return anc_err_ckr(err, ANC_E_PKCS11, rv, "backup-restore: "
+		    "C_CreateObject of the public key \"%s\" failed", label);
+	return ANC_OK;
+}
+
+int
+anc_token_unwrap_key(struct anc_token *t, const char *unwrap_label,
+    const struct anc_wrapped *w, const char *label, const unsigned char *id,
+    size_t id_len, EVP_PKEY *pub, struct anc_key_info *info,
+    struct anc_err *err)
+{
+	CK_FUNCTION_LIST_PTR fl = t->m->fl;
+	struct restored o = { CK_INVALID_HANDLE, CK_INVALID_HANDLE,
+	    CK_INVALID_HANDLE };
+	CK_OBJECT_HANDLE uk;
+	CK_ATTRIBUTE kv[2] = { { 0, NULL, 0 }, { 0, NULL, 0 } };
+	CK_KEY_TYPE *kt;
+	int r;
+
+	if (anc_wrap_scheme_name(w->scheme) == NULL)
+		return anc_err_set(err, ANC_E_INPUT, "backup-restore: unknown "
+		    "wrapping scheme");
+	if ((r = name_free(t, label, id, id_len, err)) != ANC_OK)
+		return r;
 	if ((r = anc_p11_find_one(t, CKO_PRIVATE_KEY, unwrap_label, &uk,
 	    err)) != ANC_OK)
 		return r;
 	if ((r = anc_p11_pub_attrs(pub, kv, &kt, err)) != ANC_OK)
 		return r;
-	{
-		CK_ATTRIBUTE aest[] = {
-			ATTR(CKA_CLASS, &cls_secret, sizeof(cls_secret)),
-			ATTR(CKA_KEY_TYPE, &kt_aes, sizeof(kt_aes)),
-			ABOOL(CKA_TOKEN, no), ABOOL(CKA_PRIVATE, yes),
-			ABOOL(CKA_SENSITIVE, yes), ABOOL(CKA_EXTRACTABLE, no),
-			ABOOL(CKA_UNWRAP, yes), ABOOL(CKA_WRAP, no),
-			ABOOL(CKA_ENCRYPT, no), ABOOL(CKA_DECRYPT, no),
-			ABOOL(CKA_SIGN, no), ABOOL(CKA_VERIFY, no),
-			ABOOL(CKA_DERIVE, no),
-		};
-		CK_ATTRIBUTE privt[] = {
-			ATTR(CKA_CLASS, &cls_priv, sizeof(cls_priv)),
-			ATTR(CKA_KEY_TYPE, kt, sizeof(*kt)),
-			ABOOL(CKA_TOKEN, yes), ABOOL(CKA_PRIVATE, yes),
-			ABOOL(CKA_SENSITIVE, yes), ABOOL(CKA_EXTRACTABLE, no),
-			ABOOL(CKA_SIGN, yes), ABOOL(CKA_DECRYPT, no),
-			ABOOL(CKA_UNWRAP, no), ABOOL(CKA_DERIVE, no),
-			ATTR(CKA_LABEL, label, ll), ATTR(CKA_ID, id, id_len),
-		};
-		CK_ATTRIBUTE pubt[] = {
-			ATTR(CKA_CLASS, &cls_pub, sizeof(cls_pub)),
-			ATTR(CKA_KEY_TYPE, kt, sizeof(*kt)),
-			ABOOL(CKA_TOKEN, yes), ABOOL(CKA_PRIVATE, no),
-			ABOOL(CKA_VERIFY, yes), ABOOL(CKA_ENCRYPT, no),
-			ABOOL(CKA_WRAP, no), ABOOL(CKA_DERIVE, no),
-			ATTR(CKA_LABEL, label, ll), ATTR(CKA_ID, id, id_len),
-			kv[0], kv[1],
-		};
-
-		rv = fl->C_UnwrapKey(t->session, &m_oaep, uk, w->kek,
-		    w->kek_len, aest, NA(aest), &aes);
-		if (rv != CKR_OK) {
-			r = anc_err_ckr(err, rv == CKR_DEVICE_REMOVED ?
-			    ANC_E_NOTOKEN : ANC_E_VERIFY, rv, "backup-restore: "
-			    "C_UnwrapKey of the transfer key failed (a damaged "
-			    "blob, or another unwrap key); nothing was changed");
-			goto out;
-		}
-		rv = fl->C_UnwrapKey(t->session, &m_kwp, aes, w->key,
-		    w->key_len, privt, NA(privt), &priv);
-		if (rv != CKR_OK) {
-			priv = CK_INVALID_HANDLE;
-			r = anc_err_ckr(err, rv == CKR_DEVICE_REMOVED ?
-			    ANC_E_NOTOKEN : ANC_E_VERIFY, rv, "backup-restore: "
-			    "C_UnwrapKey of \"%s\" failed (a damaged blob); "
-			    "nothing was changed", label);
-			goto out;
-		}
-		rv = fl->C_CreateObject(t->session, pubt, NA(pubt), &pubh);
-		if (rv != CKR_OK) {
-			r = anc_err_ckr(err, ANC_E_PKCS11, rv, "backup-restore: "
-			    "C_CreateObject of the public key \"%s\" failed",
-			    label);
-			goto out;
-		}
-	}
-	if ((r = anc_p11_key_info(t, priv, info, err)) != ANC_OK ||
+	if ((r = unwrap_objects(t, w, uk, label, id, id_len, kt, kv, &o,
+	    err)) != ANC_OK)
+		goto out;
+	if ((r = anc_p11_key_info(t, o.priv, info, err)) != ANC_OK ||
 	    (r = check_restored(info, label, err)) != ANC_OK) {
-		(void)fl->C_DestroyObject(t->session, pubh);
+		(void)fl->C_DestroyObject(t->session, o.pub);
 		goto out;
 	}
-	priv = CK_INVALID_HANDLE;	/* kept */
+	o.priv = CK_INVALID_HANDLE;	/* kept */
 	/* success */
 	r = ANC_OK;
  out:
-	if (priv != CK_INVALID_HANDLE &&
-	    fl->C_DestroyObject(t->session, priv) != CKR_OK)
+	if (o.priv != CK_INVALID_HANDLE &&
+	    fl->C_DestroyObject(t->session, o.priv) != CKR_OK)
 		anc_err_prefix(err, "the private key \"%s\" could not be "
 		    "removed from the backup token; delete it", label);
-	if (aes != CK_INVALID_HANDLE)
-		(void)fl->C_DestroyObject(t->session, aes);
+	if (o.aes != CK_INVALID_HANDLE)
+		(void)fl->C_DestroyObject(t->session, o.aes);
 	anc_p11_attrs_free(kv, 2);
 	return r;
 }

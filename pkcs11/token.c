@@ -379,6 +379,18 @@ anc_token_check_rng(struct anc_token *t, struct anc_err *err)
 	return ANC_OK;
 }
 
+/* The backup's transfer objects are session objects of this token: made
+ * by backup.c, destroyed with the session here. */
+void
+anc_p11_drop_transfer(struct anc_token *t)
+{
+	if (!t->have_transfer)
+		return;
+	(void)t->m->fl->C_DestroyObject(t->session, t->transfer_aes);
+	(void)t->m->fl->C_DestroyObject(t->session, t->transfer_pub);
+	t->have_transfer = 0;
+}
+
 void
 anc_token_close(struct anc_token *t)
 {
