@@ -1,7 +1,7 @@
 /*
  * anchorage: certificate lints, run before a certificate is signed and
- * again on the signed result (boulder.md §2: lint the to-be-signed
- * certificate, then the final one).
+ * again on the signed result: what is signed must pass before the token
+ * is asked, and what was signed must still pass afterwards.
  *
  * Each rule has a short id and fails with "lint <id>: <found>, expected
  * <what>".  The rules run in table order and the first failure is

@@ -1,6 +1,7 @@
 /*
  * anchorage: what the files of `outbox verify` share (verify.c, the
- * checks; verify_unlisted.c, naming the files SHA256SUMS does not list).
+ * checks; verify_unlisted.c, naming the files SHA256SUMS does not list;
+ * verify_sums.c, reading SHA256SUMS and sending findings, used by both).
  */
 #ifndef ANCHORAGE_VERIFY_INT_H
 #define ANCHORAGE_VERIFY_INT_H
@@ -39,6 +40,12 @@ struct anc_ov {
 	struct anc_err first;	/* the first failure */
 };
 
+/* Copy a message cut to fit an item's field. */
+void anc_ov_copy_msg(char *dst, size_t cap, const char *src);
+/* Send one finding to the caller; the first failure goes to v->first. */
+ANC_MUST_CHECK
+int anc_ov_emit(struct anc_ov *v, struct anc_verify_item *it,
+    struct anc_err *err);
 /* Parse one line (without its newline) into *out. */
 ANC_MUST_CHECK
 int anc_ov_parse_line(const char *l, size_t len, size_t line,

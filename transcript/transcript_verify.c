@@ -11,7 +11,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,33 +27,6 @@
 
 /* Longest line read: a closing record of format 1 lists every file. */
 #define LINE_MAX_BYTES ANC_OUTBOX_FILE_MAX
-
-int
-anc_trv_fail(struct vctx *v, size_t line, struct anc_err *err,
-    const char *fmt, ...)
-{
-	char msg[ANC_ERR_MSG_MAX];
-	unsigned char *p;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	/* The message quotes the transcript, whose strings may hold terminal
-	 * escapes that would redraw what the operator reads. */
-	for (p = (unsigned char *)msg; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	v->s->fail_line = line;
-	return anc_err_set(err, ANC_E_VERIFY, "%s/%s:%zu: record %zu: %s",
-	    v->outbox, ANC_TR_FILE, line, line, msg);
-}
-
-const char *
-anc_trv_str(const json_t *rec, const char *key)
-{
-	return json_string_value(json_object_get(rec, key));
-}
 
 static int
 known_type(const char *t)
