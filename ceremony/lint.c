@@ -1,7 +1,10 @@
 /*
  * anchorage: certificate lints, run before a certificate is signed and
  * again on the signed result: what is signed must pass before the token
- * is asked, and what was signed must still pass afterwards.
+ * is asked, and what was signed must still pass afterwards.  This file
+ * holds the rule table, the entry points and the rules on structure,
+ * names, keys and the signature algorithm; lint_time.c the rules on
+ * validity, lint_ext.c those on extensions.
  *
  * Each rule has a short id and fails with "lint <id>: <found>, expected
  * <what>".  The rules run in table order and the first failure is
@@ -26,47 +29,9 @@
 #include "anchorage/rfc3339.h"
 #include "anchorage/sigcheck.h"
 #include "constraints.h"
+#include "lint_int.h"
 #include "profile.h"
 
-/* What a rule sees: the certificate, its spec, decoded extensions. */
-struct lint {
-	X509 *x;
-	const struct anc_cert_spec *s;
-	int signed_;
-	EVP_PKEY *signer_pub;		/* borrowed: issuer's key, or own */
-	X509_NAME *want_subject;
-	BASIC_CONSTRAINTS *bc;
-	int bc_crit;			/* -1 absent, -2 repeated */
-	ASN1_BIT_STRING *ku;
-	int ku_crit;
-	ASN1_OCTET_STRING *skid;
-	int skid_crit;
-	AUTHORITY_KEYID *akid;
-	int akid_crit;
-	struct anc_err *err;
-};
-
-static int
-fail(struct lint *l, const char *rule, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-fail(struct lint *l, const char *rule, const char *fmt, ...)
-{
-	char what[ANC_ERR_MSG_MAX - 64];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return anc_err_set(l->err, ANC_E_LINT, "lint %s: %s", rule, what);
-}
-
-static int
-is_root(const struct lint *l)
-{
-	return l->s->profile == ANC_PROFILE_ROOT;
-}
 
 static int
 rule_version(struct lint *l)
@@ -142,126 +107,6 @@ rule_serial(struct lint *l)
 	return r;
 }
 
-/* RFC 5280 4.1.2.5: UTCTime YYMMDDHHMMSSZ through 2049, then
- * GeneralizedTime YYYYMMDDHHMMSSZ. */
-static int
-time_encoding_ok(const ASN1_TIME *t)
-{
-	struct tm tm;
-	int year, len = ASN1_STRING_length(t);
-	const unsigned char *d = ASN1_STRING_get0_data(t);
-
-	if (ASN1_TIME_to_tm(t, &tm) != 1 || len < 1 || d[len - 1] != 'Z')
-		return 0;
-	year = tm.tm_year + 1900;
-	if (year >= 1950 && year < 2050)
-		return ASN1_STRING_type(t) == V_ASN1_UTCTIME && len == 13;
-	return ASN1_STRING_type(t) == V_ASN1_GENERALIZEDTIME && len == 15;
-}
-
-static int
-rule_validity_encoding(struct lint *l)
-{
-	if (!time_encoding_ok(X509_get0_notBefore(l->x)))
-		return fail(l, "validity-encoding", "notBefore encoded as "
-		    "%s, expected UTCTime before 2050 and GeneralizedTime "
-		    "from 2050, in seconds with Z",
-		    ASN1_tag2str(ASN1_STRING_type(X509_get0_notBefore(l->x))));
-	if (!time_encoding_ok(X509_get0_notAfter(l->x)))
-		return fail(l, "validity-encoding", "notAfter encoded as "
-		    "%s, expected UTCTime before 2050 and GeneralizedTime "
-		    "from 2050, in seconds with Z",
-		    ASN1_tag2str(ASN1_STRING_type(X509_get0_notAfter(l->x))));
-	return ANC_OK;
-}
-
-static void
-iso_time(time_t t, char buf[32])
-{
-	if (anc_rfc3339_put(t, buf) != 0)
-		snprintf(buf, 32, "%lld", (long long)t);
-}
-
-static int
-rule_validity(struct lint *l)
-{
-	const ASN1_TIME *nb = X509_get0_notBefore(l->x);
-	const ASN1_TIME *na = X509_get0_notAfter(l->x);
-	char want_nb[32], want_na[32];
-
-	if (ASN1_TIME_compare(nb, na) >= 0)
-		return fail(l, "validity-order", "notBefore is not before "
-		    "notAfter, expected a positive validity period");
-	if (ASN1_TIME_cmp_time_t(nb, l->s->not_before) != 0 ||
-	    ASN1_TIME_cmp_time_t(na, l->s->not_after) != 0) {
-		iso_time(l->s->not_before, want_nb);
-		iso_time(l->s->not_after, want_na);
-		return fail(l, "validity-matches-spec", "validity differs "
-		    "from the script's, expected notBefore %s and notAfter %s",
-		    want_nb, want_na);
-	}
-	return ANC_OK;
-}
-
-static int
-rule_root_validity(struct lint *l)
-{
-	int days = 0, secs = 0;
-
-	/* No CA/B Forum day ranges: these are private trust anchors.  Only
-	 * the ceremony format's own ceiling applies. */
-	if (!is_root(l))
-		return ANC_OK;
-	if (ASN1_TIME_diff(&days, &secs, X509_get0_notBefore(l->x),
-	    X509_get0_notAfter(l->x)) != 1 ||
-	    (unsigned long long)days * 86400 + (unsigned long long)secs >
-	    ANC_CER_VALIDITY_MAX)
-		return fail(l, "root-validity", "validity of %d days, "
-		    "expected at most %llu", days,
-		    (unsigned long long)(ANC_CER_VALIDITY_MAX / 86400));
-	return ANC_OK;
-}
-
-void
-anc_validity_fit(const X509 *issuer, time_t not_before, char *buf, size_t cap)
-{
-	time_t na;
-
-	if (anc_asn1_time(X509_get0_notAfter(issuer), &na) != 0 ||
-	    na == (time_t)-1) {
-		snprintf(buf, cap, "no later than the issuer's notAfter");
-		return;
-	}
-	if (na - not_before < 3600)
-		snprintf(buf, cap, "none: the issuer expires within the hour");
-	else
-		snprintf(buf, cap, "at most %lldh",
-		    (long long)((na - not_before) / 3600));
-}
-
-static int
-rule_within_issuer(struct lint *l)
-{
-	const X509 *is = l->s->issuer;
-	char fit[64], na[ANC_RFC3339_LEN];
-
-	if (is_root(l))
-		return ANC_OK;
-	if (ASN1_TIME_compare(X509_get0_notAfter(l->x),
-	    X509_get0_notAfter(is)) > 0) {
-		anc_validity_fit(is, l->s->not_before, fit, sizeof(fit));
-		if (anc_asn1_time_put(X509_get0_notAfter(is), na) != 0)
-			snprintf(na, sizeof(na), "?");
-		return fail(l, "validity-within-issuer", "notAfter later than "
-		    "the issuer's (%s), expected it no later: validity %s "
-		    "from now", na, fit);
-	}
-	if (ASN1_TIME_compare(X509_get0_notBefore(l->x),
-	    X509_get0_notBefore(is)) < 0)
-		return fail(l, "validity-within-issuer", "notBefore earlier "
-		    "than the issuer's, expected it no earlier");
-	return ANC_OK;
-}
 
 static int
 rule_issuer_ca(struct lint *l)
@@ -370,201 +215,6 @@ rule_key(struct lint *l)
 	return ANC_OK;
 }
 
-static int
-rule_extension_set(struct lint *l)
-{
-	enum { N_ALLOWED = 6 };
-	int seen[N_ALLOWED] = { 0 };
-	static const int allowed[N_ALLOWED] = { NID_basic_constraints,
-	    NID_key_usage, NID_subject_key_identifier,
-	    NID_authority_key_identifier, NID_name_constraints,
-	    NID_ext_key_usage };
-	int i, j, n = X509_get_ext_count(l->x), nid;
-
-	/* An EKU limit and name constraints only when the spec has them;
-	 * constraints.c checks their contents. */
-	if (l->s->eku == 0 &&
-	    X509_get_ext_by_NID(l->x, NID_ext_key_usage, -1) >= 0)
-		return fail(l, "no-eku", "extendedKeyUsage present, expected "
-		    "none on a CA certificate without an EKU limit");
-	for (i = 0; i < n; i++) {
-		nid = OBJ_obj2nid(X509_EXTENSION_get_object(
-		    X509_get_ext(l->x, i)));
-		for (j = 0; j < N_ALLOWED && allowed[j] != nid; j++)
-			continue;
-		if (j == N_ALLOWED || (nid == NID_name_constraints &&
-		    (l->s->nc == NULL || anc_nc_empty(l->s->nc))))
-			return fail(l, "no-unknown-extensions", "extension %s "
-			    "present, expected only basicConstraints, "
-			    "keyUsage, subjectKeyIdentifier, "
-			    "authorityKeyIdentifier and the script's name "
-			    "constraints and EKU limit", nid == NID_undef ?
-			    "(unknown OID)" : OBJ_nid2sn(nid));
-		if (seen[j]++ > 0)
-			return fail(l, "ext-unique", "%s appears twice, "
-			    "expected each extension once", OBJ_nid2sn(nid));
-	}
-	return ANC_OK;
-}
-
-static int
-rule_constraints(struct lint *l)
-{
-	static const struct anc_constraints none;
-
-	return anc_nc_lint(l->x, l->s->nc != NULL ? l->s->nc : &none,
-	    l->s->eku, l->err);
-}
-
-static int
-pathlen_of(const BASIC_CONSTRAINTS *bc, long *v)
-{
-	if (bc->pathlen == NULL) {
-		*v = ANC_PATHLEN_NONE;
-		return 0;
-	}
-	if (ASN1_STRING_type(bc->pathlen) != V_ASN1_INTEGER)
-		return -1;
-	*v = ASN1_INTEGER_get(bc->pathlen);
-	return *v < 0 || *v > 255 ? -1 : 0;
-}
-
-static int
-rule_bc_issuer(struct lint *l, long have)
-{
-	BASIC_CONSTRAINTS *ibc;
-	long ip = ANC_PATHLEN_NONE;
-	int crit = -1, bad;
-
-	if (is_root(l))
-		return ANC_OK;
-	ibc = X509_get_ext_d2i(l->s->issuer, NID_basic_constraints, &crit,
-	    NULL);
-	bad = ibc == NULL || pathlen_of(ibc, &ip) != 0;
-	BASIC_CONSTRAINTS_free(ibc);
-	if (bad || ip == ANC_PATHLEN_NONE)
-		return ANC_OK;	/* rule issuer-ca has judged the issuer */
-	if (ip == 0)
-		return fail(l, "bc-pathlen", "issuer has pathLenConstraint 0, "
-		    "expected an issuer that may certify CAs");
-	if (have == ANC_PATHLEN_NONE)
-		return fail(l, "bc-pathlen", "no pathLenConstraint under an "
-		    "issuer with pathLenConstraint %ld, expected at most %ld",
-		    ip, ip - 1);
-	if (have >= ip)
-		return fail(l, "bc-pathlen", "pathLenConstraint %ld under an "
-		    "issuer with pathLenConstraint %ld, expected at most %ld",
-		    have, ip, ip - 1);
-	return ANC_OK;
-}
-
-static int
-rule_bc(struct lint *l)
-{
-	long have;
-
-	if (l->bc == NULL || l->bc_crit != 1)
-		return fail(l, "bc-present-critical", "basicConstraints %s, "
-		    "expected present and critical", l->bc == NULL ?
-		    "absent" : "not critical");
-	if (!l->bc->ca)
-		return fail(l, "bc-ca-true", "basicConstraints CA:FALSE, "
-		    "expected CA:TRUE");
-	if (pathlen_of(l->bc, &have) != 0)
-		return fail(l, "bc-pathlen", "pathLenConstraint out of range, "
-		    "expected 0 to 255");
-	if (have != l->s->path_length) {
-		if (l->s->path_length == ANC_PATHLEN_NONE)
-			return fail(l, "bc-pathlen", "pathLenConstraint %ld, "
-			    "expected none", have);
-		if (have == ANC_PATHLEN_NONE)
-			return fail(l, "bc-pathlen", "no pathLenConstraint, "
-			    "expected %d", l->s->path_length);
-		return fail(l, "bc-pathlen", "pathLenConstraint %ld, "
-		    "expected %d", have, l->s->path_length);
-	}
-	return rule_bc_issuer(l, have);
-}
-
-static int
-rule_ku(struct lint *l)
-{
-	int i, bits;
-
-	if (l->ku == NULL || l->ku_crit != 1)
-		return fail(l, "ku-present-critical", "keyUsage %s, expected "
-		    "present and critical", l->ku == NULL ? "absent" :
-		    "not critical");
-	bits = ASN1_STRING_length(l->ku) * 8;
-	for (i = 0; i < bits; i++)
-		if (ASN1_BIT_STRING_get_bit(l->ku, i) != (i == 5 || i == 6))
-			return fail(l, "ku-exact", "keyUsage bit %d %s, "
-			    "expected exactly keyCertSign and cRLSign", i,
-			    ASN1_BIT_STRING_get_bit(l->ku, i) ? "set" :
-			    "clear");
-	if (bits == 0)
-		return fail(l, "ku-exact", "keyUsage empty, expected exactly "
-		    "keyCertSign and cRLSign");
-	return ANC_OK;
-}
-
-static int
-rule_skid(struct lint *l)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-
-	if (l->skid == NULL)
-		return fail(l, "skid-present", "no subjectKeyIdentifier, "
-		    "expected one");
-	if (l->skid_crit != 0)
-		return fail(l, "skid-noncritical", "subjectKeyIdentifier "
-		    "critical, expected non-critical (RFC 5280 4.2.1.2)");
-	if (X509_pubkey_digest(l->x, EVP_sha1(), md, &len) != 1)
-		return anc_err_ossl(l->err, ANC_E_CRYPTO, "lint: SHA-1");
-	if ((unsigned int)ASN1_STRING_length(l->skid) != len ||
-	    memcmp(ASN1_STRING_get0_data(l->skid), md, len) != 0)
-		return fail(l, "skid-matches-key", "subjectKeyIdentifier is not "
-		    "the key's, expected the SHA-1 of the subjectPublicKey "
-		    "(RFC 5280 method 1)");
-	return ANC_OK;
-}
-
-static int
-rule_akid(struct lint *l)
-{
-	ASN1_OCTET_STRING *ikid;
-	int crit = -1, same;
-
-	if (is_root(l)) {
-		if (l->akid_crit != -1)
-			return fail(l, "akid-absent-on-root", "root with an "
-			    "authorityKeyIdentifier, expected none (as step "
-			    "and Go write roots)");
-		return ANC_OK;
-	}
-	if (l->akid == NULL || l->akid_crit != 0)
-		return fail(l, "akid-present", "authorityKeyIdentifier %s, "
-		    "expected present and non-critical", l->akid == NULL ?
-		    "absent" : "critical");
-	if (l->akid->keyid == NULL || l->akid->issuer != NULL ||
-	    l->akid->serial != NULL)
-		return fail(l, "akid-keyid-only", "authorityKeyIdentifier with "
-		    "%s, expected the keyIdentifier only", l->akid->keyid ==
-		    NULL ? "no keyIdentifier" : "authorityCertIssuer or "
-		    "authorityCertSerialNumber");
-	ikid = X509_get_ext_d2i(l->s->issuer, NID_subject_key_identifier,
-	    &crit, NULL);
-	same = ikid != NULL && ASN1_OCTET_STRING_cmp(ikid, l->akid->keyid)
-	    == 0;
-	ASN1_OCTET_STRING_free(ikid);
-	if (!same)
-		return fail(l, "akid-matches-issuer-skid", "authorityKey"
-		    "Identifier differs from the issuer's subjectKeyIdentifier, "
-		    "expected them equal");
-	return ANC_OK;
-}
-
 /* The signature algorithm a signer key must use, as Go and step do. */
 static int
 expected_sig_nid(EVP_PKEY *k)
@@ -617,20 +267,20 @@ static int (*const rules[])(struct lint *) = {
 	rule_version,
 	rule_unique_ids,
 	rule_serial,
-	rule_validity_encoding,
-	rule_validity,
-	rule_root_validity,
-	rule_within_issuer,
+	anc_lint_validity_encoding,
+	anc_lint_validity,
+	anc_lint_root_validity,
+	anc_lint_within_issuer,
 	rule_issuer_ca,
 	rule_names,
 	rule_cn,
 	rule_key,
-	rule_extension_set,
-	rule_bc,
-	rule_ku,
-	rule_skid,
-	rule_akid,
-	rule_constraints,
+	anc_lint_extension_set,
+	anc_lint_bc,
+	anc_lint_ku,
+	anc_lint_skid,
+	anc_lint_akid,
+	anc_lint_constraints,
 	rule_sig_alg,
 };
 
