@@ -1,12 +1,36 @@
 /* anchorage: `outbox verify`. */
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include <jansson.h>
 
 #include "anchorage/export.h"
 #include "appliance.h"
+
+/* Where the findings go: printed as they come (text), or gathered into
+ * the one JSON document; either way the verifier keeps none of them. */
+struct findings {
+	json_t *arr;		/* NULL: text */
+	size_t n;
+};
+
+static int
+put_finding(void *arg, const struct anc_verify_item *it, struct anc_err *err)
+{
+	struct findings *f = arg;
+
+	f->n++;
+	if (f->arr == NULL) {
+		printf("%-4s %-12s %s%s%s\n", it->ok ? "ok" : "FAIL", it->kind,
+		    it->file, it->detail[0] ? ": " : "", it->detail);
+		return ANC_OK;
+	}
+	if (json_array_append_new(f->arr, json_pack("{s:s, s:s, s:b, s:s}",
+	    "file", it->file, "kind", it->kind, "ok", it->ok, "detail",
+	    it->detail)) != 0)
+		return anc_err_set(err, ANC_E_NOMEM, "out of memory");
+	return ANC_OK;
+}
 
 int
 cmd_outbox_verify(struct app *a, const struct command *cmd, int argc,
@@ -16,10 +40,9 @@ cmd_outbox_verify(struct app *a, const struct command *cmd, int argc,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct anc_verify_item *items = NULL;
+	struct findings f = { NULL, 0 };
 	struct anc_err err;
-	json_t *arr, *doc;
-	size_t n = 0, i;
+	json_t *doc;
 	int ch, r;
 
 	/* 0: glibc re-initialises getopt after main's own pass. */
@@ -31,31 +54,28 @@ cmd_outbox_verify(struct app *a, const struct command *cmd, int argc,
 	}
 	if (optind + 1 != argc)
 		return app_usage(cmd, "expected one OUTBOX directory");
-	r = anc_outbox_verify(argv[optind], &items, &n, &err);
+	if (a->json && (f.arr = json_array()) == NULL) {
+		anc_err_set(&err, ANC_E_NOMEM, "out of memory");
+		return app_fail(a, &err);
+	}
+	r = anc_outbox_verify_each(argv[optind], put_finding, &f, &err);
 	if (a->json) {
-		arr = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:b, "
-			    "s:s}", "file", items[i].file, "kind",
-			    items[i].kind, "ok", items[i].ok, "detail",
-			    items[i].detail));
+		/* Findings stand only beside a verdict; an error that stopped
+		 * the walk (not a failed check) leaves the list empty. */
+		if (r != ANC_OK && r != ANC_E_VERIFY)
+			json_array_clear(f.arr);
+		/* json_pack's "o" takes f.arr over. */
 		doc = json_pack("{s:s, s:b, s:s, s:o}", "outbox", argv[optind],
 		    "ok", r == ANC_OK, "error", r == ANC_OK ? "" : err.msg,
-		    "files", arr);
+		    "files", f.arr);
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		json_decref(doc);
 		printf("\n");
-	} else {
-		for (i = 0; i < n; i++)
-			printf("%-4s %-12s %s%s%s\n", items[i].ok ? "ok" :
-			    "FAIL", items[i].kind, items[i].file,
-			    items[i].detail[0] ? ": " : "", items[i].detail);
 	}
-	free(items);
 	if (r != ANC_OK)
 		return a->json ? anc_exit_status(r) : app_fail(a, &err);
 	if (!a->json)
 		printf("outbox %s: %zu files, all listed in SHA256SUMS and "
-		    "allowed\n", argv[optind], n);
+		    "allowed\n", argv[optind], f.n);
 	return 0;
 }
