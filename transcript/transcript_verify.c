@@ -258,7 +258,9 @@ check_all(struct vctx *v, FILE *f, struct anc_err *err)
 			    "with a newline: the record was cut short");
 			goto out;
 		}
-		if (memchr(cur->buf, '\0', cur->len) != NULL) {
+		/* An empty line may have no buffer at all. */
+		if (cur->len > 0 &&
+		    memchr(cur->buf, '\0', cur->len) != NULL) {
 			r = anc_trv_fail(v, no, err, "a NUL byte in the line");
 			goto out;
 		}
