@@ -19,6 +19,8 @@ import os
 import subprocess
 import sys
 
+from circles import cycles
+
 # nm's letters for symbols an object file defines (text, data, read-only
 # data, bss, common, weak).
 DEFINED = set("TDRBCVWGS")
@@ -50,40 +52,6 @@ def nm(path):
         elif kind in DEFINED:
             d.add(sym)
     return objs
-
-
-def components(graph):
-    """Strongly connected components with more than one node (Tarjan)."""
-    index, low, stack, on, out = {}, {}, [], set(), []
-    counter = [0]
-
-    def visit(v):
-        index[v] = low[v] = counter[0]
-        counter[0] += 1
-        stack.append(v)
-        on.add(v)
-        for w in sorted(graph.get(v, ())):
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            comp = []
-            while True:
-                w = stack.pop()
-                on.discard(w)
-                comp.append(w)
-                if w == v:
-                    break
-            if len(comp) > 1:
-                out.append(sorted(comp))
-
-    sys.setrecursionlimit(10000)
-    for v in sorted(graph):
-        if v not in index:
-            visit(v)
-    return out
 
 
 def shortest_circle(graph, comp):
@@ -130,7 +98,7 @@ def check(module, paths):
             graph[name].add(to)
             why.setdefault((name, to), []).append(s)
     bad = []
-    for comp in components(graph):
+    for comp in cycles(graph):
         circle = shortest_circle(graph, comp)
         steps = []
         for a, b in zip(circle, circle[1:]):
