@@ -11,11 +11,6 @@
 #include "appliance.h"
 #include "probe.h"
 
-static const char *const status_names[] = { "?", "met", "missing",
-    "unchecked" };
-static const char *const op_names[] = { "?", "keygen", "sign", "random",
-    "pin-length" };
-
 int
 probe_trial_ok(const struct anc_trial *t)
 {
@@ -190,7 +185,8 @@ script_text(const struct probe_script *ps)
 		else
 			printf("  %s: ", ps->file);
 		printf("%s: %s: %s\n", what,
-		    status_names[ps->res[i].status], ps->res[i].detail);
+		    anc_need_status_name(ps->res[i].status),
+		    ps->res[i].detail);
 	}
 	if (ps->trial_why[0] != '\0')
 		printf("  %s\n", ps->trial_why);
@@ -313,9 +309,9 @@ script_json(const struct probe_script *ps)
 		o = json_pack("{s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s}",
 		    "step", ps->needs[i].step, "line", ps->needs[i].line,
 		    "kind", ps->needs[i].kind, "need",
-		    op_names[ps->needs[i].op], "description", what, "status",
-		    status_names[ps->res[i].status], "detail",
-		    ps->res[i].detail, "key", ps->needs[i].key);
+		    anc_need_op_name(ps->needs[i].op), "description", what,
+		    "status", anc_need_status_name(ps->res[i].status),
+		    "detail", ps->res[i].detail, "key", ps->needs[i].key);
 		if (anc_keyalg_name(ps->needs[i].alg) != NULL)
 			json_object_set_new(o, "algorithm", json_string(
 			    anc_keyalg_name(ps->needs[i].alg)));

@@ -11,25 +11,57 @@
 #include "anchorage/token.h"
 #include "preflight.h"
 #include "anchorage/transcript.h"
+#include "ceremony_int.h"
+
+/*
+ * The backup token's capabilities, when the script names one: opened from
+ * the same module, read without a login, closed again (the run opens it
+ * for good after the primary's login).  *out stays NULL without one.
+ */
+static int
+backup_caps(const struct anc_ceremony *c, struct anc_module *m,
+    struct anc_token_caps **out, struct anc_err *err)
+{
+	struct anc_token *b = NULL;
+	int r;
+
+	*out = NULL;
+	if (c->backup_token == NULL)
+		return ANC_OK;
+	if ((r = anc_token_open(m, c->backup_token, &b, err)) != ANC_OK ||
+	    (r = anc_token_caps_read(b, out, err)) != ANC_OK)
+		anc_err_prefix(err, "%s: backup-token", c->path);
+	anc_token_free(b);
+	return r;
+}
+
+/* Both tokens' capabilities, then the script's needs against them. */
+static int
+fits(const struct anc_ceremony *c, struct anc_module *m,
+    const struct anc_token_caps *caps, struct anc_err *err)
+{
+	struct anc_token_caps *bcaps = NULL;
+	int r;
+
+	if ((r = backup_caps(c, m, &bcaps, err)) == ANC_OK)
+		r = anc_ceremony_fits(c, caps, bcaps, err);
+	anc_token_caps_free(bcaps);
+	return r;
+}
 
 int
-anc_preflight_fits(const struct anc_ceremony *c, struct anc_token *t,
-    struct anc_err *err)
+anc_preflight_fits(const struct anc_ceremony *c, struct anc_module *m,
+    struct anc_token *t, struct anc_err *err)
 {
 	struct anc_token_caps *caps = NULL;
 	int r;
 
 	if ((r = anc_token_caps_read(t, &caps, err)) != ANC_OK)
 		return r;
-	r = anc_ceremony_fits(c, caps, err);
+	r = fits(c, m, caps, err);
 	anc_token_caps_free(caps);
 	return r;
 }
-
-static const char *const status_names[] = { "?", "met", "missing",
-    "unchecked" };
-static const char *const op_names[] = { "?", "keygen", "sign", "random",
-    "pin-length" };
 
 static json_t *
 needs_json(const struct anc_ceremony *c, const struct anc_token_caps *caps,
@@ -47,9 +79,12 @@ needs_json(const struct anc_ceremony *c, const struct anc_token_caps *caps,
 	}
 	for (i = 0; i < n; i++) {
 		anc_need_check(&v[i], caps, &res);
+		if (v[i].backup)
+			continue;	/* a rehearsal has no backup steps */
 		o = json_pack("{s:i, s:s, s:s, s:s, s:o}", "step", v[i].step,
-		    "kind", v[i].kind, "need", op_names[v[i].op], "status",
-		    status_names[res.status], "detail", anc_tr_str(res.detail));
+		    "kind", v[i].kind, "need", anc_need_op_name(v[i].op),
+		    "status", anc_need_status_name(res.status), "detail",
+		    anc_tr_str(res.detail));
 		if (anc_keyalg_name(v[i].alg) != NULL)
 			json_object_set_new(o, "algorithm",
 			    json_string(anc_keyalg_name(v[i].alg)));
@@ -107,7 +142,7 @@ anc_preflight_real_token(const struct anc_ceremony *c, const char *module,
 	    (r = anc_token_open(m, anc_ceremony_token_uri(c), &t, err)) !=
 	    ANC_OK ||
 	    (r = anc_token_caps_read(t, &caps, err)) != ANC_OK ||
-	    (r = anc_ceremony_fits(c, caps, err)) != ANC_OK)
+	    (r = fits(c, m, caps, err)) != ANC_OK)
 		goto out;
 	if ((*rec = probe_json(c, module, caps, err)) == NULL)
 		r = err->code != ANC_OK ? err->code :

@@ -374,18 +374,6 @@ const char *anc_wrap_scheme_name(enum anc_wrap_scheme s);
 enum anc_wrap_scheme anc_wrap_scheme_from_name(const char *name);
 
 /*
- * Can this token take part, on the wrapping side (`unwrap` 0:
- * CKM_RSA_PKCS_OAEP with CKF_WRAP, CKM_AES_KEY_GEN, CKM_AES_KEY_WRAP_PAD
- * with CKF_WRAP) or the unwrapping side (1: CKM_RSA_PKCS_KEY_PAIR_GEN,
- * CKM_RSA_PKCS_OAEP and CKM_AES_KEY_WRAP_PAD with CKF_UNWRAP)?  From the
- * mechanism list and C_GetMechanismInfo; changes nothing.  Returns ANC_OK,
- * or ANC_E_TOKEN_LACKS naming every mechanism the token lacks.
- */
-ANC_MUST_CHECK
-int anc_token_can_backup(struct anc_token *t, int unwrap,
-    struct anc_err *err);
-
-/*
  * On the backup token: an RSA-3072 key pair that can only unwrap.  Private
  * key TOKEN, PRIVATE, SENSITIVE, UNWRAP true; EXTRACTABLE, DECRYPT, SIGN,
  * DERIVE false.  Public key TOKEN, WRAP true; ENCRYPT, VERIFY false.  Same
@@ -528,17 +516,30 @@ const char *anc_token_flag_names(unsigned long flags, char *buf, size_t cap);
 const char *anc_mech_flag_names(unsigned long flags, char *buf, size_t cap);
 
 /*
- * What a ceremony needs from its token, one entry per use: a key pair
- * generated, a signature made, random bytes drawn, a PIN set.  The
- * ceremony layer derives the list from a validated script
- * (anc_ceremony_needs); anc_need_check() compares one entry with what the
- * token reports.  Shared by `token probe` and `ceremony run`.
+ * What a ceremony needs from its tokens, one entry per use: a key pair
+ * generated, a signature made, random bytes drawn, a PIN set, and for a
+ * key backup (docs/backup.md) the transfer key, each wrap and unwrap, and
+ * the trust attributes.  The ceremony layer derives the list from a
+ * validated script (anc_ceremony_needs); anc_need_check() compares one
+ * entry with what its token reports.  Shared by `token probe` and
+ * `ceremony run`.
  */
 enum anc_need_op {
 	ANC_NEED_KEYGEN = 1,	/* C_GenerateKeyPair of `alg` */
 	ANC_NEED_SIGN,		/* a signature with a key of `alg` */
 	ANC_NEED_RANDOM,	/* C_GenerateRandom */
-	ANC_NEED_PIN_LEN	/* C_SetPIN to a PIN of `pin_len` characters */
+	ANC_NEED_PIN_LEN,	/* C_SetPIN to a PIN of `pin_len` characters */
+	ANC_NEED_TRANSFER_KEY,	/* C_GenerateKey of the AES-256 transfer key */
+	ANC_NEED_WRAP_TRANSFER,	/* C_WrapKey: it, under the RSA-3072 unwrap
+				 * key's public half (RSA-OAEP) */
+	ANC_NEED_WRAP_KEY,	/* C_WrapKey: the key of `alg`, under it
+				 * (AES key wrap with padding) */
+	ANC_NEED_UNWRAP_TRANSFER,	/* C_UnwrapKey: the transfer key */
+	ANC_NEED_UNWRAP_KEY,	/* C_UnwrapKey: the key of `alg` */
+	ANC_NEED_PROVE,		/* the restored key signs a challenge */
+	ANC_NEED_TRUSTED	/* the token keeps `use` (CKA_TRUSTED,
+				 * CKA_WRAP_WITH_TRUSTED): read back by the
+				 * run, never shown by the mechanism list */
 };
 
 struct anc_need {
@@ -546,6 +547,7 @@ struct anc_need {
 	enum anc_keyalg alg;	/* ANC_KEY_NONE: known only from the token */
 	int hash_bits;		/* sign: 256 or 384, the digest signed */
 	unsigned long pin_len;
+	int backup;		/* on the script's backup-token, not its token */
 	int step;		/* 1-based; 0: the transcript's closing record */
 	int line;		/* of the step in the script; 0 if none */
 	char kind[24];		/* "generate-key", "closing record", ... */
@@ -571,6 +573,11 @@ struct anc_need_result {
 /* Check one need against the capabilities; fills *res. */
 void anc_need_check(const struct anc_need *n, const struct anc_token_caps *c,
     struct anc_need_result *res);
+
+/* "keygen", "wrap-key", ... and "met", "missing", "unchecked": the names
+ * `token probe --json` and the rehearsal's probe record use. */
+const char *anc_need_op_name(enum anc_need_op op);
+const char *anc_need_status_name(enum anc_need_status st);
 
 /* The mechanisms that can serve a need, most preferred first, ending in
  * ANC_MECH_END (not 0: CKM_RSA_PKCS_KEY_PAIR_GEN is 0): CKM_ECDSA;
