@@ -126,7 +126,8 @@ anc_mechs_that_matter(size_t *n)
 {
 	static const struct anc_mech_role m[] = {
 		{ CKM_EC_KEY_PAIR_GEN, "EC key pair generation" },
-		{ CKM_RSA_PKCS_KEY_PAIR_GEN, "RSA key pair generation" },
+		{ CKM_RSA_PKCS_KEY_PAIR_GEN, "RSA key pair generation (and the "
+		    "backup's unwrap key)" },
 		{ CKM_ECDSA, "ECDSA signature on a digest (ceremony)" },
 		{ CKM_ECDSA_SHA256, "ECDSA with SHA-256 in the token" },
 		{ CKM_ECDSA_SHA384, "ECDSA with SHA-384 in the token" },
@@ -137,13 +138,17 @@ anc_mechs_that_matter(size_t *n)
 		{ CKM_SHA512_RSA_PKCS, "RSA PKCS#1 v1.5 with SHA-512" },
 		{ CKM_RSA_PKCS_PSS, "RSA-PSS on a digest" },
 		{ CKM_SHA256_RSA_PKCS_PSS, "RSA-PSS with SHA-256" },
-		{ CKM_RSA_PKCS_OAEP, "backup: wrap a key with RSA-OAEP" },
-		{ CKM_RSA_AES_KEY_WRAP, "backup: wrap a key with RSA-AES key "
-		    "wrap" },
-		{ CKM_AES_KEY_GEN, "backup: AES wrapping key generation" },
-		{ CKM_AES_KEY_WRAP, "backup: AES key wrap (RFC 3394)" },
-		{ CKM_AES_KEY_WRAP_PAD, "backup: AES key wrap with padding "
-		    "(RFC 5649)" },
+		{ CKM_RSA_PKCS_OAEP, "backup: the transfer key wrapped and "
+		    "unwrapped (RSA-OAEP)" },
+		{ CKM_AES_KEY_GEN, "backup: the AES-256 transfer key" },
+		{ CKM_AES_KEY_WRAP_PAD, "backup: the key wrapped and unwrapped "
+		    "under the transfer key (RFC 5649)" },
+		/* What CKM_RSA_AES_KEY_WRAP does in one call, the backup
+		 * composes from the two above (docs/backup.md). */
+		{ CKM_RSA_AES_KEY_WRAP, "RSA-AES key wrap (not used by the "
+		    "backup)" },
+		{ CKM_AES_KEY_WRAP, "AES key wrap, RFC 3394 (not used by the "
+		    "backup)" },
 	};
 
 	*n = sizeof(m) / sizeof(m[0]);
