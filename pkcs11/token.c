@@ -75,7 +75,7 @@ static int
 no_session(const char *uri, const struct anc_slot_info *info, CK_RV rv,
     struct anc_err *err)
 {
-	return anc_err_ckr(err, ANC_E_TOKEN_LACKS, rv, "token %s (\"%s\", "
+	return anc_err_ckr(err, ANC_E_TOKEN_BUSY, rv, "token %s (\"%s\", "
 	    "serial %s): the module refused anchorage a session (it allows "
 	    "%lu at a time); another application holds the token; close it "
 	    "and run again; nothing was changed", uri, info->label,
