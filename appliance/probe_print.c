@@ -83,16 +83,15 @@ token_text(const struct probe *p)
 	    s->label, p->uri, p->module, c->library_manufacturer,
 	    c->library_description, c->library_version, c->cryptoki_version,
 	    s->manufacturer, s->model, s->serial, s->fw_version,
-	    s->hw_version, anc_token_flag_names(c->token_flags, f,
-	    sizeof(f)));
+	    s->hw_version, anc_token_flag_names(s->flags, f, sizeof(f)));
 	printf("  PIN entry on the device (protected authentication path): "
 	    "%s\n  login required: %s\n  random number generator: %s\n"
 	    "  user PIN length: %lu to %lu characters\n"
 	    "  sessions: %s (read-write: %s)\n",
-	    yesno(c->protected_auth_path), yesno(s->login_required),
-	    yesno(s->has_rng), c->min_pin, c->max_pin,
-	    count_str(c->max_sessions, b1, sizeof(b1)),
-	    count_str(c->max_rw_sessions, b2, sizeof(b2)));
+	    yesno(s->protected_path), yesno(s->login_required),
+	    yesno(s->has_rng), s->min_pin_len, s->max_pin_len,
+	    count_str(s->max_sessions, b1, sizeof(b1)),
+	    count_str(s->max_rw_sessions, b2, sizeof(b2)));
 }
 
 /* The mechanisms that matter, as `c` reports them, `indent` deep. */
@@ -239,13 +238,14 @@ token_json(const struct probe *p)
 	    s->manufacturer, "model", s->model, "serial", s->serial,
 	    "firmware_version", s->fw_version, "hardware_version",
 	    s->hw_version, "uri", p->uri, "flags",
-	    names_json(anc_token_flag_names(c->token_flags, f, sizeof(f))),
+	    names_json(anc_token_flag_names(s->flags, f, sizeof(f))),
 	    "protected_authentication_path",
-	    c->protected_auth_path, "login_required",
+	    s->protected_path, "login_required",
 	    s->login_required, "rng", s->has_rng, "min_pin_length",
-	    (json_int_t)c->min_pin, "max_pin_length", (json_int_t)c->max_pin,
-	    "max_sessions", count_json(c->max_sessions), "max_rw_sessions",
-	    count_json(c->max_rw_sessions));
+	    (json_int_t)s->min_pin_len, "max_pin_length",
+	    (json_int_t)s->max_pin_len, "max_sessions",
+	    count_json(s->max_sessions), "max_rw_sessions",
+	    count_json(s->max_rw_sessions));
 }
 
 static json_t *

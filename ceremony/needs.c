@@ -233,8 +233,8 @@ missing_line(const struct anc_ceremony *c, const struct anc_need *n,
 	if (off >= cap)
 		return off;
 	if (n->line > 0)
-		return off + (size_t)snprintf(msg + off, cap - off, "\n  %s:%d: "
-		    "%s: %s", c->path, n->line, what, res->detail);
+		return off + (size_t)snprintf(msg + off, cap - off,
+		    "\n  %s:%d: %s: %s", c->path, n->line, what, res->detail);
 	return off + (size_t)snprintf(msg + off, cap - off, "\n  %s: %s: %s",
 	    c->path, what, res->detail);
 }
@@ -253,8 +253,8 @@ anc_ceremony_fits(const struct anc_ceremony *c,
 	if ((r = anc_ceremony_needs(c, &v, &n, err)) != ANC_OK)
 		return r;
 	if (backup != NULL)
-		snprintf(other, sizeof(other), " and backup token \"%s\" (%s %s)",
-		    backup->info.label, backup->info.manufacturer,
+		snprintf(other, sizeof(other), " and backup token \"%s\" "
+		    "(%s %s)", backup->info.label, backup->info.manufacturer,
 		    backup->info.model);
 	off = (size_t)snprintf(err->msg, sizeof(err->msg), "%s: token \"%s\" "
 	    "(%s %s)%s cannot run this ceremony; nothing was changed "

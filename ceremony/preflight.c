@@ -123,9 +123,9 @@ probe_json(const struct anc_ceremony *c, const char *module,
 	    anc_tr_str(s->manufacturer), "model", anc_tr_str(s->model),
 	    "serial", anc_tr_str(s->serial), "firmware", s->fw_version,
 	    "hardware", s->hw_version, "flags",
-	    anc_token_flag_names(caps->token_flags, flags, sizeof(flags)),
-	    "min_pin_length", (json_int_t)caps->min_pin, "max_pin_length",
-	    (json_int_t)caps->max_pin,
+	    anc_token_flag_names(s->flags, flags, sizeof(flags)),
+	    "min_pin_length", (json_int_t)s->min_pin_len, "max_pin_length",
+	    (json_int_t)s->max_pin_len,
 	    "mechanisms", mechs, "needs", needs, "read_only", 1);
 }
 

@@ -57,7 +57,6 @@ anc_token_caps_read(struct anc_token *t, struct anc_token_caps **out,
     struct anc_err *err)
 {
 	struct anc_token_caps *c;
-	CK_TOKEN_INFO ti;
 	CK_INFO li;
 	CK_RV rv;
 	int r = ANC_E_INTERNAL;
@@ -78,18 +77,6 @@ anc_token_caps_read(struct anc_token *t, struct anc_token_caps **out,
 	    li.libraryVersion);
 	version(c->cryptoki_version, sizeof(c->cryptoki_version),
 	    li.cryptokiVersion);
-	if ((rv = t->m->fl->C_GetTokenInfo(t->slot_id, &ti)) != CKR_OK) {
-		r = anc_err_ckr(err, ANC_E_PKCS11, rv,
-		    "token \"%s\": C_GetTokenInfo failed", c->info.label);
-		goto out;
-	}
-	c->token_flags = ti.flags;
-	c->protected_auth_path =
-	    (ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
-	c->min_pin = ti.ulMinPinLen;
-	c->max_pin = ti.ulMaxPinLen;
-	c->max_sessions = ti.ulMaxSessionCount;
-	c->max_rw_sessions = ti.ulMaxRwSessionCount;
 	if ((r = read_mechs(t, c, err)) != ANC_OK)
 		goto out;
 	*out = c;

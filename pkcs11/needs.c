@@ -1,9 +1,9 @@
 /*
  * anchorage: does the token have what a ceremony needs?  Compares one need
  * (a key pair, a signature, random bytes, a PIN length, a backup's
- * transfer key, wrap or unwrap) with the capabilities the token reported.  Pure: no token calls, so the same
- * answer is given by `token probe`, by `ceremony run` before anything
- * changes, and by the unit tests.
+ * transfer key, wrap or unwrap) with the capabilities the token reported.
+ * Pure: no token calls, so the same answer is given by `token probe`, by
+ * `ceremony run` before anything changes, and by the unit tests.
  */
 #include <stdio.h>
 #include <string.h>
@@ -345,19 +345,20 @@ static void
 check_pin(const struct anc_need *n, const struct anc_token_caps *c,
     struct anc_need_result *res)
 {
-	if (c->max_pin == ANC_P11_UNAVAILABLE || c->max_pin == 0) {
+	unsigned long lo = c->info.min_pin_len, hi = c->info.max_pin_len;
+
+	if (hi == ANC_P11_UNAVAILABLE || hi == 0) {
 		res->status = ANC_NEED_UNCHECKED;
 		snprintf(res->detail, sizeof(res->detail), "the token does not "
 		    "report its PIN length limits");
-	} else if (n->pin_len < c->min_pin || n->pin_len > c->max_pin) {
+	} else if (n->pin_len < lo || n->pin_len > hi) {
 		res->status = ANC_NEED_MISSING;
 		snprintf(res->detail, sizeof(res->detail), "the token accepts "
-		    "user PINs of %lu to %lu characters", c->min_pin,
-		    c->max_pin);
+		    "user PINs of %lu to %lu characters", lo, hi);
 	} else {
 		res->status = ANC_NEED_MET;
 		snprintf(res->detail, sizeof(res->detail), "PINs of %lu to %lu "
-		    "characters", c->min_pin, c->max_pin);
+		    "characters", lo, hi);
 	}
 }
 

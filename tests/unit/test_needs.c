@@ -166,8 +166,8 @@ caps_init(struct anc_token_caps *c, struct anc_mech_caps *m, size_t n)
 	snprintf(c->info.manufacturer, sizeof(c->info.manufacturer), "M");
 	snprintf(c->info.model, sizeof(c->info.model), "X");
 	c->info.has_rng = 1;
-	c->min_pin = 4;
-	c->max_pin = 255;
+	c->info.min_pin_len = 4;
+	c->info.max_pin_len = 255;
 	c->mechs = m;
 	c->nmechs = n;
 }
@@ -248,7 +248,7 @@ check_missing(void **state)
 	c.info.has_rng = 0;
 	r = check(&c, ANC_NEED_RANDOM, ANC_KEY_NONE, 0);
 	assert_int_equal(r.status, ANC_NEED_MISSING);
-	c.max_pin = 8;
+	c.info.max_pin_len = 8;
 	r = check(&c, ANC_NEED_PIN_LEN, ANC_KEY_NONE, 0);
 	assert_int_equal(r.status, ANC_NEED_MISSING);
 	assert_string_equal(r.detail,
@@ -306,7 +306,7 @@ check_quirks(void **state)
 	/* A key known only from the token. */
 	assert_int_equal(check(&c, ANC_NEED_SIGN, ANC_KEY_NONE, 256).status,
 	    ANC_NEED_UNCHECKED);
-	c.max_pin = ~0UL;
+	c.info.max_pin_len = ~0UL;
 	assert_int_equal(check(&c, ANC_NEED_PIN_LEN, ANC_KEY_NONE, 0).status,
 	    ANC_NEED_UNCHECKED);
 }

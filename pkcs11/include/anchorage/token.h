@@ -56,6 +56,9 @@ const char *anc_keyalg_name(enum anc_keyalg alg);
 /* Inverse of anc_keyalg_name(); ANC_KEY_NONE if unknown. */
 enum anc_keyalg anc_keyalg_from_name(const char *name);
 
+#define ANC_P11_UNAVAILABLE	(~0UL)	/* CK_UNAVAILABLE_INFORMATION */
+#define ANC_P11_INFINITE	0UL	/* CK_EFFECTIVELY_INFINITE */
+
 /* A slot and the token in it, as C_GetSlotInfo/C_GetTokenInfo report. */
 struct anc_slot_info {
 	unsigned long slot_id;	/* for diagnosis only: never used to select */
@@ -78,9 +81,11 @@ struct anc_slot_info {
 	/* CKF_PROTECTED_AUTHENTICATION_PATH: the PIN is entered on the
 	 * device itself (a PIN pad), never through the host. */
 	int protected_path;
+	unsigned long flags;	/* every CKF_ token flag, as reported */
 	unsigned long min_pin_len, max_pin_len;	/* ulMinPinLen, ulMaxPinLen */
-	/* ulMaxSessionCount: 0 when the token sets no limit or does not say */
-	unsigned long max_sessions;
+	/* ulMaxSessionCount, ulMaxRwSessionCount as reported:
+	 * ANC_P11_INFINITE no limit, ANC_P11_UNAVAILABLE not said */
+	unsigned long max_sessions, max_rw_sessions;
 	/* Set only for the PIN callback: non-empty when the PIN is asked for
 	 * a context-specific login, for one signature with this key
 	 * (CKA_ALWAYS_AUTHENTICATE). */
@@ -467,9 +472,6 @@ void anc_token_free(struct anc_token *t);
  * have_info 0: the mechanism counts as present with unknown flags and key
  * sizes, which checks then report as unchecked rather than missing.
  */
-#define ANC_P11_UNAVAILABLE	(~0UL)	/* CK_UNAVAILABLE_INFORMATION */
-#define ANC_P11_INFINITE	0UL	/* CK_EFFECTIVELY_INFINITE */
-
 struct anc_mech_caps {
 	unsigned long type;		/* CKM_ number */
 	int have_info;
@@ -479,15 +481,11 @@ struct anc_mech_caps {
 };
 
 struct anc_token_caps {
-	struct anc_slot_info info;
+	struct anc_slot_info info;	/* flags, PIN and session limits */
 	char library_manufacturer[33];
 	char library_description[33];
 	char library_version[8];
 	char cryptoki_version[8];
-	unsigned long token_flags;	/* CKF_ token flags, as reported */
-	int protected_auth_path;	/* PIN entered on the device */
-	unsigned long min_pin, max_pin;	/* ulMinPinLen, ulMaxPinLen */
-	unsigned long max_sessions, max_rw_sessions;	/* or ANC_P11_* */
 	struct anc_mech_caps *mechs;
 	size_t nmechs;
 };
