@@ -20,7 +20,6 @@
 
 #include "anchorage/err.h"
 
-struct anc_err;
 struct anc_secret;
 struct anc_module;
 struct anc_token;
@@ -47,14 +46,9 @@ enum anc_backup_policy {
 
 /* "none", "wrap-with-trusted". */
 const char *anc_backup_policy_name(enum anc_backup_policy p);
-/* Inverse of anc_backup_policy_name(); -1 if unknown. */
-ANC_MUST_CHECK
-int anc_backup_policy_from_name(const char *name);
 
 /* "ecdsa-p256" etc.; NULL for ANC_KEY_NONE. */
 const char *anc_keyalg_name(enum anc_keyalg alg);
-/* Inverse of anc_keyalg_name(); ANC_KEY_NONE if unknown. */
-enum anc_keyalg anc_keyalg_from_name(const char *name);
 
 #define ANC_P11_UNAVAILABLE	(~0UL)	/* CK_UNAVAILABLE_INFORMATION */
 #define ANC_P11_INFINITE	0UL	/* CK_EFFECTIVELY_INFINITE */
@@ -78,17 +72,14 @@ struct anc_slot_info {
 	int pin_final_try;	/* one more wrong PIN locks it */
 	int pin_locked;
 	int user_pin_initialized;	/* a user PIN was set (C_InitPIN) */
-	/* CKF_PROTECTED_AUTHENTICATION_PATH: the PIN is entered on the
-	 * device itself (a PIN pad), never through the host. */
-	int protected_path;
+	int protected_path;	/* the PIN is typed on the device's own pad */
 	unsigned long flags;	/* every CKF_ token flag, as reported */
 	unsigned long min_pin_len, max_pin_len;	/* ulMinPinLen, ulMaxPinLen */
 	/* ulMaxSessionCount, ulMaxRwSessionCount as reported:
 	 * ANC_P11_INFINITE no limit, ANC_P11_UNAVAILABLE not said */
 	unsigned long max_sessions, max_rw_sessions;
-	/* Set only for the PIN callback: non-empty when the PIN is asked for
-	 * a context-specific login, for one signature with this key
-	 * (CKA_ALWAYS_AUTHENTICATE). */
+	/* For the PIN callback only: the key whose one signature needs a
+	 * context-specific login (CKA_ALWAYS_AUTHENTICATE), else "". */
 	char context_key[129];
 };
 
@@ -119,20 +110,17 @@ const char *anc_key_backup(const struct anc_key_info *ki);
 
 /*
  * Load a PKCS#11 module and initialise it.  `path` must be an absolute path
- * to a shared object.  Returns ANC_OK or ANC_E_MODULE.
- */
-ANC_MUST_CHECK
-int anc_module_load(const char *path, struct anc_module **out,
-    struct anc_err *err);
-
-/*
- * The same with module initialisation arguments: `args`, when not NULL,
- * is passed to C_Initialize in pReserved, as NSS softokn needs
- * ("configdir='sql:/path' certPrefix='' keyPrefix='' secmod='secmod.db'").
+ * to a shared object; `args`, when not NULL, goes to C_Initialize in
+ * pReserved, as NSS softokn needs ("configdir='sql:/path' certPrefix=''
+ * keyPrefix='' secmod='secmod.db'").  Returns ANC_OK or ANC_E_MODULE.
  */
 ANC_MUST_CHECK
 int anc_module_load_args(const char *path, const char *args,
     struct anc_module **out, struct anc_err *err);
+/* The same without arguments. */
+ANC_MUST_CHECK
+int anc_module_load(const char *path, struct anc_module **out,
+    struct anc_err *err);
 
 /* Finalize and unload the module.  Every token opened from it must have
  * been freed before.  anc_module_free(NULL) does nothing. */
@@ -232,7 +220,7 @@ typedef int (*anc_pin_fn)(void *arg, const struct anc_slot_info *info,
  * `fn` and `arg` stay with the token for context-specific logins: a key
  * with CKA_ALWAYS_AUTHENTICATE needs the PIN again before each signature,
  * and it is asked for through `fn` then, used once and wiped; no PIN is
- * kept between signatures.  They must stay valid until anc_token_close().
+ * kept between signatures.  They must stay valid until anc_token_free().
  */
 ANC_MUST_CHECK
 int anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
@@ -247,9 +235,6 @@ int anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
 typedef void (*anc_context_login_fn)(void *arg, const char *key_label);
 void anc_token_on_context_login(struct anc_token *t, anc_context_login_fn fn,
     void *arg);
-
-/* Number of context-specific logins made so far in this session. */
-unsigned long anc_token_context_logins(const struct anc_token *t);
 
 /*
  * The token must be able to draw random numbers (CKF_RNG and a test
@@ -345,7 +330,7 @@ int anc_token_public_key(struct anc_token *t, const char *label,
  * (SHA384, SHA512 as the digest asks) when listed for signing, else
  * CKM_RSA_PKCS over a DigestInfo; for EC, CKM_ECDSA over the digest.
  * Digests: SHA-256, SHA-384, SHA-512.  Borrowed: owned by the token and
- * valid until anc_token_close(); do not free it.
+ * valid until anc_token_free(); do not free it.
  */
 ANC_MUST_CHECK
 int anc_token_signer(struct anc_token *t, const char *label,
@@ -356,16 +341,10 @@ int anc_token_signer(struct anc_token *t, const char *label,
 enum anc_keyalg anc_token_key_alg(EVP_PKEY *key);
 
 /*
- * Backup of a wrap-with-trusted key to a second token (docs/backup.md).
- *
- * How a key travels: a fresh AES-256 transfer key is wrapped with RSA-OAEP
- * (MGF1 with the same hash, no label) under the backup token's unwrap key,
- * and the private key is wrapped with AES key wrap with padding (RFC 5649)
- * under the transfer key: the composition that CKM_RSA_AES_KEY_WRAP
- * performs in one call, built from mechanisms SoftHSM2 2.6.1 has (it has
- * no CKM_RSA_AES_KEY_WRAP, and wraps private keys with neither RSA-PKCS nor
- * RSA-OAEP).  OAEP uses SHA-256 where the token accepts it and SHA-1 where
- * it accepts nothing else (SoftHSM2 2.6.1); the blob says which.
+ * Backup of a wrap-with-trusted key to a second token (docs/backup.md): an
+ * AES-256 transfer key under the backup token's unwrap key with RSA-OAEP
+ * (SHA-256, or SHA-1 where the token takes nothing else), the key under
+ * it with AES key wrap with padding.  The blob names its scheme.
  */
 enum anc_wrap_scheme {
 	ANC_WRAP_NONE = 0,
@@ -458,9 +437,6 @@ int anc_token_prove_key(struct anc_token *t, const char *label,
     EVP_PKEY *pub, const unsigned char *challenge, size_t len,
     unsigned char *sig, size_t cap, size_t *siglen, struct anc_err *err);
 
-/* Log out and close the session.  Safe to call twice. */
-void anc_token_close(struct anc_token *t);
-
 /* Close if needed, then release memory.  anc_token_free(NULL) is safe. */
 void anc_token_free(struct anc_token *t);
 
@@ -500,8 +476,8 @@ void anc_token_caps_free(struct anc_token_caps *c);
 const struct anc_mech_caps *anc_caps_mech(const struct anc_token_caps *c,
     unsigned long mech);
 
-/* The mechanisms a ceremony, or a later key backup, may use, with what
- * each is for ("key pair generation", "backup: wrap a key"). */
+/* The mechanisms a ceremony or a key backup may use, with what each is
+ * for ("EC key pair generation", "backup: the AES-256 transfer key"). */
 struct anc_mech_role {
 	unsigned long mech;
 	const char *role;
@@ -528,16 +504,12 @@ enum anc_need_op {
 	ANC_NEED_RANDOM,	/* C_GenerateRandom */
 	ANC_NEED_PIN_LEN,	/* C_SetPIN to a PIN of `pin_len` characters */
 	ANC_NEED_TRANSFER_KEY,	/* C_GenerateKey of the AES-256 transfer key */
-	ANC_NEED_WRAP_TRANSFER,	/* C_WrapKey: it, under the RSA-3072 unwrap
-				 * key's public half (RSA-OAEP) */
-	ANC_NEED_WRAP_KEY,	/* C_WrapKey: the key of `alg`, under it
-				 * (AES key wrap with padding) */
-	ANC_NEED_UNWRAP_TRANSFER,	/* C_UnwrapKey: the transfer key */
-	ANC_NEED_UNWRAP_KEY,	/* C_UnwrapKey: the key of `alg` */
+	ANC_NEED_WRAP_TRANSFER,	/* C_WrapKey of it with RSA-OAEP */
+	ANC_NEED_WRAP_KEY,	/* C_WrapKey of the `alg` key with AES-KWP */
+	ANC_NEED_UNWRAP_TRANSFER,	/* C_UnwrapKey of the transfer key */
+	ANC_NEED_UNWRAP_KEY,	/* C_UnwrapKey of the `alg` key */
 	ANC_NEED_PROVE,		/* the restored key signs a challenge */
-	ANC_NEED_TRUSTED	/* the token keeps `use` (CKA_TRUSTED,
-				 * CKA_WRAP_WITH_TRUSTED): read back by the
-				 * run, never shown by the mechanism list */
+	ANC_NEED_TRUSTED	/* `use` kept: CKA_TRUSTED, ..._WITH_TRUSTED */
 };
 
 struct anc_need {
@@ -545,7 +517,7 @@ struct anc_need {
 	enum anc_keyalg alg;	/* ANC_KEY_NONE: known only from the token */
 	int hash_bits;		/* sign: 256 or 384, the digest signed */
 	unsigned long pin_len;
-	int backup;		/* on the script's backup-token, not its token */
+	int backup;		/* on the script's backup-token */
 	int step;		/* 1-based; 0: the transcript's closing record */
 	int line;		/* of the step in the script; 0 if none */
 	char kind[24];		/* "generate-key", "closing record", ... */
@@ -559,10 +531,12 @@ enum anc_need_status {
 	ANC_NEED_UNCHECKED	/* listed without details, or algorithm unknown */
 };
 
+/* No mechanism (not 0: CKM_RSA_PKCS_KEY_PAIR_GEN is 0). */
+#define ANC_MECH_END (~0UL)
+
 struct anc_need_result {
 	enum anc_need_status status;
-	unsigned long mech;	/* the mechanism that serves it (or is
-				 * missing), or ANC_MECH_END */
+	unsigned long mech;	/* serving it, missing, or ANC_MECH_END */
 	/* what serves it, what is missing ("CKM_EC_KEY_PAIR_GEN is not
 	 * listed"), or why it could not be checked */
 	char detail[256];
@@ -577,12 +551,6 @@ void anc_need_check(const struct anc_need *n, const struct anc_token_caps *c,
 const char *anc_need_op_name(enum anc_need_op op);
 const char *anc_need_status_name(enum anc_need_status st);
 
-/* The mechanisms that can serve a need, most preferred first, ending in
- * ANC_MECH_END (not 0: CKM_RSA_PKCS_KEY_PAIR_GEN is 0): CKM_ECDSA;
- * CKM_SHA256_RSA_PKCS, CKM_RSA_PKCS; ... */
-#define ANC_MECH_END (~0UL)
-const unsigned long *anc_need_mechs(const struct anc_need *n);
-
 /* "step 1 (generate-key \"m8-root\"): an ecdsa-p256 key pair" and the
  * like, for messages, into buf[cap]; returns buf. */
 const char *anc_need_describe(const struct anc_need *n, char *buf,
@@ -596,9 +564,8 @@ const char *anc_need_describe(const struct anc_need *n, char *buf,
  * software with the public key read from the token, then both halves
  * destroyed.  Nothing persistent is created, unless the module ignores
  * CKA_TOKEN false, which `persistent` reports (the pair is destroyed at
- * once all the same).  Each stage's outcome is
- * recorded, including failures; the return value is ANC_OK unless the
- * session itself failed.
+ * once all the same).  Each stage's outcome is recorded, failures too;
+ * the return value is ANC_OK unless the session itself failed.
  */
 #define ANC_TRIAL_SIGS_MAX 4
 struct anc_trial {
