@@ -35,31 +35,18 @@ backup_caps(const struct anc_ceremony *c, struct anc_module *m,
 	return r;
 }
 
-/* Both tokens' capabilities, then the script's needs against them. */
-static int
-fits(const struct anc_ceremony *c, struct anc_module *m,
-    const struct anc_token_caps *caps, struct anc_err *err)
-{
-	struct anc_token_caps *bcaps = NULL;
-	int r;
-
-	if ((r = backup_caps(c, m, &bcaps, err)) == ANC_OK)
-		r = anc_ceremony_fits(c, caps, bcaps, err);
-	anc_token_caps_free(bcaps);
-	return r;
-}
-
 int
 anc_preflight_fits(const struct anc_ceremony *c, struct anc_module *m,
     struct anc_token *t, struct anc_err *err)
 {
-	struct anc_token_caps *caps = NULL;
+	struct anc_token_caps *caps = NULL, *bcaps = NULL;
 	int r;
 
-	if ((r = anc_token_caps_read(t, &caps, err)) != ANC_OK)
-		return r;
-	r = fits(c, m, caps, err);
+	if ((r = anc_token_caps_read(t, &caps, err)) == ANC_OK &&
+	    (r = backup_caps(c, m, &bcaps, err)) == ANC_OK)
+		r = anc_ceremony_fits(c, caps, bcaps, err);
 	anc_token_caps_free(caps);
+	anc_token_caps_free(bcaps);
 	return r;
 }
 
@@ -78,9 +65,9 @@ needs_json(const struct anc_ceremony *c, const struct anc_token_caps *caps,
 		return NULL;
 	}
 	for (i = 0; i < n; i++) {
-		anc_need_check(&v[i], caps, &res);
 		if (v[i].backup)
 			continue;	/* a rehearsal has no backup steps */
+		anc_need_check(&v[i], caps, &res);
 		o = json_pack("{s:i, s:s, s:s, s:s, s:o}", "step", v[i].step,
 		    "kind", v[i].kind, "need", anc_need_op_name(v[i].op),
 		    "status", anc_need_status_name(res.status), "detail",
@@ -142,8 +129,8 @@ anc_preflight_real_token(const struct anc_ceremony *c, const char *module,
 	    (r = anc_token_open(m, anc_ceremony_token_uri(c), &t, err)) !=
 	    ANC_OK ||
 	    (r = anc_token_caps_read(t, &caps, err)) != ANC_OK ||
-	    (r = fits(c, m, caps, err)) != ANC_OK)
-		goto out;
+	    (r = anc_ceremony_fits(c, caps, NULL, err)) != ANC_OK)
+		goto out;	/* no backup token: a rehearsal refuses backups */
 	if ((*rec = probe_json(c, module, caps, err)) == NULL)
 		r = err->code != ANC_OK ? err->code :
 		    anc_err_set(err, ANC_E_NOMEM, "probe record");
