@@ -5,9 +5,11 @@
  * transcripts which token holds which key.  The token: its public key
  * objects, which need no PIN.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <yaml.h>
@@ -123,52 +125,70 @@ add_holder(struct anc_status *st, const char *spki, const char *serial)
 	return ANC_OK;
 }
 
+/* One record of a transcript: the token that holds a key it names. */
+static int
+record_holder(struct anc_status *st, const json_t *rec, char *serial,
+    size_t cap)
+{
+	const char *type = json_string_value(json_object_get(rec, "type"));
+	const json_t *tok;
+
+	if (type != NULL && strcmp(type, "token") == 0 && serial[0] == '\0' &&
+	    json_string_value(json_object_get(rec, "serial")) != NULL)
+		snprintf(serial, cap, "%s", json_string_value(
+		    json_object_get(rec, "serial")));
+	else if (type != NULL && strcmp(type, "key") == 0)
+		return add_holder(st, json_string_value(json_object_get(rec,
+		    "spki_sha256")), serial);
+	else if (type != NULL && strcmp(type, "backup-restore") == 0 &&
+	    (tok = json_object_get(rec, "token")) != NULL)
+		return add_holder(st, json_string_value(json_object_get(rec,
+		    "spki_sha256")), json_string_value(json_object_get(tok,
+		    "serial")));
+	return ANC_OK;
+}
+
 /*
  * Which tokens hold which keys, from a transcript the outbox vouches for:
  * a key generated in a run is in the run's first token ("token" record);
- * a backup-restore record names the token it restored a key into.
+ * a backup-restore record names the token it restored a key into.  Read a
+ * line at a time: a fleet's transcript passes ANC_OUTBOX_FILE_MAX, and
+ * only a record's line is held (at most ANC_OUTBOX_FILE_MAX, as
+ * `transcript verify` allows).
  */
 static int
 transcript_holders(struct anc_status *st, const char *dir,
     struct anc_err *err)
 {
-	char path[4096], serial[33] = "";
-	unsigned char *data = NULL;
-	const char *type, *line, *nl;
-	json_t *rec, *tok;
-	size_t len = 0;
-	int r;
+	char path[4096], serial[33] = "", *line = NULL;
+	size_t len = 0, cap = 0;
+	json_t *rec;
+	FILE *f = NULL;
+	int fd, got = 0, r;
 
 	snprintf(path, sizeof(path), "%s/transcript.jsonl", dir);
-	if ((r = anc_file_read(path, ANC_OUTBOX_FILE_MAX, &data, &len, err)) !=
-	    ANC_OK)
+	if ((r = anc_file_open_read(AT_FDCWD, NULL, path, &fd, err)) != ANC_OK)
 		return r;
-	for (line = (const char *)data; *line != '\0'; line = nl + 1) {
-		if ((nl = strchr(line, '\n')) == NULL)
-			break;
-		if ((rec = json_loadb(line, (size_t)(nl - line), 0, NULL)) ==
-		    NULL)
-			continue;
-		type = json_string_value(json_object_get(rec, "type"));
-		if (type != NULL && strcmp(type, "token") == 0 &&
-		    serial[0] == '\0' && json_string_value(json_object_get(rec,
-		    "serial")) != NULL)
-			snprintf(serial, sizeof(serial), "%s", json_string_value(
-			    json_object_get(rec, "serial")));
-		else if (type != NULL && strcmp(type, "key") == 0)
-			r = add_holder(st, json_string_value(json_object_get(rec,
-			    "spki_sha256")), serial);
-		else if (type != NULL && strcmp(type, "backup-restore") == 0 &&
-		    (tok = json_object_get(rec, "token")) != NULL)
-			r = add_holder(st, json_string_value(json_object_get(rec,
-			    "spki_sha256")), json_string_value(
-			    json_object_get(tok, "serial")));
-		json_decref(rec);
-		if (r != ANC_OK)
-			break;
+	if ((f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return anc_err_set(err, ANC_E_NOMEM, "%s", path);
 	}
-	free(data);
-	return r == ANC_OK ? ANC_OK : anc_err_set(err, r, "%s", path);
+	while (r == ANC_OK && (got = anc_file_getline(f, ANC_OUTBOX_FILE_MAX,
+	    &line, &cap, &len)) == 1) {
+		if ((rec = json_loadb(line, len, 0, NULL)) == NULL)
+			continue;
+		r = record_holder(st, rec, serial, sizeof(serial));
+		json_decref(rec);
+	}
+	if (r != ANC_OK)
+		r = anc_err_set(err, r, "%s", path);
+	else if (got < 0)
+		r = anc_err_set(err, ANC_E_INPUT, "%s: a line longer than %u "
+		    "bytes or unreadable, expected one record per line",
+		    path, ANC_OUTBOX_FILE_MAX);
+	free(line);
+	fclose(f);
+	return r;
 }
 
 int
