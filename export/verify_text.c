@@ -35,6 +35,7 @@ struct anc_ov_text {
 	unsigned char *win;	/* TEXT_CAP bytes */
 	size_t len;		/* bytes in the window */
 	size_t fresh;		/* of them, not searched yet */
+	size_t used;		/* the most the window held: to wipe */
 	size_t lines;
 };
 
@@ -57,8 +58,9 @@ anc_ov_text_free(struct anc_ov_text *t)
 {
 	if (t == NULL)
 		return;
-	/* A file that fails may hold a key. */
-	anc_freezero(t->win, TEXT_CAP);
+	/* A file that fails may hold a key.  Only what was used: a README
+	 * of a few lines is not worth wiping 2 MiB for. */
+	anc_freezero(t->win, t->used);
 	free(t);
 }
 
@@ -121,6 +123,8 @@ anc_ov_text_piece(struct anc_ov_text *t, const unsigned char *p, size_t n,
 		memcpy(t->win + t->len, p, m);
 		t->len += m;
 		t->fresh += m;
+		if (t->len > t->used)
+			t->used = t->len;
 		p += m;
 		n -= m;
 		if (t->len == TEXT_CAP && (r = search(t, 0, err)) != ANC_OK)
