@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "anchorage/buf.h"
 #include "anchorage/err.h"
 #include "clusters.h"
 #include "clusters_int.h"
@@ -35,61 +36,66 @@ struct key {
 	char type;		/* 'd', 'i', 'e', 'n' */
 };
 
-/* The keys' bytes are kept in one block, as long as each key is, not in a
- * name-sized buffer per key: a list of thousands of clusters is checked in
- * little more memory than the list itself. */
+/* The keys' bytes are kept in one buffer, as long as each key is, not in
+ * a name-sized buffer per key: a list of thousands of clusters is checked
+ * in little more memory than the list itself. */
 struct keys {
 	struct key *v;
 	size_t n, cap;
-	char *bytes;
-	size_t blen, bcap;
+	struct anc_buf *bytes;	/* NULL until the first key */
 };
 
+/* Room for one key: a DNS name's (the reader takes none longer than
+ * ANC_DNS_MAX), or an address range's. */
 #define KEY_MAX (ANC_DNS_MAX + 40)
 
-/* A new key whose bytes (at most KEY_MAX) go to *w; key_done keeps them. */
-static struct key *
-key_add(struct keys *ks, char **w)
+/* A new key of cluster c, at `pos` in its field (0: the cluster's name),
+ * with a copy of its bytes.  0, or -1 when out of memory. */
+static int
+key_add(struct keys *ks, const struct anc_cluster *c, char type, size_t pos,
+    const void *bytes, size_t len)
 {
-	struct key *nv;
-	char *nb;
-	size_t ncap;
+	struct key *k;
 
-	if (ks->n == ks->cap) {
-		ncap = ks->cap == 0 ? 256 : ks->cap * 2;
-		if ((nv = reallocarray(ks->v, ncap, sizeof(*nv))) == NULL)
-			return NULL;
-		ks->v = nv;
-		ks->cap = ncap;
-	}
-	if (ks->blen + KEY_MAX > ks->bcap) {
-		ncap = ks->bcap == 0 ? 8192 : ks->bcap * 2;
-		if ((nb = realloc(ks->bytes, ncap)) == NULL)
-			return NULL;
-		ks->bytes = nb;
-		ks->bcap = ncap;
-	}
-	memset(&ks->v[ks->n], 0, sizeof(ks->v[0]));
-	ks->v[ks->n].off = ks->blen;
-	*w = ks->bytes + ks->blen;
-	return &ks->v[ks->n++];
-}
-
-static void
-key_done(struct keys *ks, struct key *k, size_t len)
-{
+	if (ks->bytes == NULL && (ks->bytes = anc_buf_new(0)) == NULL)
+		return -1;
+	if ((k = anc_array_room(ks->v, ks->n + 1, &ks->cap, sizeof(*k),
+	    256)) == NULL)
+		return -1;
+	ks->v = k;
+	k = &ks->v[ks->n];
+	memset(k, 0, sizeof(*k));
+	k->off = anc_buf_len(ks->bytes);
 	k->klen = len;
-	ks->blen += len;
+	k->cluster = c->index;
+	k->pos = pos;
+	k->line = c->line;
+	k->type = type;
+	if (anc_buf_append(ks->bytes, bytes, len) != ANC_OK)
+		return -1;
+	ks->n++;
+	return 0;
 }
 
 /* Each key pointed at its bytes, once no more keys are added. */
 static void
 keys_fix(struct keys *ks)
 {
+	const char *b;
 	size_t i;
 
+	if (ks->bytes == NULL)
+		return;
+	b = anc_buf_str(ks->bytes);
 	for (i = 0; i < ks->n; i++)
-		ks->v[i].k = ks->bytes + ks->v[i].off;
+		ks->v[i].k = b + ks->v[i].off;
+}
+
+static void
+keys_free(struct keys *ks)
+{
+	free(ks->v);
+	anc_buf_free(ks->bytes);
 }
 
 static size_t
@@ -202,39 +208,20 @@ type_field(char t)
 static int
 keys_of(struct keys *ks, const struct anc_cluster *c)
 {
-	struct key *k;
+	const struct anc_subtrees *p = &c->permitted;
+	char w[KEY_MAX];
 	size_t i;
-	char *w;
 
-	for (i = 0; i < c->permitted.n_dns; i++) {
-		if ((k = key_add(ks, &w)) == NULL)
+	for (i = 0; i < p->n_dns; i++)
+		if (key_add(ks, c, 'd', i + 1, w, dns_key(w, p->dns[i])) != 0)
 			return -1;
-		k->type = 'd';
-		key_done(ks, k, dns_key(w, c->permitted.dns[i]));
-		k->cluster = c->index;
-		k->line = c->line;
-		k->pos = i + 1;
-	}
-	for (i = 0; i < c->permitted.n_ip; i++) {
-		if ((k = key_add(ks, &w)) == NULL)
+	for (i = 0; i < p->n_ip; i++)
+		if (key_add(ks, c, 'i', i + 1, w, ip_key(w, &p->ip[i])) != 0)
 			return -1;
-		k->type = 'i';
-		key_done(ks, k, ip_key(w, &c->permitted.ip[i]));
-		k->cluster = c->index;
-		k->line = c->line;
-		k->pos = i + 1;
-	}
-	for (i = 0; i < c->permitted.n_email; i++) {
-		if ((k = key_add(ks, &w)) == NULL)
+	for (i = 0; i < p->n_email; i++)
+		if (key_add(ks, c, 'e', i + 1, p->email[i],
+		    strlen(p->email[i])) != 0)
 			return -1;
-		k->type = 'e';
-		/* An e-mail domain is a DNS name: it fits. */
-		memcpy(w, c->permitted.email[i], strlen(c->permitted.email[i]));
-		key_done(ks, k, strlen(c->permitted.email[i]));
-		k->cluster = c->index;
-		k->line = c->line;
-		k->pos = i + 1;
-	}
 	return 0;
 }
 
@@ -358,7 +345,7 @@ anc_clusters_check(const char *path, const unsigned char *data, size_t len,
 	struct anc_constraints nc;
 	struct keys names = { 0 }, ks = { 0 };
 	struct key *k;
-	char what[256], *w;
+	char what[256];
 	size_t i;
 	int r;
 
@@ -366,16 +353,10 @@ anc_clusters_check(const char *path, const unsigned char *data, size_t len,
 	anc_clusters_begin(&rd, path, data, len);
 	while ((r = anc_clusters_next(&rd, &c, err)) == 1) {
 		/* Cluster names, as keys of their own kind. */
-		if ((k = key_add(&names, &w)) == NULL) {
+		if (key_add(&names, &c, 'n', 0, c.name, strlen(c.name)) != 0) {
 			r = anc_err_set(err, ANC_E_NOMEM, "%s", path);
 			goto out;
 		}
-		k->type = 'n';
-		/* A cluster name is a DNS label: it fits. */
-		memcpy(w, c.name, strlen(c.name));
-		key_done(&names, k, strlen(c.name));
-		k->cluster = c.index;
-		k->line = c.line;
 		if ((r = self_nested(path, &c, err)) != ANC_OK ||
 		    (r = check_csr(path, &c, rules, err)) != ANC_OK)
 			goto out;
@@ -426,9 +407,7 @@ anc_clusters_check(const char *path, const unsigned char *data, size_t len,
 	r = ANC_OK;
  out:
 	anc_cluster_clear(&c);
-	free(names.v);
-	free(names.bytes);
-	free(ks.v);
-	free(ks.bytes);
+	keys_free(&names);
+	keys_free(&ks);
 	return r;
 }

@@ -212,3 +212,20 @@ anc_buf_take(struct anc_buf *b, char **out, size_t *len)
 	b->len = b->cap = 0;
 	return ANC_OK;
 }
+
+void *
+anc_array_room(void *v, size_t need, size_t *cap, size_t size,
+    size_t first)
+{
+	size_t ncap;
+
+	if (need <= *cap)
+		return v;
+	for (ncap = *cap > 0 ? *cap : first > 0 ? first : 1; ncap < need;)
+		ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
+	if (size == 0 || ncap > SIZE_MAX / size ||
+	    (v = realloc(v, ncap * size)) == NULL)
+		return NULL;
+	*cap = ncap;
+	return v;
+}

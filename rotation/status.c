@@ -14,6 +14,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "anchorage/buf.h"
 #include "anchorage/err.h"
 #include "anchorage/export.h"
 #include "rotation_int.h"
@@ -52,6 +53,20 @@ anc_status_free(struct anc_status *st)
 	free(st);
 }
 
+struct known *
+anc_status_slot(struct anc_status *st)
+{
+	struct known *k;
+
+	if ((k = anc_array_room(st->k, st->n + 1, &st->cap, sizeof(*k),
+	    8)) == NULL)
+		return NULL;
+	st->k = k;
+	k = &st->k[st->n];
+	memset(k, 0, sizeof(*k));
+	return k;
+}
+
 /* Remember a certificate once, with the first file it came from. */
 static int
 add_cert(struct anc_status *st, X509 *x, const char *source,
@@ -66,15 +81,8 @@ add_cert(struct anc_status *st, X509 *x, const char *source,
 	for (i = 0; i < st->n; i++)
 		if (strcmp(st->k[i].it.sha256, fp) == 0)
 			return ANC_OK;
-	if (st->n == st->cap) {
-		k = realloc(st->k, (st->cap * 2 + 8) * sizeof(*k));
-		if (k == NULL)
-			return anc_err_set(err, ANC_E_NOMEM, "status");
-		st->k = k;
-		st->cap = st->cap * 2 + 8;
-	}
-	k = &st->k[st->n];
-	memset(k, 0, sizeof(*k));
+	if ((k = anc_status_slot(st)) == NULL)
+		return anc_err_set(err, ANC_E_NOMEM, "status");
 	if (!X509_up_ref(x))
 		return anc_err_set(err, ANC_E_INTERNAL, "%s", source);
 	k->x = x;

@@ -54,6 +54,11 @@ struct anc_status {
 	size_t nholders;
 };
 
+/* A zeroed entry at st->k[st->n], which the caller counts once it is
+ * filled; NULL when out of memory. */
+ANC_MUST_CHECK
+struct known *anc_status_slot(struct anc_status *st);
+
 /* Remember each certificate of sk once, with the first file it came
  * from. */
 ANC_MUST_CHECK

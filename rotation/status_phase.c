@@ -338,15 +338,9 @@ key_items(struct anc_status *st, struct anc_err *err)
 	for (i = 0; i < st->nkeys; i++) {
 		if (st->keys[i].matched)
 			continue;
-		if (st->n == st->cap) {
-			k = realloc(st->k, (st->cap * 2 + 8) * sizeof(*k));
-			if (k == NULL)
-				return anc_err_set(err, ANC_E_NOMEM, "status");
-			st->k = k;
-			st->cap = st->cap * 2 + 8;
-		}
-		k = &st->k[st->n++];
-		memset(k, 0, sizeof(*k));
+		if ((k = anc_status_slot(st)) == NULL)
+			return anc_err_set(err, ANC_E_NOMEM, "status");
+		st->n++;
 		k->anchor = -1;
 		k->bpos = -1;
 		k->seq = st->n;

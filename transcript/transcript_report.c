@@ -147,6 +147,15 @@ who(struct html *h, const json_t *rec)
 	esc(h, str(rec, "time"));
 }
 
+/* A row for a confirmation or an abort: who, and when. */
+static void
+who_row(struct html *h, const char *label, const json_t *rec)
+{
+	put(h, "<tr><th>%s</th><td>", label);
+	who(h, rec);
+	put(h, "</td></tr>\n");
+}
+
 static const json_t *
 first_of(const json_t *recs, const char *type, const char *phase)
 {
@@ -180,12 +189,19 @@ section_ceremony(struct html *h, const json_t *recs, const json_t *start)
 	row(h, "Outbox", str(start, "outbox"), 0);
 	row(h, "Started (UTC)", str(start, "time"), 0);
 	row(h, "Closed (UTC)", str(last, "time"), 0);
-	if (go != NULL) {
-		put(h, "<tr><th>Start confirmed by</th><td>");
-		who(h, go);
-		put(h, "</td></tr>\n");
-	}
+	if (go != NULL)
+		who_row(h, "Start confirmed by", go);
 	put(h, "</table>\n");
+}
+
+/* What names a token, in its own record and in a rehearsal's probe. */
+static void
+token_rows(struct html *h, const json_t *t)
+{
+	row(h, "Label", str(t, "label"), 0);
+	row(h, "Manufacturer", str(t, "manufacturer"), 0);
+	row(h, "Model", str(t, "model"), 0);
+	row(h, "Serial", str(t, "serial"), 1);
 }
 
 static void
@@ -198,10 +214,7 @@ section_token(struct html *h, const json_t *recs)
 		return;
 	m = json_object_get(t, "module");
 	put(h, "<h2>Token</h2>\n<table>\n");
-	row(h, "Label", str(t, "label"), 0);
-	row(h, "Manufacturer", str(t, "manufacturer"), 0);
-	row(h, "Model", str(t, "model"), 0);
-	row(h, "Serial", str(t, "serial"), 1);
+	token_rows(h, t);
 	row(h, "Firmware / hardware", str(t, "firmware"), 0);
 	row(h, "Module", str(m, "description"), 0);
 	put(h, "<tr><th>Mechanisms</th><td class=\"hash\">");
@@ -224,10 +237,7 @@ section_probe(struct html *h, const json_t *recs)
 	t = json_object_get(p, "token");
 	m = json_object_get(p, "module");
 	put(h, "<h2>The ceremony's token, checked read-only</h2>\n<table>\n");
-	row(h, "Label", str(t, "label"), 0);
-	row(h, "Manufacturer", str(t, "manufacturer"), 0);
-	row(h, "Model", str(t, "model"), 0);
-	row(h, "Serial", str(t, "serial"), 1);
+	token_rows(h, t);
 	row(h, "Module", str(m, "path"), 0);
 	json_array_foreach(json_object_get(p, "needs"), i, n) {
 		put(h, "<tr><th>");
@@ -361,10 +371,8 @@ step_row(struct html *h, const json_t *r)
 	const char *type = str(r, "type"), *phase = str(r, "phase");
 
 	if (strcmp(type, "confirmation") == 0) {
-		put(h, "<tr><th>%s</th><td>", strcmp(phase, "before") == 0 ?
-		    "Confirmed to run by" : "Witnessed by");
-		who(h, r);
-		put(h, "</td></tr>\n");
+		who_row(h, strcmp(phase, "before") == 0 ?
+		    "Confirmed to run by" : "Witnessed by", r);
 	} else if (strcmp(type, "exception") == 0) {
 		put(h, "<tr class=\"exc\"><th>EXCEPTION</th><td>");
 		who(h, r);
@@ -462,11 +470,8 @@ abort_rows(struct html *h, const json_t *last)
 	snprintf(step, sizeof(step), "%d", num(last, "step"));
 	row(h, "Aborted at step", step, 0);
 	row(h, "Reason", str(last, "reason"), 0);
-	if (json_is_object(by)) {
-		put(h, "<tr><th>Aborted by</th><td>");
-		who(h, by);
-		put(h, "</td></tr>\n");
-	}
+	if (json_is_object(by))
+		who_row(h, "Aborted by", by);
 }
 
 static void

@@ -329,6 +329,36 @@ test_take_wiping(void **state)
 	assert_int_equal(stale, 1);
 }
 
+/* Arrays of structs: room only when needed, doubled from `first`; a
+ * failed or oversized grow leaves the array as it was. */
+static void
+test_array_room(void **state)
+{
+	struct pair { int a, b; } *v = NULL, *nv;
+	size_t cap = 0, i;
+
+	(void)state;
+	for (i = 0; i < 20; i++) {
+		assert_non_null(nv = anc_array_room(v, i + 1, &cap, sizeof(*v),
+		    8));
+		v = nv;
+		v[i].a = (int)i;
+		v[i].b = -(int)i;
+	}
+	assert_int_equal(cap, 32);
+	assert_int_equal(allocs, 3);
+	assert_ptr_equal(anc_array_room(v, 32, &cap, sizeof(*v), 8), v);
+	assert_int_equal(allocs, 3);
+	fail_allocs = 1;
+	assert_null(anc_array_room(v, 33, &cap, sizeof(*v), 8));
+	assert_int_equal(cap, 32);
+	assert_null(anc_array_room(v, SIZE_MAX / 4, &cap, sizeof(*v), 8));
+	assert_int_equal(cap, 32);
+	for (i = 0; i < 20; i++)
+		assert_true(v[i].a == (int)i && v[i].b == -(int)i);
+	free(v);
+}
+
 int
 main(void)
 {
@@ -341,6 +371,7 @@ main(void)
 		cmocka_unit_test_setup(test_plain_not_wiped, reset_counts),
 		cmocka_unit_test_setup(test_wipe_on_reset, reset_counts),
 		cmocka_unit_test_setup(test_take_wiping, reset_counts),
+		cmocka_unit_test_setup(test_array_room, reset_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,7 @@
 
 #include <sys/stat.h>
 
+#include "anchorage/buf.h"
 #include "anchorage/ceremony.h"
 #include "anchorage/err.h"
 #include "anchorage/export.h"
@@ -159,14 +160,20 @@ tampered_pem(X509 *x)
 	return pem;
 }
 
-static void
-append(char **acc, const char *text)
+/* A text to append pieces to. */
+static struct anc_buf *
+text_new(void)
 {
-	size_t a = *acc != NULL ? strlen(*acc) : 0, b = strlen(text);
+	struct anc_buf *b = anc_buf_new(0);
 
-	*acc = realloc(*acc, a + b + 1);
-	assert_non_null(*acc);
-	memcpy(*acc + a, text, b + 1);
+	assert_non_null(b);
+	return b;
+}
+
+static void
+append(struct anc_buf *b, const char *text)
+{
+	assert_int_equal(anc_buf_append(b, text, strlen(text)), ANC_OK);
 }
 
 /*
@@ -218,20 +225,20 @@ static void
 test_pem_reader(void **state)
 {
 	struct events ev;
-	char *pem = tc_pem(W.leaf_new.x, NULL), *text = NULL;
+	struct anc_buf *text = text_new();
+	char *pem = tc_pem(W.leaf_new.x, NULL);
 	int der = i2d_X509(W.leaf_new.x, NULL);
 
 	/* Blank lines, CRLF and trailing spaces around a good block. */
-	append(&text, "\n\r\n");
-	append(&text, pem);
-	append(&text, "   \r\n");
-	feed_text(&ev, text);
+	append(text, "\n\r\n");
+	append(text, pem);
+	append(text, "   \r\n");
+	feed_text(&ev, anc_buf_str(text));
 	assert_int_equal(ev.n, 1);
 	assert_string_equal(ev.what[0], "CERTIFICATE");
 	assert_int_equal(ev.len[0], (size_t)der);
 	assert_int_equal(ev.line[0], 3);
-	free(text);
-	text = NULL;
+	anc_buf_free(text);
 
 	feed_text(&ev, "hello\nworld\n-----BEGIN CERTIFICATE-----\n"
 	    "!!!!\n-----END CERTIFICATE-----\n"
@@ -263,7 +270,8 @@ test_stream_verdicts(void **state)
 {
 	struct anc_inventory *inv = inventory(NULL);
 	struct results *rs = calloc(1, sizeof(*rs));
-	char *text = NULL, *p, *key = tc_key_pem(W.leaf_old.k);
+	struct anc_buf *text = text_new();
+	char *p, *key = tc_key_pem(W.leaf_old.k);
 	const struct anc_inv_summary *s;
 	struct anc_err err;
 	static const enum anc_inv_status want[] = { ANC_INV_OLD_ONLY,
@@ -275,22 +283,22 @@ test_stream_verdicts(void **state)
 
 	assert_non_null(rs);
 	/* tls.crt-style chains, one after another. */
-	append(&text, p = tc_pem(W.leaf_old.x, W.ica_old.x, NULL)); free(p);
-	append(&text, p = tc_pem(W.leaf_new.x, W.ica_new.x, W.root_new.x,
+	append(text, p = tc_pem(W.leaf_old.x, W.ica_old.x, NULL)); free(p);
+	append(text, p = tc_pem(W.leaf_new.x, W.ica_new.x, W.root_new.x,
 	    NULL)); free(p);
-	append(&text, p = tc_pem(W.leaf_foreign.x, W.ica_foreign.x,
+	append(text, p = tc_pem(W.leaf_foreign.x, W.ica_foreign.x,
 	    W.root_foreign.x, NULL)); free(p);
-	append(&text, p = tc_pem(W.leaf_old.x, NULL)); free(p);
-	append(&text, key);
-	append(&text, p = tc_pem(W.leaf_expired.x, W.ica_new.x, NULL)); free(p);
-	append(&text, p = tc_pem(W.leaf_under_expired.x, W.ica_expired.x,
+	append(text, p = tc_pem(W.leaf_old.x, NULL)); free(p);
+	append(text, key);
+	append(text, p = tc_pem(W.leaf_expired.x, W.ica_new.x, NULL)); free(p);
+	append(text, p = tc_pem(W.leaf_under_expired.x, W.ica_expired.x,
 	    NULL)); free(p);
-	append(&text, p = tampered_pem(W.leaf_new.x)); free(p);
-	append(&text, p = tc_pem(W.ica_new.x, NULL)); free(p);
-	append(&text, "not a certificate\n");
-	append(&text, p = tc_pem(W.root_old.x, NULL)); free(p);
-	append(&text, p = tc_pem(W.root_foreign.x, NULL)); free(p);
-	tc_write(path("stream.pem"), text);
+	append(text, p = tampered_pem(W.leaf_new.x)); free(p);
+	append(text, p = tc_pem(W.ica_new.x, NULL)); free(p);
+	append(text, "not a certificate\n");
+	append(text, p = tc_pem(W.root_old.x, NULL)); free(p);
+	append(text, p = tc_pem(W.root_foreign.x, NULL)); free(p);
+	tc_write(path("stream.pem"), anc_buf_str(text));
 
 	assert_int_equal(anc_inventory_pem(inv, path("stream.pem"), collect, rs,
 	    &err), ANC_OK);
@@ -333,7 +341,7 @@ test_stream_verdicts(void **state)
 	assert_int_equal(s->blocking, 3);
 	assert_false(anc_inventory_safe(inv));
 	anc_inventory_free(inv);
-	free(text);
+	anc_buf_free(text);
 	free(key);
 	free(rs);
 }
@@ -378,18 +386,16 @@ test_directory(void **state)
  */
 
 static void
-secret(char **y, const char *name, const char *type, const char *tls,
-    const char *ca)
+secret(struct anc_buf *y, const char *name, const char *type,
+    const char *tls, const char *ca)
 {
-	char buf[16384];
-
-	snprintf(buf, sizeof(buf), "- apiVersion: v1\n  data:\n%s%s%s%s%s%s"
-	    "    tls.key: c2VjcmV0\n  kind: Secret\n  metadata:\n"
+	assert_int_equal(anc_buf_printf(y, "- apiVersion: v1\n  data:\n"
+	    "%s%s%s%s%s%s    tls.key: c2VjcmV0\n  kind: Secret\n  metadata:\n"
 	    "    annotations: { a: b }\n    name: %s\n    namespace: ns\n"
 	    "  type: %s\n", ca != NULL ? "    ca.crt: " : "", ca != NULL ? ca :
 	    "", ca != NULL ? "\n" : "", tls != NULL ? "    tls.crt: " : "",
-	    tls != NULL ? tls : "", tls != NULL ? "\n" : "", name, type);
-	append(y, buf);
+	    tls != NULL ? tls : "", tls != NULL ? "\n" : "", name, type),
+	    ANC_OK);
 }
 
 static char *
@@ -406,7 +412,8 @@ test_k8s(void **state)
 {
 	struct anc_inventory *inv = inventory(NULL);
 	struct results *rs = calloc(1, sizeof(*rs));
-	char *y = NULL, *good, *old, *ca_new, *ca_old, *key, *junk, *two;
+	struct anc_buf *y = text_new();
+	char *good, *old, *ca_new, *ca_old, *key, *junk, *two;
 	const struct anc_inv_summary *s;
 	struct anc_err err;
 
@@ -418,21 +425,21 @@ test_k8s(void **state)
 	key = b64_of(tc_key_pem(W.leaf_new.k));
 	junk = tc_b64("hello\n");
 	two = b64_of(tc_pem(W.root_new.x, W.root_foreign.x, NULL));
-	append(&y, "apiVersion: v1\nitems:\n");
-	secret(&y, "web", "kubernetes.io/tls", good, ca_new);
-	secret(&y, "legacy", "kubernetes.io/tls", old, ca_old);
-	secret(&y, "pw", "Opaque", NULL, NULL);
-	secret(&y, "b64", "kubernetes.io/tls", "'%%%not base64'", NULL);
-	secret(&y, "keyed", "kubernetes.io/tls", key, "''");
-	secret(&y, "junk", "kubernetes.io/tls", junk, NULL);
-	secret(&y, "none", "kubernetes.io/tls", NULL, two);
-	append(&y, "- { apiVersion: v1, kind: ConfigMap, metadata: { name: x } }\n"
+	append(y, "apiVersion: v1\nitems:\n");
+	secret(y, "web", "kubernetes.io/tls", good, ca_new);
+	secret(y, "legacy", "kubernetes.io/tls", old, ca_old);
+	secret(y, "pw", "Opaque", NULL, NULL);
+	secret(y, "b64", "kubernetes.io/tls", "'%%%not base64'", NULL);
+	secret(y, "keyed", "kubernetes.io/tls", key, "''");
+	secret(y, "junk", "kubernetes.io/tls", junk, NULL);
+	secret(y, "none", "kubernetes.io/tls", NULL, two);
+	append(y, "- { apiVersion: v1, kind: ConfigMap, metadata: { name: x } }\n"
 	    "kind: List\nmetadata:\n  resourceVersion: \"\"\n---\n"
 	    "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\n"
 	    "metadata: { name: single, namespace: other }\ndata:\n  tls.crt: ");
-	append(&y, good);
-	append(&y, "\n");
-	tc_write(path("secrets.yaml"), y);
+	append(y, good);
+	append(y, "\n");
+	tc_write(path("secrets.yaml"), anc_buf_str(y));
 
 	assert_int_equal(anc_inventory_k8s(inv, path("secrets.yaml"), collect,
 	    rs, &err), ANC_OK);
@@ -464,7 +471,8 @@ test_k8s(void **state)
 	assert_int_equal(s->skipped, 1);
 	assert_int_equal(s->blocking, 2);
 	anc_inventory_free(inv);
-	free(y); free(good); free(old); free(ca_new); free(ca_old); free(key);
+	anc_buf_free(y);
+	free(good); free(old); free(ca_new); free(ca_old); free(key);
 	free(junk); free(two); free(rs);
 }
 
@@ -475,22 +483,22 @@ test_k8s_syntax(void **state)
 {
 	struct anc_inventory *inv = inventory(NULL);
 	struct results *rs = calloc(1, sizeof(*rs));
-	char *y = NULL, *good = b64_of(tc_pem(W.leaf_new.x, W.ica_new.x,
-	    NULL));
+	struct anc_buf *y = text_new();
+	char *good = b64_of(tc_pem(W.leaf_new.x, W.ica_new.x, NULL));
 	struct anc_err err;
 
 	assert_non_null(rs);
-	append(&y, "items:\n");
-	secret(&y, "web", "kubernetes.io/tls", good, NULL);
-	append(&y, "- { broken: [\n");
-	tc_write(path("broken.yaml"), y);
+	append(y, "items:\n");
+	secret(y, "web", "kubernetes.io/tls", good, NULL);
+	append(y, "- { broken: [\n");
+	tc_write(path("broken.yaml"), anc_buf_str(y));
 	assert_int_equal(anc_inventory_k8s(inv, path("broken.yaml"), collect,
 	    rs, &err), ANC_E_SYNTAX);
 	assert_int_equal(rs->n, 1);
 	assert_non_null(strstr(err.msg, "broken.yaml:"));
 	assert_non_null(strstr(err.msg, "YAML syntax error"));
 	anc_inventory_free(inv);
-	free(y);
+	anc_buf_free(y);
 	free(good);
 	free(rs);
 }
@@ -577,7 +585,8 @@ test_cache(void **state)
 	struct anc_inventory *inv = inventory(NULL);
 	struct results *rs = calloc(1, sizeof(*rs));
 	struct tc ica[80], leaf[80], twin, twin_leaf;
-	char *text = NULL, *p;
+	struct anc_buf *text = text_new();
+	char *p;
 	struct anc_err err;
 	size_t i;
 
@@ -590,10 +599,10 @@ test_cache(void **state)
 	}
 	/* Twice over: the second pass finds the first pass's slots gone. */
 	for (i = 0; i < 160; i++) {
-		append(&text, p = tc_pem(leaf[i % 80].x, ica[i % 80].x, NULL));
+		append(text, p = tc_pem(leaf[i % 80].x, ica[i % 80].x, NULL));
 		free(p);
 	}
-	tc_write(path("many.pem"), text);
+	tc_write(path("many.pem"), anc_buf_str(text));
 	assert_int_equal(anc_inventory_pem(inv, path("many.pem"), collect, rs,
 	    &err), ANC_OK);
 	assert_int_equal(rs->n, 160);
@@ -605,16 +614,15 @@ test_cache(void **state)
 	 * and another key, after a good pair has filled the cache. */
 	twin = tc_make("ica-new", &W.root_foreign, 0, T0 - DAY, T0 + DAY);
 	twin_leaf = tc_make("twin.svc", &twin, -1, T0 - DAY, T0 + DAY);
-	free(text);
-	text = NULL;
-	append(&text, "items:\n");
-	secret(&text, "good", "kubernetes.io/tls", p = b64_of(tc_pem(
+	anc_buf_reset(text);
+	append(text, "items:\n");
+	secret(text, "good", "kubernetes.io/tls", p = b64_of(tc_pem(
 	    W.leaf_new.x, W.ica_new.x, NULL)), NULL); free(p);
-	secret(&text, "twin1", "kubernetes.io/tls", p = b64_of(tc_pem(
+	secret(text, "twin1", "kubernetes.io/tls", p = b64_of(tc_pem(
 	    twin_leaf.x, W.ica_new.x, NULL)), NULL); free(p);
-	secret(&text, "twin2", "kubernetes.io/tls", p = b64_of(tc_pem(
+	secret(text, "twin2", "kubernetes.io/tls", p = b64_of(tc_pem(
 	    W.leaf_new.x, twin.x, NULL)), NULL); free(p);
-	tc_write(path("twins.yaml"), text);
+	tc_write(path("twins.yaml"), anc_buf_str(text));
 	rs->n = 0;
 	assert_int_equal(anc_inventory_k8s(inv, path("twins.yaml"), collect,
 	    rs, &err), ANC_OK);
@@ -630,7 +638,7 @@ test_cache(void **state)
 	tc_free(&twin);
 	tc_free(&twin_leaf);
 	anc_inventory_free(inv);
-	free(text);
+	anc_buf_free(text);
 	free(rs);
 }
 
@@ -640,7 +648,7 @@ test_cache(void **state)
 
 struct report {
 	const struct anc_inventory *inv;
-	char *text;
+	struct anc_buf *text;
 	int first;
 };
 
@@ -654,7 +662,7 @@ to_report(void *arg, const struct anc_inv_result *res)
 	assert_int_equal(anc_inventory_report_entry(rp->inv, res, rp->first,
 	    &e, &err), ANC_OK);
 	rp->first = 0;
-	append(&rp->text, e);
+	append(rp->text, e);
 	free(e);
 	return ANC_OK;
 }
@@ -665,7 +673,7 @@ make_report(const char *anchors, const char *certs, const char *out,
     const char *error)
 {
 	struct anc_inventory *inv = NULL;
-	struct report rp = { NULL, NULL, 1 };
+	struct report rp = { NULL, text_new(), 1 };
 	struct anc_err err;
 	char *part = NULL;
 
@@ -673,16 +681,16 @@ make_report(const char *anchors, const char *certs, const char *out,
 	    ANC_OK);
 	rp.inv = inv;
 	assert_int_equal(anc_inventory_report_head(inv, &part, &err), ANC_OK);
-	append(&rp.text, part);
+	append(rp.text, part);
 	free(part);
 	if (anc_inventory_pem(inv, certs, to_report, &rp, &err) != ANC_OK)
 		fail_msg("%s", err.msg);
 	if (anc_inventory_report_tail(inv, error, &part, &err) != ANC_OK)
 		fail_msg("%s", err.msg);
-	append(&rp.text, part);
+	append(rp.text, part);
 	free(part);
-	tc_write(out, rp.text);
-	free(rp.text);
+	tc_write(out, anc_buf_str(rp.text));
+	anc_buf_free(rp.text);
 	anc_inventory_free(inv);
 }
 
@@ -746,13 +754,13 @@ static int
 gate(const char *steps, struct anc_err *err)
 {
 	struct anc_ceremony *c = NULL;
-	char *text = NULL;
+	struct anc_buf *text = text_new();
 	int r;
 
-	append(&text, gate_head);
-	append(&text, steps);
-	tc_write(path("retire.yaml"), text);
-	free(text);
+	append(text, gate_head);
+	append(text, steps);
+	tc_write(path("retire.yaml"), anc_buf_str(text));
+	anc_buf_free(text);
 	if ((r = anc_ceremony_load(path("retire.yaml"), &c, err)) == ANC_OK)
 		r = anc_ceremony_check(c, err);
 	anc_ceremony_free(c);
@@ -958,19 +966,20 @@ check_variants(struct results *rs, X509 *leaf1, X509 *leaf2)
 {
 	struct anc_inventory *inv = inventory(NULL);
 	struct anc_err err;
-	char *y = NULL, *p;
+	struct anc_buf *y = text_new();
+	char *p;
 
-	append(&y, "items:\n");
-	secret(&y, "first", "kubernetes.io/tls", p = b64_of(tc_pem(leaf1,
+	append(y, "items:\n");
+	secret(y, "first", "kubernetes.io/tls", p = b64_of(tc_pem(leaf1,
 	    W.ica_new.x, NULL)), NULL);
 	free(p);
 	if (leaf2 != NULL) {
-		secret(&y, "second", "kubernetes.io/tls", p = b64_of(tc_pem(
+		secret(y, "second", "kubernetes.io/tls", p = b64_of(tc_pem(
 		    leaf2, W.ica_new.x, NULL)), NULL);
 		free(p);
 	}
-	tc_write(path("variants.yaml"), y);
-	free(y);
+	tc_write(path("variants.yaml"), anc_buf_str(y));
+	anc_buf_free(y);
 	rs->n = 0;
 	if (anc_inventory_k8s(inv, path("variants.yaml"), collect, rs, &err) !=
 	    ANC_OK)

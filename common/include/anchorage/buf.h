@@ -77,4 +77,16 @@ void anc_buf_reset(struct anc_buf *b);
 ANC_MUST_CHECK
 int anc_buf_take(struct anc_buf *b, char **out, size_t *len);
 
+/*
+ * Room for `need` (> 0) elements of `size` bytes in the array v, which
+ * has room for *cap: v itself when it has, or else v grown, *cap doubled
+ * (from `first` when it was 0) until it is at least `need`.  NULL when
+ * out of memory or when the size would overflow; v is then unchanged and
+ * still the caller's.  For arrays of structs, which anc_buf does not
+ * suit: they are read and changed in place, and sorted.
+ */
+ANC_MUST_CHECK
+void *anc_array_room(void *v, size_t need, size_t *cap, size_t size,
+    size_t first);
+
 #endif /* ANCHORAGE_BUF_H */
