@@ -49,6 +49,8 @@ struct batch {
 	struct anc_provenance prov;
 	EVP_PKEY *check_key;		/* checking: one subject key for all */
 	EVP_PKEY *proof_key;		/* checking: the proofs' throwaway key */
+	char *issuer_pem;		/* the issuer's PEM, made once */
+	size_t issuer_pem_len;
 	struct anc_csr_keys keys;	/* the requests' curves */
 	unsigned char rnd[SERIALS][ANC_SERIAL_LEN - 1];
 	size_t rnd_left;
@@ -112,6 +114,7 @@ static void
 batch_free(struct batch *b)
 {
 	free(b->anchors);
+	free(b->issuer_pem);
 	EVP_PKEY_free(b->check_key);
 	EVP_PKEY_free(b->proof_key);
 	anc_csr_keys_free(&b->keys);
@@ -354,6 +357,30 @@ issue_one(struct batch *b, struct anc_err *err)
 	return r;
 }
 
+/* The CA, then its issuer, as PEM: the issuer's part encoded once per
+ * step, not once per cluster. */
+static int
+chain_pem(struct batch *b, X509 *x, char **text, size_t *len,
+    struct anc_err *err)
+{
+	char *t;
+	int r;
+
+	if (b->issuer_pem == NULL && (r = anc_pem_certs(&b->issuer->cert, 1,
+	    &b->issuer_pem, &b->issuer_pem_len, err)) != ANC_OK)
+		return r;
+	if ((r = anc_pem_certs(&x, 1, text, len, err)) != ANC_OK)
+		return r;
+	if ((t = realloc(*text, *len + b->issuer_pem_len + 1)) == NULL) {
+		free(*text);
+		return anc_err_set(err, ANC_E_NOMEM, "PEM");
+	}
+	memcpy(t + *len, b->issuer_pem, b->issuer_pem_len + 1);
+	*text = t;
+	*len += b->issuer_pem_len;
+	return ANC_OK;
+}
+
 /*
  * The check's memo of CSRs that passed proof of possession, for this step:
  * made when checking (one slot per cluster), looked up in the run.
@@ -399,7 +426,7 @@ sign_one(struct batch *b, char csr_sha256[ANC_SHA256_HEX],
 	unsigned char *data = NULL;
 	char path[4096 + 256], *text = NULL;
 	X509_NAME *subject = NULL;
-	X509 *x = NULL, *chain[2];
+	X509 *x = NULL;
 	size_t len = 0;
 	int verified, r;
 
@@ -436,9 +463,7 @@ sign_one(struct batch *b, char csr_sha256[ANC_SHA256_HEX],
 		goto out;
 	/* The CA, then its root: Vault's set-signed reads this order, and
 	 * so does anything else that installs an intermediate. */
-	chain[0] = x;
-	chain[1] = b->issuer->cert;
-	if ((r = anc_pem_certs(chain, 2, &text, &len, err)) != ANC_OK ||
+	if ((r = chain_pem(b, x, &text, &len, err)) != ANC_OK ||
 	    (r = put_text(b, "ca-chain.pem", text, len, 0644, err)) != ANC_OK)
 		goto out;
 	r = put_bundle(b, err);

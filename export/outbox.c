@@ -94,12 +94,14 @@ anc_outbox_open(const char *dir, struct anc_outbox **out,
 {
 	struct anc_outbox *ob;
 	int r = ANC_E_INTERNAL;
+	size_t i;
 
 	if ((ob = calloc(1, sizeof(*ob))) == NULL)
 		return anc_err_set(err, ANC_E_NOMEM, "%s", dir);
 	ob->dirfd = -1;
 	ob->subfd = -1;
-	ob->nested[0].fd = ob->nested[1].fd = -1;
+	for (i = 0; i < ANC_OB_NESTED; i++)
+		ob->nested[i].fd = -1;
 	ob->sums.fd = -1;
 	if ((ob->dir = strdup(dir)) == NULL) {
 		r = anc_err_set(err, ANC_E_NOMEM, "%s", dir);
@@ -125,10 +127,9 @@ anc_outbox_free(struct anc_outbox *ob)
 		return;
 	if (ob->subfd >= 0)
 		close(ob->subfd);
-	if (ob->nested[0].fd >= 0)
-		close(ob->nested[0].fd);
-	if (ob->nested[1].fd >= 0)
-		close(ob->nested[1].fd);
+	for (i = 0; i < ANC_OB_NESTED; i++)
+		if (ob->nested[i].fd >= 0)
+			close(ob->nested[i].fd);
 	anc_ob_sums_discard(ob);
 	if (ob->dirfd >= 0)
 		close(ob->dirfd);

@@ -75,73 +75,111 @@ anc_ob_subdir_remove(struct anc_outbox *ob)
 	(void)unlinkat(ob->dirfd, ANC_OUTBOX_SUBDIR, AT_REMOVEDIR);
 }
 
+/* The open directory `path` (its first `len` bytes), or -1. */
+static int
+nested_cached(struct anc_outbox *ob, const char *path, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < ANC_OB_NESTED; i++)
+		if (ob->nested[i].fd >= 0 && strlen(ob->nested[i].path) == len &&
+		    memcmp(ob->nested[i].path, path, len) == 0) {
+			ob->nested[i].used = ++ob->nested_clock;
+			return ob->nested[i].fd;
+		}
+	return -1;
+}
+
+/* Keep directory fd `fd` of `path` (`len` bytes) open; the one used
+ * longest ago is closed. */
+static void
+nested_keep(struct anc_outbox *ob, const char *path, size_t len, int fd)
+{
+	size_t i, old = 0;
+
+	for (i = 1; i < ANC_OB_NESTED; i++)
+		if (ob->nested[i].used < ob->nested[old].used)
+			old = i;
+	if (ob->nested[old].fd >= 0)
+		close(ob->nested[old].fd);
+	snprintf(ob->nested[old].path, sizeof(ob->nested[old].path), "%.*s",
+	    (int)len, path);
+	ob->nested[old].fd = fd;
+	ob->nested[old].used = ++ob->nested_clock;
+}
+
 /*
- * The directory of a nested name (its components but the last), made
- * (0700) where absent with `create`, each checked as manifests/ is: a real
- * directory, the caller's, not writable by others.  *fd is -1 when a
- * component does not exist and `create` is 0.  The fd stays open for the
- * next file of the same directory.
+ * Component `c` of nested `name`'s directory, in directory `at`: opened,
+ * made first (0700) if absent with `create`, and checked as manifests/ is:
+ * a real directory, the caller's, not writable by others.  *next is -1
+ * when it does not exist and `create` is 0.
+ */
+static int
+nested_open(struct anc_outbox *ob, int at, const char *c, const char *name,
+    int create, int *next, struct anc_err *err)
+{
+	struct stat st;
+	int fd;
+
+	/* A batch makes each directory once: mkdirat first saves the
+	 * failed open of a directory that is not there yet. */
+	if (create && mkdirat(at, c, 0700) == 0)
+		ob->nested_unsynced = 1;
+	else if (create && errno != EEXIST)
+		return anc_err_set(err, ANC_E_IO, "%s/%s: cannot create: %s",
+		    ob->dir, name, strerror(errno));
+	*next = -1;
+	if ((fd = openat(at, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
+		return errno == ENOENT && !create ? ANC_OK : anc_err_set(err,
+		    errno == ELOOP || errno == ENOTDIR ? ANC_E_UNSAFE :
+		    ANC_E_IO, "%s/%s: expected a directory at %s: %s", ob->dir,
+		    name, c, strerror(errno));
+	if (fstat(fd, &st) != 0 || st.st_uid != geteuid() ||
+	    (st.st_mode & 022) != 0) {
+		close(fd);
+		return anc_err_set(err, ANC_E_UNSAFE, "%s/%s: expected "
+		    "directories owned by the caller and not writable by group "
+		    "or others", ob->dir, name);
+	}
+	*next = fd;
+	return ANC_OK;
+}
+
+/*
+ * The directory of a nested name (its components but the last), from the
+ * deepest of its directories already open: the whole of it, or a parent
+ * ("fleet" for the next cluster's "fleet/c2"), else the outbox.  Each
+ * directory opened on the way stays open for the next file.
  */
 int
 anc_ob_nested_fd(struct anc_outbox *ob, const char *name, int create,
     int *fd, struct anc_err *err)
 {
-	char dir[ANC_OUTBOX_NAME_MAX + 1], *c, *slash;
-	struct stat st;
-	int cur = ob->dirfd, next, r = ANC_OK, i;
+	char dir[ANC_OUTBOX_NAME_MAX + 1], *c, *end;
+	size_t len;
+	int cur = -1, last, r;
 
 	*fd = -1;
 	snprintf(dir, sizeof(dir), "%s", name);
 	*strrchr(dir, '/') = '\0';
-	for (i = 0; i < 2; i++)
-		if (ob->nested[i].fd >= 0 && strcmp(ob->nested[i].path, dir) ==
-		    0) {
-			*fd = ob->nested[i].fd;
-			return ANC_OK;
-		}
-	/* The older of the two goes. */
-	if (ob->nested[1].fd >= 0)
-		close(ob->nested[1].fd);
-	ob->nested[1] = ob->nested[0];
-	ob->nested[0].fd = -1;
-	for (c = dir; c != NULL; c = slash != NULL ? slash + 1 : NULL) {
-		if ((slash = strchr(c, '/')) != NULL)
-			*slash = '\0';
-		next = openat(cur, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
-		if (next < 0 && errno == ENOENT && create) {
-			if (mkdirat(cur, c, 0700) == 0 || errno == EEXIST) {
-				ob->nested_unsynced = 1;
-				next = openat(cur, c, O_RDONLY | O_DIRECTORY |
-				    O_NOFOLLOW | O_CLOEXEC);
-			} else
-				r = anc_err_set(err, ANC_E_IO, "%s/%s: cannot "
-				    "create: %s", ob->dir, name,
-				    strerror(errno));
-		}
-		if (r == ANC_OK && next < 0 && !(errno == ENOENT && !create))
-			r = anc_err_set(err, errno == ELOOP || errno == ENOTDIR ?
-			    ANC_E_UNSAFE : ANC_E_IO, "%s/%s: expected a "
-			    "directory at %s: %s", ob->dir, name, c,
-			    strerror(errno));
-		if (r == ANC_OK && next >= 0 && (fstat(next, &st) != 0 ||
-		    st.st_uid != geteuid() || (st.st_mode & 022) != 0))
-			r = anc_err_set(err, ANC_E_UNSAFE, "%s/%s: expected "
-			    "directories owned by the caller and not writable "
-			    "by group or others", ob->dir, name);
-		if (cur != ob->dirfd)
-			close(cur);
-		cur = next;
-		if (r != ANC_OK || cur < 0) {
-			if (cur >= 0)
-				close(cur);
+	len = strlen(dir);
+	while (len > 0 && (cur = nested_cached(ob, dir, len)) < 0)
+		while (len > 0 && dir[--len] != '/')
+			;
+	if (len == 0)
+		cur = ob->dirfd;
+	for (c = dir + len + (len > 0), last = dir[len] == '\0'; !last;
+	    c = end + 1) {
+		end = c + strcspn(c, "/");
+		last = *end == '\0';
+		*end = '\0';
+		if ((r = nested_open(ob, cur, c, name, create, &cur, err)) !=
+		    ANC_OK || cur < 0)
 			return r;
-		}
-		if (slash != NULL)
-			*slash = '/';
+		nested_keep(ob, dir, (size_t)(end - dir), cur);
+		*end = last ? '\0' : '/';
 	}
-	snprintf(ob->nested[0].path, sizeof(ob->nested[0].path), "%s", dir);
-	ob->nested[0].fd = cur;
 	*fd = cur;
 	return ANC_OK;
 }

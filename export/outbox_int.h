@@ -33,18 +33,24 @@ struct sums {
 	size_t lines;
 };
 
+#define ANC_OB_NESTED	4	/* batch directories kept open */
+
 struct anc_outbox {
 	char *dir;
 	int dirfd;
 	int subfd;		/* manifests/, or -1 until first used */
 	int dir_unsynced;	/* names made in dir not yet fsync'd */
 	int sub_unsynced;	/* the same for manifests/ */
-	/* A batch step's directories: the last two used (a cluster's and its
-	 * manifests/) stay open. */
+	/* A batch step's directories: the last four used (the step's, a
+	 * cluster's, its manifests/, the cluster before) stay open, so the
+	 * next cluster's directory is made in the step's without walking
+	 * the path again. */
 	struct {
 		char path[ANC_OUTBOX_NAME_MAX + 1];
 		int fd;
-	} nested[2];
+		unsigned long used;
+	} nested[ANC_OB_NESTED];
+	unsigned long nested_clock;
 	int nested_unsynced;	/* names made in any of them */
 	int defer;		/* contents synced by anc_outbox_sync */
 	int data_unsynced;	/* contents written since the last sync */

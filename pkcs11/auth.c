@@ -15,24 +15,28 @@
 #include "anchorage/secmem.h"
 #include "p11_int.h"
 
-/* Does private key `h` need a login for each signature?  Its label too. */
-static int
-always_auth(struct anc_token *t, CK_OBJECT_HANDLE h, char *label, size_t cap)
+int
+anc_p11_always_auth(struct anc_token *t, CK_OBJECT_HANDLE h)
 {
 	CK_BBOOL aa = CK_FALSE;
 	CK_ATTRIBUTE a = { CKA_ALWAYS_AUTHENTICATE, &aa, sizeof(aa) };
+
+	return t->m->fl->C_GetAttributeValue(t->session, h, &a, 1) == CKR_OK &&
+	    a.ulValueLen == sizeof(aa) && aa == CK_TRUE;
+}
+
+/* The key's label, for the prompt and the messages. */
+static void
+key_label(struct anc_token *t, CK_OBJECT_HANDLE h, char *label, size_t cap)
+{
 	CK_ATTRIBUTE l[] = { { CKA_LABEL, NULL, 0 } };
 	struct anc_err ignored;
 
-	if (t->m->fl->C_GetAttributeValue(t->session, h, &a, 1) != CKR_OK ||
-	    a.ulValueLen != sizeof(aa) || aa != CK_TRUE)
-		return 0;
 	label[0] = '\0';
 	if (anc_p11_attrs(t, h, l, 1, &ignored) == ANC_OK) {
 		anc_p11_str(label, cap, l[0].pValue, l[0].ulValueLen);
 		anc_p11_attrs_free(l, 1);
 	}
-	return 1;
 }
 
 int
@@ -45,8 +49,7 @@ anc_p11_context_login(struct anc_token *t, CK_OBJECT_HANDLE h,
 	CK_RV rv;
 	int r;
 
-	if (!always_auth(t, h, label, sizeof(label)))
-		return ANC_OK;
+	key_label(t, h, label, sizeof(label));
 	if (t->pin_fn == NULL)
 		return anc_err_set(err, ANC_E_LOGIN, "key \"%s\" needs a login "
 		    "for each signature, and no PIN source is known", label);

@@ -412,7 +412,8 @@ anc_token_signer(struct anc_token *t, const char *label, EVP_PKEY **out,
 		return anc_err_set(err, ANC_E_UNSAFE, "key \"%s\": %s is not a "
 		    "key anchorage signs with (P-256, P-384, RSA-3072, "
 		    "RSA-4096)", label, ki.type);
-	if ((r = anc_sign_key_new(t, h, ki.alg, &pk, err)) != ANC_OK)
+	if ((r = anc_sign_key_new(t, h, ki.alg,
+	    ki.always_authenticate == 1, &pk, err)) != ANC_OK)
 		return anc_err_prefix(err, "key \"%s\"", label);
 	snprintf(t->signers[t->nsigners].label,
 	    sizeof(t->signers[t->nsigners].label), "%s", label);

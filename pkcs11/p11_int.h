@@ -70,10 +70,14 @@ int anc_p11_template_refused(struct anc_token *t, CK_MECHANISM *mech,
     CK_ULONG npriv, const char *label, const char *alg, CK_RV rv,
     struct anc_err *err);
 
+/* Does private key `h` need a login for each signature
+ * (CKA_ALWAYS_AUTHENTICATE)? */
+int anc_p11_always_auth(struct anc_token *t, CK_OBJECT_HANDLE h);
+
 /*
- * Between C_SignInit and C_Sign with private key `h`: when the key has
- * CKA_ALWAYS_AUTHENTICATE, the context-specific login it needs, with the
- * PIN from the login's source (auth.c).  ANC_OK at once for other keys.
+ * Between C_SignInit and C_Sign with a private key `h` that needs it
+ * (anc_p11_always_auth): the context-specific login, with the PIN from
+ * the login's source (auth.c).
  */
 ANC_MUST_CHECK
 int anc_p11_context_login(struct anc_token *t, CK_OBJECT_HANDLE h,
@@ -99,14 +103,15 @@ size_t anc_p11_key_bytes(enum anc_keyalg alg);
 
 /*
  * sign_token.c: sign `len` bytes of `data` with the private key `h` of `t`
- * (of algorithm `alg`) and digest `md` (SHA-256, -384 or -512), the
+ * (of algorithm `alg`; first the context-specific login when `always_auth`)
+ * and digest `md` (SHA-256, -384 or -512), the
  * mechanism chosen from the token's list; the signature as X.509 carries
  * it into sig[0..sigsize).  1 on success; 0 with the reason raised on
  * OpenSSL's error stack, where the caller's message shows it.
  */
 ANC_MUST_CHECK
 int anc_p11_token_sign(struct anc_token *t, CK_OBJECT_HANDLE h,
-    enum anc_keyalg alg, const EVP_MD *md, const unsigned char *data,
+    int always_auth, enum anc_keyalg alg, const EVP_MD *md, const unsigned char *data,
     size_t len, unsigned char *sig, size_t *siglen, size_t sigsize);
 
 /* Load the provider behind the token's signing keys (once per module). */
@@ -116,11 +121,16 @@ int anc_sign_provider_load(struct anc_module *m, struct anc_err *err);
 /*
  * An EVP_PKEY that signs with the private key `h` of `t` through raw
  * C_SignInit/C_Sign on t's session, the mechanism chosen from the token's
- * list (sign.c).  Owned by the caller; valid while t's session is open.
+ * list (sign.c), with a context-specific login before each signature
+ * when `always_auth` (the key's CKA_ALWAYS_AUTHENTICATE, read once with
+ * the key: on a network HSM each question is a round trip; should another
+ * application set it later, the token refuses the signature).  Owned by
+ * the caller; valid while t's session is open.
  */
 ANC_MUST_CHECK
 int anc_sign_key_new(struct anc_token *t, CK_OBJECT_HANDLE h,
-    enum anc_keyalg alg, EVP_PKEY **out, struct anc_err *err);
+    enum anc_keyalg alg, int always_auth, EVP_PKEY **out,
+    struct anc_err *err);
 
 /* Log in as the user (CKU_USER) or the SO (CKU_SO), one attempt; the PIN
  * is wiped as soon as C_Login returns.  `who` names the role in messages. */

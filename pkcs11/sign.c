@@ -33,6 +33,7 @@
 struct tkey {
 	struct anc_token *t;	/* borrowed: outlives every EVP_PKEY of it */
 	CK_OBJECT_HANDLE h;
+	int always_auth;	/* a context-specific login per signature */
 	enum anc_keyalg alg;
 };
 
@@ -231,7 +232,8 @@ sig_final(void *ctx, unsigned char *sig, size_t *siglen, size_t sigsize)
 		*siglen = max_sig(c->key->alg);
 		return 1;
 	}
-	return anc_p11_token_sign(c->key->t, c->key->h, c->key->alg, c->md,
+	return anc_p11_token_sign(c->key->t, c->key->h,
+	    c->key->always_auth, c->key->alg, c->md,
 	    anc_buf_data(c->data), anc_buf_len(c->data), sig, siglen, sigsize);
 }
 
@@ -245,7 +247,8 @@ sig_oneshot(void *ctx, unsigned char *sig, size_t *siglen, size_t sigsize,
 		*siglen = max_sig(c->key->alg);
 		return 1;
 	}
-	return anc_p11_token_sign(c->key->t, c->key->h, c->key->alg, c->md,
+	return anc_p11_token_sign(c->key->t, c->key->h,
+	    c->key->always_auth, c->key->alg, c->md,
 	    data, len, sig, siglen, sigsize);
 }
 
@@ -386,9 +389,10 @@ anc_sign_provider_load(struct anc_module *m, struct anc_err *err)
 
 int
 anc_sign_key_new(struct anc_token *t, CK_OBJECT_HANDLE h,
-    enum anc_keyalg alg, EVP_PKEY **out, struct anc_err *err)
+    enum anc_keyalg alg, int always_auth, EVP_PKEY **out,
+    struct anc_err *err)
 {
-	struct tkey k = { t, h, alg };
+	struct tkey k = { t, h, always_auth, alg };
 	OSSL_PARAM params[] = {
 		OSSL_PARAM_octet_string(PARAM_KEY, &k, sizeof(k)),
 		OSSL_PARAM_END

@@ -140,8 +140,9 @@ ecdsa_der(const unsigned char *raw, size_t rawlen, unsigned char *sig,
 
 int
 anc_p11_token_sign(struct anc_token *t, CK_OBJECT_HANDLE h,
-    enum anc_keyalg alg, const EVP_MD *md, const unsigned char *data,
-    size_t len, unsigned char *sig, size_t *siglen, size_t sigsize)
+    int always_auth, enum anc_keyalg alg, const EVP_MD *md,
+    const unsigned char *data, size_t len, unsigned char *sig,
+    size_t *siglen, size_t sigsize)
 {
 	unsigned char tmp[128], raw[512];
 	size_t tlen = 0;
@@ -156,8 +157,8 @@ anc_p11_token_sign(struct anc_token *t, CK_OBJECT_HANDLE h,
 		return 0;
 	rv = t->m->fl->C_SignInit(t->session, &m, h);
 	/* A key that needs a login for each signature gets it here. */
-	if (rv == CKR_OK && anc_p11_context_login(t, h, &aerr) !=
-	    ANC_OK) {
+	if (rv == CKR_OK && always_auth && anc_p11_context_login(t, h,
+	    &aerr) != ANC_OK) {
 		/* A C_Sign ends the signing operation (unauthorised, it
 		 * signs nothing), so the session can sign again. */
 		(void)t->m->fl->C_Sign(t->session, tmp, 0, raw, &n);

@@ -134,7 +134,8 @@ try_sign(struct anc_token *t, CK_OBJECT_HANDLE priv, EVP_PKEY *pub,
 		return;
 	/* A module that marks every key CKA_ALWAYS_AUTHENTICATE gets its
 	 * context-specific login here, as in a ceremony (sign.c). */
-	if (anc_p11_context_login(t, priv, &e) != ANC_OK) {
+	if (anc_p11_always_auth(t, priv) &&
+	    anc_p11_context_login(t, priv, &e) != ANC_OK) {
 		ts->rv = e.ckr != 0 ? e.ckr : CKR_USER_NOT_LOGGED_IN;
 		/* A C_Sign ends the operation, so the session can sign on. */
 		(void)t->m->fl->C_Sign(t->session, in, 0, sig, &siglen);

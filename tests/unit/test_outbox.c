@@ -590,6 +590,66 @@ test_manifests_symlink(void **state)
 	free(target);
 }
 
+/* A batch's directories stay open between files (the step's, a
+ * cluster's, its manifests/): each file still lands in its own directory,
+ * and a directory swapped for a symbolic link or opened to others after
+ * its parent was opened is refused. */
+static void
+test_nested_reuse(void **state)
+{
+	char *dir = path_in("nreuse"), *target = path_in("nreuse-target");
+	char name[128], *p;
+	struct anc_outbox *ob;
+	struct anc_err err;
+	struct stat st;
+	int i, fleet;
+
+	(void)state;
+	assert_int_equal(mkdir(target, 0700), 0);
+	ob = open_outbox(dir);
+	/* Each cluster's manifests/ written after the next cluster's
+	 * file: back to a directory no longer the newest. */
+	for (i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "fleet/c%02d/ca.pem", i);
+		add(ob, name, fx.ca_pem);
+		if (i == 0)
+			continue;
+		snprintf(name, sizeof(name), "fleet/c%02d/manifests/i.yaml",
+		    i - 1);
+		add(ob, name, issuer_yaml);
+	}
+	for (i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "nreuse/fleet/c%02d/ca.pem", i);
+		p = path_in(name);
+		assert_int_equal(stat(p, &st), 0);
+		assert_int_equal(st.st_size, (off_t)strlen(fx.ca_pem));
+		free(p);
+		snprintf(name, sizeof(name), "nreuse/fleet/c%02d/manifests/"
+		    "i.yaml", i);
+		p = path_in(name);
+		assert_int_equal(stat(p, &st), i < 11 ? 0 : -1);
+		free(p);
+	}
+	fleet = openat(anc_outbox_dirfd(ob), "fleet", O_RDONLY | O_DIRECTORY);
+	assert_true(fleet >= 0);
+	assert_int_equal(symlinkat(target, fleet, "c12"), 0);
+	anc_err_clear(&err);
+	assert_int_equal(anc_outbox_add(ob, "fleet/c12/ca.pem", fx.ca_pem,
+	    strlen(fx.ca_pem), 0644, &err), ANC_E_UNSAFE);
+	assert_non_null(strstr(err.msg, "fleet/c12/ca.pem"));
+	assert_int_equal(mkdirat(fleet, "c13", 0777), 0);
+	assert_int_equal(fchmodat(fleet, "c13", 0777, 0), 0);
+	assert_int_equal(anc_outbox_add(ob, "fleet/c13/ca.pem", fx.ca_pem,
+	    strlen(fx.ca_pem), 0644, &err), ANC_E_UNSAFE);
+	assert_non_null(strstr(err.msg, "not writable"));
+	assert_int_equal(fstatat(AT_FDCWD, target, &st, 0), 0);
+	assert_int_equal(st.st_nlink, 2);	/* still empty */
+	close(fleet);
+	anc_outbox_free(ob);
+	free(dir);
+	free(target);
+}
+
 static void
 test_failure_leaves_nothing(void **state)
 {
@@ -1410,6 +1470,7 @@ main(void)
 		cmocka_unit_test(test_never_overwrites),
 		cmocka_unit_test(test_bad_names),
 		cmocka_unit_test(test_manifests_symlink),
+		cmocka_unit_test(test_nested_reuse),
 		cmocka_unit_test(test_failure_leaves_nothing),
 		cmocka_unit_test(test_open_refuses_unsafe_dir),
 		cmocka_unit_test(test_verify_good),
