@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <yaml.h>
 
+#include "anchorage/buf.h"
 #include "anchorage/err.h"
 #include "anchorage/export.h"
 #include "anchorage/file.h"
@@ -80,26 +81,6 @@ configmap_bundle(struct anc_status *st, const char *path,
 		yaml_document_delete(&doc);
 	yaml_parser_delete(&yp);
 	free(data);
-	return r;
-}
-
-static int
-outbox_file(struct anc_status *st, const char *dir,
-    const struct anc_verify_item *it, int manifests, struct anc_err *err)
-{
-	STACK_OF(X509) *sk = NULL;
-	char path[4096];
-	int r = ANC_OK;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, it->file);
-	if (!manifests && (strcmp(it->kind, "certificate") == 0 ||
-	    strcmp(it->kind, "bundle") == 0)) {
-		if ((r = anc_pem_read_cert_file(path, &sk, err)) == ANC_OK)
-			r = anc_status_add_certs(st, sk, path, err);
-		sk_X509_pop_free(sk, X509_free);
-	} else if (manifests && !st->bundle_given &&
-	    strncmp(it->file, "manifests/configmap-", 20) == 0)
-		r = configmap_bundle(st, path, err);
 	return r;
 }
 
@@ -191,35 +172,80 @@ transcript_holders(struct anc_status *st, const char *dir,
 	return r;
 }
 
+/*
+ * What status takes from an outbox as `outbox verify` goes through it,
+ * file by file, rather than from a list of every file afterwards: a
+ * fleet's outbox lists tens of thousands.  Certificates are added at
+ * once; the top-level ConfigMaps (bounded by the script) wait until every
+ * certificate is in, so that each is named by its own file rather than by
+ * the ConfigMap that repeats it.  Whatever is taken from an outbox that
+ * then fails to verify is never used: the command fails with it.
+ */
+struct take {
+	struct anc_status *st;
+	const char *dir;
+	struct anc_buf *configmaps;	/* names, each ending in a NUL */
+	int transcript;
+	int failed;			/* taking a file failed, not its check */
+};
+
+static int
+take_file(void *arg, const struct anc_verify_item *it, struct anc_err *err)
+{
+	struct take *t = arg;
+	STACK_OF(X509) *sk = NULL;
+	char path[4096];
+	int r = ANC_OK;
+
+	if (!it->ok)
+		return ANC_OK;
+	if (strcmp(it->kind, "certificate") == 0 ||
+	    strcmp(it->kind, "bundle") == 0) {
+		snprintf(path, sizeof(path), "%s/%s", t->dir, it->file);
+		if ((r = anc_pem_read_cert_file(path, &sk, err)) == ANC_OK)
+			r = anc_status_add_certs(t->st, sk, path, err);
+		sk_X509_pop_free(sk, X509_free);
+	} else if (strncmp(it->file, "manifests/configmap-", 20) == 0) {
+		if (anc_buf_append(t->configmaps, it->file,
+		    strlen(it->file) + 1) != ANC_OK)
+			r = anc_err_set(err, ANC_E_NOMEM, "%s", t->dir);
+	} else if (strcmp(it->kind, "transcript") == 0)
+		t->transcript = 1;
+	t->failed = r != ANC_OK;
+	return r;
+}
+
 int
 anc_status_add_outbox(struct anc_status *st, const char *dir,
     struct anc_err *err)
 {
-	struct anc_verify_item *items = NULL;
-	size_t n = 0, i;
+	struct take t = { st, dir, NULL, 0, 0 };
+	const char *name;
+	size_t off;
+	char path[4096];
 	int r;
 
+	if ((t.configmaps = anc_buf_new(0)) == NULL)
+		return anc_err_set(err, ANC_E_NOMEM, "%s", dir);
 	/* Only what SHA256SUMS vouches for. */
-	if ((r = anc_outbox_verify(dir, &items, &n, err)) != ANC_OK) {
-		anc_err_prefix(err, "status needs outboxes that verify");
+	if ((r = anc_outbox_verify_each(dir, take_file, &t, err)) != ANC_OK) {
+		if (!t.failed)
+			anc_err_prefix(err, "status needs outboxes that verify");
 		goto out;
 	}
-	/* Certificates first, so each is named by its own file rather than
-	 * by the ConfigMap that repeats it. */
-	for (i = 0; i < n; i++)
-		if ((r = outbox_file(st, dir, &items[i], 0, err)) != ANC_OK)
+	for (off = 0; off < anc_buf_len(t.configmaps) && !st->bundle_given;
+	    off += strlen(name) + 1) {
+		name = (const char *)anc_buf_data(t.configmaps) + off;
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		if ((r = configmap_bundle(st, path, err)) != ANC_OK)
 			goto out;
-	for (i = 0; i < n; i++)
-		if ((r = outbox_file(st, dir, &items[i], 1, err)) != ANC_OK)
-			goto out;
-	for (i = 0; i < n; i++)
-		if (strcmp(items[i].kind, "transcript") == 0 &&
-		    (r = transcript_holders(st, dir, err)) != ANC_OK)
-			goto out;
+	}
+	if (t.transcript && (r = transcript_holders(st, dir, err)) != ANC_OK)
+		goto out;
 	/* success */
 	r = ANC_OK;
  out:
-	free(items);
+	anc_buf_free(t.configmaps);
 	return r;
 }
 
