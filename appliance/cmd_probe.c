@@ -3,8 +3,8 @@
  * ceremony's own token days before the ceremony.  It reads what the token
  * says it can do, logs in once, tries a throwaway session key pair of each
  * algorithm the scripts need (all four without a script), and says for
- * each script whether this token can run it.  Nothing persistent is
- * created in the token.
+ * each script whether this token, and the backup-token the script names,
+ * can run it.  Nothing persistent is created in either token.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -98,6 +98,7 @@ uses_alg(const struct probe *p, enum anc_keyalg alg)
 	for (i = 0; i < p->nscripts; i++)
 		for (j = 0; j < p->scripts[i].nneeds; j++)
 			if (p->scripts[i].needs[j].alg == alg &&
+			    !p->scripts[i].needs[j].backup &&
 			    (p->scripts[i].needs[j].op == ANC_NEED_KEYGEN ||
 			    p->scripts[i].needs[j].op == ANC_NEED_SIGN))
 				return 1;
@@ -147,13 +148,24 @@ verdict(struct probe *p, struct probe_script *ps)
 	const struct anc_trial *tr;
 	size_t i;
 
-	ps->can_run = 1;
+	ps->can_run = ps->backup_err[0] == '\0';
 	for (i = 0; i < ps->nneeds; i++) {
-		anc_need_check(&ps->needs[i], p->caps, &ps->res[i]);
+		if (ps->needs[i].backup && ps->bcaps == NULL) {
+			ps->res[i].status = ANC_NEED_UNCHECKED;
+			ps->res[i].mech = ANC_MECH_END;
+			snprintf(ps->res[i].detail, sizeof(ps->res[i].detail),
+			    "the backup token could not be read");
+			continue;
+		}
+		anc_need_check(&ps->needs[i], ps->needs[i].backup ? ps->bcaps :
+		    p->caps, &ps->res[i]);
 		if (ps->res[i].status == ANC_NEED_MISSING)
 			ps->can_run = 0;
 	}
+	/* The trials and the random draw were made on the probed token. */
 	for (i = 0; ps->can_run && i < ps->nneeds; i++) {
+		if (ps->needs[i].backup)
+			continue;
 		if (ps->needs[i].op == ANC_NEED_RANDOM && !p->random_ok) {
 			ps->can_run = 0;
 			snprintf(ps->trial_why, sizeof(ps->trial_why), "step %d "
@@ -190,6 +202,34 @@ verdict(struct probe *p, struct probe_script *ps)
 	}
 }
 
+/*
+ * Each script's backup-token, from the same module: its capabilities are
+ * read without a login (its PIN is not asked for) and the session closed
+ * again.  One that cannot be opened is noted, not fatal: the probed
+ * token's answer still stands, and the script is judged not runnable.
+ */
+static void
+read_backup_tokens(struct anc_module *m, struct probe *p)
+{
+	struct probe_script *ps;
+	struct anc_token *b;
+	struct anc_err err;
+	size_t i;
+
+	for (i = 0; i < p->nscripts; i++) {
+		ps = &p->scripts[i];
+		if ((ps->backup_uri = anc_ceremony_backup_token_uri(ps->c)) ==
+		    NULL)
+			continue;
+		b = NULL;
+		if (anc_token_open(m, ps->backup_uri, &b, &err) != ANC_OK ||
+		    anc_token_caps_read(b, &ps->bcaps, &err) != ANC_OK)
+			snprintf(ps->backup_err, sizeof(ps->backup_err), "%s",
+			    err.msg);
+		anc_token_free(b);
+	}
+}
+
 static int
 gather(struct app *a, struct probe_args *pa, struct probe *p,
     struct anc_module **m, struct anc_token **t, struct anc_err *err)
@@ -215,8 +255,10 @@ gather(struct app *a, struct probe_args *pa, struct probe *p,
 	if ((r = anc_module_load_args(a->module, a->module_args, m, err)) !=
 	    ANC_OK ||
 	    (r = anc_token_open(*m, p->uri, t, err)) != ANC_OK ||
-	    (r = anc_token_caps_read(*t, &p->caps, err)) != ANC_OK ||
-	    (r = anc_token_login(*t, pin, pin_arg, err)) != ANC_OK)
+	    (r = anc_token_caps_read(*t, &p->caps, err)) != ANC_OK)
+		return r;
+	read_backup_tokens(*m, p);
+	if ((r = anc_token_login(*t, pin, pin_arg, err)) != ANC_OK)
 		return r;
 	p->random_ok = anc_token_random(*t, rnd, sizeof(rnd), &rerr) ==
 	    ANC_OK;
@@ -268,6 +310,7 @@ cmd_token_probe(struct app *a, const struct command *cmd, int argc,
 		anc_ceremony_free(p->scripts[i].c);
 		free(p->scripts[i].needs);
 		free(p->scripts[i].res);
+		anc_token_caps_free(p->scripts[i].bcaps);
 	}
 	anc_token_caps_free(p->caps);
 	free(p);

@@ -18,6 +18,11 @@ struct probe_script {
 	struct anc_need *needs;
 	struct anc_need_result *res;
 	size_t nneeds;
+	/* The script's backup-token, read without a login: its capabilities,
+	 * or why they could not be read.  NULL and "" without one. */
+	const char *backup_uri;
+	struct anc_token_caps *bcaps;
+	char backup_err[256];
 	int can_run;
 	/* Why not, when only a trial (not the capability list) says so. */
 	char trial_why[256];

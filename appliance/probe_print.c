@@ -11,11 +11,6 @@
 #include "appliance.h"
 #include "probe.h"
 
-static const char *const status_names[] = { "?", "met", "missing",
-    "unchecked" };
-static const char *const op_names[] = { "?", "keygen", "sign", "random",
-    "pin-length" };
-
 int
 probe_trial_ok(const struct anc_trial *t)
 {
@@ -88,20 +83,20 @@ token_text(const struct probe *p)
 	    s->label, p->uri, p->module, c->library_manufacturer,
 	    c->library_description, c->library_version, c->cryptoki_version,
 	    s->manufacturer, s->model, s->serial, s->fw_version,
-	    s->hw_version, anc_token_flag_names(c->token_flags, f,
-	    sizeof(f)));
+	    s->hw_version, anc_token_flag_names(s->flags, f, sizeof(f)));
 	printf("  PIN entry on the device (protected authentication path): "
 	    "%s\n  login required: %s\n  random number generator: %s\n"
 	    "  user PIN length: %lu to %lu characters\n"
 	    "  sessions: %s (read-write: %s)\n",
-	    yesno(c->protected_auth_path), yesno(s->login_required),
-	    yesno(s->has_rng), c->min_pin, c->max_pin,
-	    count_str(c->max_sessions, b1, sizeof(b1)),
-	    count_str(c->max_rw_sessions, b2, sizeof(b2)));
+	    yesno(s->protected_path), yesno(s->login_required),
+	    yesno(s->has_rng), s->min_pin_len, s->max_pin_len,
+	    count_str(s->max_sessions, b1, sizeof(b1)),
+	    count_str(s->max_rw_sessions, b2, sizeof(b2)));
 }
 
+/* The mechanisms that matter, as `c` reports them, `indent` deep. */
 static void
-mechs_text(const struct probe *p)
+mechs_text(const struct anc_token_caps *c, const char *indent)
 {
 	const struct anc_mech_role *mr;
 	const struct anc_mech_caps *mc;
@@ -109,11 +104,11 @@ mechs_text(const struct probe *p)
 	size_t n, i;
 
 	mr = anc_mechs_that_matter(&n);
-	printf("mechanisms that matter (the token lists %zu in all):\n",
-	    p->caps->nmechs);
+	printf("%smechanisms that matter (the token lists %zu in all):\n",
+	    indent, c->nmechs);
 	for (i = 0; i < n; i++) {
-		mc = anc_caps_mech(p->caps, mr[i].mech);
-		printf("  %-26s ", anc_mechanism_name(mr[i].mech));
+		mc = anc_caps_mech(c, mr[i].mech);
+		printf("%s  %-26s ", indent, anc_mechanism_name(mr[i].mech));
 		if (mc == NULL)
 			printf("not listed");
 		else if (!mc->have_info)
@@ -173,6 +168,26 @@ trials_text(const struct probe *p)
 	}
 }
 
+/* The script's backup-token, as far as it could be read. */
+static void
+backup_text(const struct probe_script *ps)
+{
+	const struct anc_slot_info *s;
+
+	if (ps->backup_uri == NULL)
+		return;
+	if (ps->bcaps == NULL) {
+		printf("  backup token %s: CANNOT be read: %s\n",
+		    ps->backup_uri, ps->backup_err);
+		return;
+	}
+	s = &ps->bcaps->info;
+	printf("  backup token %s: \"%s\", %s %s, serial %s (read without "
+	    "a login)\n", ps->backup_uri, s->label, s->manufacturer, s->model,
+	    s->serial);
+	mechs_text(ps->bcaps, "  ");
+}
+
 static void
 script_text(const struct probe_script *ps)
 {
@@ -181,8 +196,10 @@ script_text(const struct probe_script *ps)
 
 	printf("script %s (\"%s\", SHA-256 %s): %s\n", ps->file,
 	    anc_ceremony_name(ps->c), anc_ceremony_sha256(ps->c),
-	    ps->can_run ? "this token can run it" :
-	    "this token CANNOT run it");
+	    ps->backup_uri == NULL ? (ps->can_run ? "this token can run it" :
+	    "this token CANNOT run it") : ps->can_run ? "this token and the "
+	    "backup token can run it" : "these tokens CANNOT run it");
+	backup_text(ps);
 	for (i = 0; i < ps->nneeds; i++) {
 		anc_need_describe(&ps->needs[i], what, sizeof(what));
 		if (ps->needs[i].line > 0)
@@ -190,7 +207,8 @@ script_text(const struct probe_script *ps)
 		else
 			printf("  %s: ", ps->file);
 		printf("%s: %s: %s\n", what,
-		    status_names[ps->res[i].status], ps->res[i].detail);
+		    anc_need_status_name(ps->res[i].status),
+		    ps->res[i].detail);
 	}
 	if (ps->trial_why[0] != '\0')
 		printf("  %s\n", ps->trial_why);
@@ -202,7 +220,7 @@ probe_print_text(const struct probe *p)
 	size_t i;
 
 	token_text(p);
-	mechs_text(p);
+	mechs_text(p->caps, "");
 	trials_text(p);
 	for (i = 0; i < p->nscripts; i++)
 		script_text(&p->scripts[i]);
@@ -220,13 +238,14 @@ token_json(const struct probe *p)
 	    s->manufacturer, "model", s->model, "serial", s->serial,
 	    "firmware_version", s->fw_version, "hardware_version",
 	    s->hw_version, "uri", p->uri, "flags",
-	    names_json(anc_token_flag_names(c->token_flags, f, sizeof(f))),
+	    names_json(anc_token_flag_names(s->flags, f, sizeof(f))),
 	    "protected_authentication_path",
-	    c->protected_auth_path, "login_required",
+	    s->protected_path, "login_required",
 	    s->login_required, "rng", s->has_rng, "min_pin_length",
-	    (json_int_t)c->min_pin, "max_pin_length", (json_int_t)c->max_pin,
-	    "max_sessions", count_json(c->max_sessions), "max_rw_sessions",
-	    count_json(c->max_rw_sessions));
+	    (json_int_t)s->min_pin_len, "max_pin_length",
+	    (json_int_t)s->max_pin_len, "max_sessions",
+	    count_json(s->max_sessions), "max_rw_sessions",
+	    count_json(s->max_rw_sessions));
 }
 
 static json_t *
@@ -257,8 +276,10 @@ mech_json(const struct anc_mech_caps *mc, unsigned long type,
 	return o;
 }
 
+/* The mechanisms that matter as `c` reports them; with `all`, every
+ * mechanism it lists too. */
 static json_t *
-mechs_json(const struct probe *p, json_t **all)
+mechs_json(const struct anc_token_caps *c, json_t **all)
 {
 	const struct anc_mech_role *mr;
 	json_t *arr = json_array();
@@ -266,12 +287,14 @@ mechs_json(const struct probe *p, json_t **all)
 
 	mr = anc_mechs_that_matter(&n);
 	for (i = 0; i < n; i++)
-		json_array_append_new(arr, mech_json(anc_caps_mech(p->caps,
+		json_array_append_new(arr, mech_json(anc_caps_mech(c,
 		    mr[i].mech), mr[i].mech, mr[i].role));
+	if (all == NULL)
+		return arr;
 	*all = json_array();
-	for (i = 0; i < p->caps->nmechs; i++)
-		json_array_append_new(*all, mech_json(&p->caps->mechs[i],
-		    p->caps->mechs[i].type, NULL));
+	for (i = 0; i < c->nmechs; i++)
+		json_array_append_new(*all, mech_json(&c->mechs[i],
+		    c->mechs[i].type, NULL));
 	return arr;
 }
 
@@ -301,6 +324,23 @@ trial_json(const struct probe *p, size_t k)
 	return o;
 }
 
+/* The script's backup-token: who it is and its mechanisms that matter,
+ * or why it could not be read. */
+static json_t *
+backup_json(const struct probe_script *ps)
+{
+	const struct anc_slot_info *s;
+
+	if (ps->bcaps == NULL)
+		return json_pack("{s:s, s:s}", "uri", ps->backup_uri, "error",
+		    ps->backup_err);
+	s = &ps->bcaps->info;
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "uri",
+	    ps->backup_uri, "label", s->label, "manufacturer",
+	    s->manufacturer, "model", s->model, "serial", s->serial,
+	    "mechanisms", mechs_json(ps->bcaps, NULL));
+}
+
 static json_t *
 script_json(const struct probe_script *ps)
 {
@@ -310,11 +350,13 @@ script_json(const struct probe_script *ps)
 
 	for (i = 0; i < ps->nneeds; i++) {
 		anc_need_describe(&ps->needs[i], what, sizeof(what));
-		o = json_pack("{s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s}",
+		o = json_pack("{s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 		    "step", ps->needs[i].step, "line", ps->needs[i].line,
 		    "kind", ps->needs[i].kind, "need",
-		    op_names[ps->needs[i].op], "description", what, "status",
-		    status_names[ps->res[i].status], "detail",
+		    anc_need_op_name(ps->needs[i].op), "token",
+		    ps->needs[i].backup ? "backup-token" : "token",
+		    "description", what, "status",
+		    anc_need_status_name(ps->res[i].status), "detail",
 		    ps->res[i].detail, "key", ps->needs[i].key);
 		if (anc_keyalg_name(ps->needs[i].alg) != NULL)
 			json_object_set_new(o, "algorithm", json_string(
@@ -330,6 +372,8 @@ script_json(const struct probe_script *ps)
 	if (ps->trial_why[0] != '\0')
 		json_object_set_new(o, "trial_failure",
 		    json_string(ps->trial_why));
+	if (ps->backup_uri != NULL)
+		json_object_set_new(o, "backup_token", backup_json(ps));
 	return o;
 }
 
@@ -340,7 +384,7 @@ probe_print_json(const struct probe *p)
 	json_t *mechs;
 	size_t i;
 
-	mechs = mechs_json(p, &all);
+	mechs = mechs_json(p->caps, &all);
 	for (i = 0; i < p->ntrials; i++)
 		json_array_append_new(trials, trial_json(p, i));
 	for (i = 0; i < p->nscripts; i++)

@@ -17,8 +17,9 @@
 #include "profile.h"
 #include "records.h"
 
-/* A certificate whose key is in the token: its artifact name, key label
- * and the key's algorithm (ANC_KEY_NONE when the script does not say). */
+/* An artifact whose key is in a token (a certificate, or a wrapped key
+ * on the backup medium): its name, the key's label and algorithm
+ * (ANC_KEY_NONE when the script does not say). */
 struct signer {
 	const char *art;
 	const char *label;
@@ -100,6 +101,28 @@ find_signer(const struct anc_derive *d, const char *art)
 	return NULL;
 }
 
+enum anc_keyalg
+anc_need_key_alg(const struct anc_derive *d, const char *label)
+{
+	enum anc_keyalg alg = label_alg(d->c, label);
+	size_t i;
+
+	for (i = 0; alg == ANC_KEY_NONE && i < d->nsig; i++)
+		if (strcmp(d->sig[i].label, label) == 0)
+			alg = d->sig[i].alg;
+	return alg;
+}
+
+enum anc_keyalg
+anc_need_art_key(const struct anc_derive *d, const char *art,
+    const char **label)
+{
+	const struct signer *sg = find_signer(d, art);
+
+	*label = sg != NULL ? sg->label : NULL;
+	return sg != NULL ? sg->alg : ANC_KEY_NONE;
+}
+
 int
 anc_need_issue(struct anc_derive *d, const struct anc_step *s,
     const char *issuer, int serial, struct anc_err *err)
@@ -124,7 +147,7 @@ anc_need_signer(struct anc_derive *d, const char *art, const char *label)
 
 	sg->art = art;
 	sg->label = label;
-	sg->alg = label_alg(d->c, label);
+	sg->alg = anc_need_key_alg(d, label);
 }
 
 static int
@@ -166,7 +189,8 @@ anc_ceremony_needs(const struct anc_ceremony *c, struct anc_need **out,
 
 	memset(&d, 0, sizeof(d));
 	d.c = c;
-	/* At most three needs per step, and one for the closing record. */
+	/* At most three needs per step (backup-wrap has three), and one for
+	 * the closing record. */
 	d.cap = 3 * c->n_steps + 1;
 	if ((d.v = calloc(d.cap, sizeof(*d.v))) == NULL ||
 	    (d.sig = calloc(c->n_steps + c->n_inputs + 1,
@@ -198,35 +222,53 @@ anc_ceremony_needs(const struct anc_ceremony *c, struct anc_need **out,
 	return r;
 }
 
+/* One missing need, as a line of the refusal. */
+static size_t
+missing_line(const struct anc_ceremony *c, const struct anc_need *n,
+    const struct anc_need_result *res, char *msg, size_t off, size_t cap)
+{
+	char what[256];
+
+	anc_need_describe(n, what, sizeof(what));
+	if (off >= cap)
+		return off;
+	if (n->line > 0)
+		return off + (size_t)snprintf(msg + off, cap - off,
+		    "\n  %s:%d: %s: %s", c->path, n->line, what, res->detail);
+	return off + (size_t)snprintf(msg + off, cap - off, "\n  %s: %s: %s",
+	    c->path, what, res->detail);
+}
+
 int
 anc_ceremony_fits(const struct anc_ceremony *c,
-    const struct anc_token_caps *caps, struct anc_err *err)
+    const struct anc_token_caps *caps, const struct anc_token_caps *backup,
+    struct anc_err *err)
 {
 	struct anc_need_result res;
 	struct anc_need *v = NULL;
-	char what[256];
+	char other[128] = "";
 	size_t n = 0, i, off, missing = 0;
 	int r;
 
 	if ((r = anc_ceremony_needs(c, &v, &n, err)) != ANC_OK)
 		return r;
+	if (backup != NULL)
+		snprintf(other, sizeof(other), " and backup token \"%s\" "
+		    "(%s %s)", backup->info.label, backup->info.manufacturer,
+		    backup->info.model);
 	off = (size_t)snprintf(err->msg, sizeof(err->msg), "%s: token \"%s\" "
-	    "(%s %s) cannot run this ceremony; nothing was changed "
+	    "(%s %s)%s cannot run this ceremony; nothing was changed "
 	    "(`anchorage token probe` shows what it has):", c->path,
-	    caps->info.label, caps->info.manufacturer, caps->info.model);
+	    caps->info.label, caps->info.manufacturer, caps->info.model, other);
 	for (i = 0; i < n; i++) {
-		anc_need_check(&v[i], caps, &res);
+		if (v[i].backup && backup == NULL)
+			continue;	/* no backup-token in the script */
+		anc_need_check(&v[i], v[i].backup ? backup : caps, &res);
 		if (res.status != ANC_NEED_MISSING)
 			continue;
 		missing++;
-		anc_need_describe(&v[i], what, sizeof(what));
-		if (off < sizeof(err->msg) && v[i].line > 0)
-			off += (size_t)snprintf(err->msg + off, sizeof(err->msg) -
-			    off, "\n  %s:%d: %s: %s", c->path, v[i].line, what,
-			    res.detail);
-		else if (off < sizeof(err->msg))
-			off += (size_t)snprintf(err->msg + off, sizeof(err->msg) -
-			    off, "\n  %s: %s: %s", c->path, what, res.detail);
+		off = missing_line(c, &v[i], &res, err->msg, off,
+		    sizeof(err->msg));
 	}
 	free(v);
 	if (missing == 0) {

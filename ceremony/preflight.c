@@ -11,25 +11,44 @@
 #include "anchorage/token.h"
 #include "preflight.h"
 #include "anchorage/transcript.h"
+#include "ceremony_int.h"
 
-int
-anc_preflight_fits(const struct anc_ceremony *c, struct anc_token *t,
-    struct anc_err *err)
+/*
+ * The backup token's capabilities, when the script names one: opened from
+ * the same module, read without a login, closed again (the run opens it
+ * for good after the primary's login).  *out stays NULL without one.
+ */
+static int
+backup_caps(const struct anc_ceremony *c, struct anc_module *m,
+    struct anc_token_caps **out, struct anc_err *err)
 {
-	struct anc_token_caps *caps = NULL;
+	struct anc_token *b = NULL;
 	int r;
 
-	if ((r = anc_token_caps_read(t, &caps, err)) != ANC_OK)
-		return r;
-	r = anc_ceremony_fits(c, caps, err);
-	anc_token_caps_free(caps);
+	*out = NULL;
+	if (c->backup_token == NULL)
+		return ANC_OK;
+	if ((r = anc_token_open(m, c->backup_token, &b, err)) != ANC_OK ||
+	    (r = anc_token_caps_read(b, out, err)) != ANC_OK)
+		anc_err_prefix(err, "%s: backup-token", c->path);
+	anc_token_free(b);
 	return r;
 }
 
-static const char *const status_names[] = { "?", "met", "missing",
-    "unchecked" };
-static const char *const op_names[] = { "?", "keygen", "sign", "random",
-    "pin-length" };
+int
+anc_preflight_fits(const struct anc_ceremony *c, struct anc_module *m,
+    struct anc_token *t, struct anc_err *err)
+{
+	struct anc_token_caps *caps = NULL, *bcaps = NULL;
+	int r;
+
+	if ((r = anc_token_caps_read(t, &caps, err)) == ANC_OK &&
+	    (r = backup_caps(c, m, &bcaps, err)) == ANC_OK)
+		r = anc_ceremony_fits(c, caps, bcaps, err);
+	anc_token_caps_free(caps);
+	anc_token_caps_free(bcaps);
+	return r;
+}
 
 static json_t *
 needs_json(const struct anc_ceremony *c, const struct anc_token_caps *caps,
@@ -46,10 +65,13 @@ needs_json(const struct anc_ceremony *c, const struct anc_token_caps *caps,
 		return NULL;
 	}
 	for (i = 0; i < n; i++) {
+		if (v[i].backup)
+			continue;	/* a rehearsal has no backup steps */
 		anc_need_check(&v[i], caps, &res);
 		o = json_pack("{s:i, s:s, s:s, s:s, s:o}", "step", v[i].step,
-		    "kind", v[i].kind, "need", op_names[v[i].op], "status",
-		    status_names[res.status], "detail", anc_tr_str(res.detail));
+		    "kind", v[i].kind, "need", anc_need_op_name(v[i].op),
+		    "status", anc_need_status_name(res.status), "detail",
+		    anc_tr_str(res.detail));
 		if (anc_keyalg_name(v[i].alg) != NULL)
 			json_object_set_new(o, "algorithm",
 			    json_string(anc_keyalg_name(v[i].alg)));
@@ -88,9 +110,9 @@ probe_json(const struct anc_ceremony *c, const char *module,
 	    anc_tr_str(s->manufacturer), "model", anc_tr_str(s->model),
 	    "serial", anc_tr_str(s->serial), "firmware", s->fw_version,
 	    "hardware", s->hw_version, "flags",
-	    anc_token_flag_names(caps->token_flags, flags, sizeof(flags)),
-	    "min_pin_length", (json_int_t)caps->min_pin, "max_pin_length",
-	    (json_int_t)caps->max_pin,
+	    anc_token_flag_names(s->flags, flags, sizeof(flags)),
+	    "min_pin_length", (json_int_t)s->min_pin_len, "max_pin_length",
+	    (json_int_t)s->max_pin_len,
 	    "mechanisms", mechs, "needs", needs, "read_only", 1);
 }
 
@@ -107,8 +129,8 @@ anc_preflight_real_token(const struct anc_ceremony *c, const char *module,
 	    (r = anc_token_open(m, anc_ceremony_token_uri(c), &t, err)) !=
 	    ANC_OK ||
 	    (r = anc_token_caps_read(t, &caps, err)) != ANC_OK ||
-	    (r = anc_ceremony_fits(c, caps, err)) != ANC_OK)
-		goto out;
+	    (r = anc_ceremony_fits(c, caps, NULL, err)) != ANC_OK)
+		goto out;	/* no backup token: a rehearsal refuses backups */
 	if ((*rec = probe_json(c, module, caps, err)) == NULL)
 		r = err->code != ANC_OK ? err->code :
 		    anc_err_set(err, ANC_E_NOMEM, "probe record");

@@ -14,12 +14,13 @@
 struct anc_err;
 
 /*
- * Read an open token's capabilities (no login needed) and refuse, with
- * ANC_E_TOKEN_LACKS naming each step, algorithm and missing mechanism or
- * size, a token that lacks what the script needs.
+ * Read an open token's capabilities, and those of the script's
+ * backup-token from the same module `m` (no login needed), and refuse,
+ * with ANC_E_TOKEN_LACKS naming each step, algorithm and missing
+ * mechanism or size, tokens that lack what the script needs.
  */
-int anc_preflight_fits(const struct anc_ceremony *c, struct anc_token *t,
-    struct anc_err *err);
+int anc_preflight_fits(const struct anc_ceremony *c, struct anc_module *m,
+    struct anc_token *t, struct anc_err *err);
 
 /*
  * A rehearsal's look at the real token: load `module` (with `args`, its

@@ -281,7 +281,7 @@ token_first(const struct anc_ceremony *c, const struct anc_run_opts *o,
 		if ((r = anc_run_token_usable(c, o->module, o->module_args,
 		    o->outbox, m, t, err)) != ANC_OK)
 			return r;
-		return anc_preflight_fits(c, *t, err);
+		return anc_preflight_fits(c, *m, *t, err);
 	}
 	if ((r = anc_preflight_real_token(c, o->module, o->module_args, probe,
 	    err)) != ANC_OK)

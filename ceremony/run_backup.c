@@ -2,7 +2,7 @@
  * anchorage: what a run needs for the backup steps (docs/backup.md): the
  * backup token, opened from the same module and logged in once; the
  * backup medium, never the outbox; and the read-only checks of both tokens
- * before the first step changes anything.
+ * that need their logins, before the first step changes anything.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -31,6 +31,12 @@ anc_ceremony_backup_needs(const struct anc_ceremony *c)
 	return needs;
 }
 
+const char *
+anc_ceremony_backup_token_uri(const struct anc_ceremony *c)
+{
+	return c->backup_token;
+}
+
 /* A label the backup steps will create must be free in that token. */
 static int
 backup_label_free(const struct anc_ceremony *c, const struct anc_step *s,
@@ -53,7 +59,12 @@ backup_label_free(const struct anc_ceremony *c, const struct anc_step *s,
 	return ANC_OK;
 }
 
-/* The backup steps' read-only checks: mechanisms, policies, labels. */
+/*
+ * The backup steps' read-only checks that need the logins: labels free in
+ * the backup token, and the policy of a key already in the token.  What
+ * the tokens' mechanisms can do was checked before the first login, with
+ * the script's other needs (anc_preflight_fits).
+ */
 int
 anc_run_backup_preflight(const struct anc_ceremony *c, struct anc_backup_ctx *bk,
     struct anc_err *err)
@@ -68,16 +79,12 @@ anc_run_backup_preflight(const struct anc_ceremony *c, struct anc_backup_ctx *bk
 		s = &c->steps[i];
 		switch (s->kind) {
 		case ANC_STEP_BACKUP_KEYPAIR:
-			if ((r = anc_token_can_backup(bk->backup, 1, err)) !=
-			    ANC_OK ||
-			    (r = backup_label_free(c, s, bk->backup, s->label,
+			if ((r = backup_label_free(c, s, bk->backup, s->label,
 			    err)) != ANC_OK)
 				return anc_err_prefix(err, "backup token");
 			break;
 		case ANC_STEP_BACKUP_WRAP:
-			if ((r = anc_token_can_backup(bk->primary, 0, err)) !=
-			    ANC_OK ||
-			    (r = backup_label_free(c, s, bk->backup, s->key,
+			if ((r = backup_label_free(c, s, bk->backup, s->key,
 			    err)) != ANC_OK)
 				return anc_err_prefix(err, "%s:%d: step %d "
 				    "(backup-wrap)", c->path, s->line, s->index);

@@ -191,9 +191,17 @@ struct anc_need *anc_need_push(struct anc_derive *d,
 ANC_MUST_CHECK
 int anc_need_issue(struct anc_derive *d, const struct anc_step *s,
     const char *issuer, int serial, struct anc_err *err);
-/* Artifact `art` is signed by token key `label` from now on. */
+/* Artifact `art` is signed by token key `label` from now on (or, for
+ * a wrapped key, carries it). */
 void anc_need_signer(struct anc_derive *d, const char *art,
     const char *label);
+/* The algorithm the script gives key `label`; ANC_KEY_NONE if unsaid. */
+enum anc_keyalg anc_need_key_alg(const struct anc_derive *d,
+    const char *label);
+/* The key behind artifact `art`: its algorithm, and its label in *label
+ * (NULL when no token key is behind it). */
+enum anc_keyalg anc_need_art_key(const struct anc_derive *d,
+    const char *art, const char **label);
 
 /*
  * Transcript records (records.c)

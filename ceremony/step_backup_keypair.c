@@ -95,6 +95,21 @@ run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
 	return r;
 }
 
+/* On the backup token: the key pair, and its CKA_ID from the token.  Its
+ * public key (the output) names the key for backup-restore's needs. */
+static int
+needs(struct anc_derive *d, const struct anc_step *s, struct anc_err *err)
+{
+	int r;
+
+	anc_need_signer(d, s->output, s->label);
+	if ((r = anc_backup_need(d, s, 1, ANC_NEED_RANDOM, ANC_KEY_NONE, NULL,
+	    "CKA_ID", err)) != ANC_OK)
+		return r;
+	return anc_backup_need(d, s, 1, ANC_NEED_KEYGEN, ANC_KEY_RSA_3072,
+	    s->label, NULL, err);
+}
+
 const struct anc_step_type anc_kind_backup_keypair = {
 	.kind = ANC_STEP_BACKUP_KEYPAIR,
 	.name = "backup-keypair",
@@ -105,7 +120,7 @@ const struct anc_step_type anc_kind_backup_keypair = {
 	.check = NULL,
 	.plan = plan,
 	.files = files,
-	.needs = NULL,
+	.needs = needs,
 	.inputs = NULL,
 	.run = run,
 };

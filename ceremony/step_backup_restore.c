@@ -139,6 +139,22 @@ run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
 	return r;
 }
 
+/* On the backup token: both layers of the unwrap. */
+static int
+needs(struct anc_derive *d, const struct anc_step *s, struct anc_err *err)
+{
+	const char *label = NULL, *unwrap = NULL;
+	enum anc_keyalg alg = anc_need_art_key(d, s->wrapped, &label);
+	int r;
+
+	anc_need_art_key(d, s->unwrap_key, &unwrap);
+	if ((r = anc_backup_need(d, s, 1, ANC_NEED_UNWRAP_TRANSFER,
+	    ANC_KEY_RSA_3072, unwrap, NULL, err)) != ANC_OK)
+		return r;
+	return anc_backup_need(d, s, 1, ANC_NEED_UNWRAP_KEY, alg, label, NULL,
+	    err);
+}
+
 const struct anc_step_type anc_kind_backup_restore = {
 	.kind = ANC_STEP_BACKUP_RESTORE,
 	.name = "backup-restore",
@@ -149,7 +165,7 @@ const struct anc_step_type anc_kind_backup_restore = {
 	.check = check,
 	.plan = plan,
 	.files = NULL,
-	.needs = NULL,
+	.needs = needs,
 	.inputs = inputs,
 	.run = run,
 };

@@ -121,6 +121,19 @@ run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
 	    "session_only", 1), err);
 }
 
+/* The SO's transfer key, and the mark the token must keep. */
+static int
+needs(struct anc_derive *d, const struct anc_step *s, struct anc_err *err)
+{
+	int r;
+
+	if ((r = anc_backup_need(d, s, 0, ANC_NEED_TRANSFER_KEY, ANC_KEY_NONE,
+	    NULL, NULL, err)) != ANC_OK)
+		return r;
+	return anc_backup_need(d, s, 0, ANC_NEED_TRUSTED, ANC_KEY_NONE, NULL,
+	    "CKA_TRUSTED", err);
+}
+
 const struct anc_step_type anc_kind_backup_trust = {
 	.kind = ANC_STEP_BACKUP_TRUST,
 	.name = "backup-trust",
@@ -131,7 +144,7 @@ const struct anc_step_type anc_kind_backup_trust = {
 	.check = check,
 	.plan = plan,
 	.files = NULL,
-	.needs = NULL,
+	.needs = needs,
 	.inputs = inputs,
 	.run = run,
 };

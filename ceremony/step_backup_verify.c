@@ -127,6 +127,14 @@ run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
 	    "signature_sha256", shex, "verified", 1), err);
 }
 
+/* On the backup token: the restored key's proof. */
+static int
+needs(struct anc_derive *d, const struct anc_step *s, struct anc_err *err)
+{
+	return anc_backup_need(d, s, 1, ANC_NEED_PROVE,
+	    anc_need_key_alg(d, s->key), s->key, NULL, err);
+}
+
 const struct anc_step_type anc_kind_backup_verify = {
 	.kind = ANC_STEP_BACKUP_VERIFY,
 	.name = "backup-verify",
@@ -137,7 +145,7 @@ const struct anc_step_type anc_kind_backup_verify = {
 	.check = check,
 	.plan = plan,
 	.files = NULL,
-	.needs = NULL,
+	.needs = needs,
 	.inputs = inputs,
 	.run = run,
 };

@@ -149,6 +149,24 @@ run(struct anc_engine *e, const struct anc_step *s, struct anc_err *err)
 	return r;
 }
 
+/* Both layers of the wrap, and the key's own CKA_WRAP_WITH_TRUSTED;
+ * the blob carries the key for backup-restore's needs. */
+static int
+needs(struct anc_derive *d, const struct anc_step *s, struct anc_err *err)
+{
+	enum anc_keyalg alg = anc_need_key_alg(d, s->key);
+	int r;
+
+	anc_need_signer(d, s->output, s->key);
+	if ((r = anc_backup_need(d, s, 0, ANC_NEED_TRUSTED, alg, s->key,
+	    "CKA_WRAP_WITH_TRUSTED", err)) != ANC_OK ||
+	    (r = anc_backup_need(d, s, 0, ANC_NEED_WRAP_TRANSFER,
+	    ANC_KEY_RSA_3072, NULL, NULL, err)) != ANC_OK)
+		return r;
+	return anc_backup_need(d, s, 0, ANC_NEED_WRAP_KEY, alg, s->key, NULL,
+	    err);
+}
+
 const struct anc_step_type anc_kind_backup_wrap = {
 	.kind = ANC_STEP_BACKUP_WRAP,
 	.name = "backup-wrap",
@@ -159,7 +177,7 @@ const struct anc_step_type anc_kind_backup_wrap = {
 	.check = check,
 	.plan = plan,
 	.files = NULL,
-	.needs = NULL,
+	.needs = needs,
 	.inputs = inputs,
 	.run = run,
 };

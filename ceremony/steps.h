@@ -60,6 +60,13 @@ struct json_t *anc_backup_token_json(struct anc_token *t);
 ANC_MUST_CHECK
 int anc_backup_record(struct anc_engine *e, const char *type,
     struct json_t *body, struct anc_err *err);
+/* One need of a backup step, on the backup token when `backup` is set
+ * (anc_need_push). */
+struct anc_derive;
+ANC_MUST_CHECK
+int anc_backup_need(struct anc_derive *d, const struct anc_step *s,
+    int backup, enum anc_need_op op, enum anc_keyalg alg, const char *key,
+    const char *use, struct anc_err *err);
 
 /* Artifacts by name; NULL if absent. */
 ANC_MUST_CHECK

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "anchorage/err.h"
+#include "step.h"
 #include "steps.h"
 #include "anchorage/transcript.h"
 #include "records.h"
@@ -67,3 +68,16 @@ anc_backup_record(struct anc_engine *e, const char *type, json_t *body,
 	return anc_tr_append(e->tr, type, body, err);
 }
 
+
+int
+anc_backup_need(struct anc_derive *d, const struct anc_step *s, int backup,
+    enum anc_need_op op, enum anc_keyalg alg, const char *key,
+    const char *use, struct anc_err *err)
+{
+	struct anc_need *n;
+
+	if ((n = anc_need_push(d, s, op, alg, key, use, err)) == NULL)
+		return ANC_E_INTERNAL;
+	n->backup = backup;
+	return ANC_OK;
+}

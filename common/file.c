@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "anchorage/err.h"
@@ -273,26 +274,143 @@ read_fd(int fd, const char *path, size_t max, unsigned char **out,
 	return r;
 }
 
+/* "dir/name" for messages, or the name alone. */
+static const char *
+shown(const char *dir, const char *name, char *buf, size_t cap)
+{
+	if (dir == NULL)
+		return name;
+	snprintf(buf, cap, "%s/%s", dir, name);
+	return buf;
+}
+
+int
+anc_file_open_read(int dirfd, const char *dir, const char *name, int *fdp,
+    struct anc_err *err)
+{
+	char buf[4096 + 256];
+	struct stat st;
+	int fd;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK);
+	if (fd < 0)
+		return anc_err_set(err, errno == ENOENT || errno == ELOOP ?
+		    ANC_E_INPUT : ANC_E_IO, "%s: cannot open: %s",
+		    shown(dir, name, buf, sizeof(buf)), errno == ELOOP ?
+		    "is a symbolic link" : strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return anc_err_set(err, ANC_E_INPUT, "%s: expected a regular "
+		    "file", shown(dir, name, buf, sizeof(buf)));
+	}
+	*fdp = fd;
+	return ANC_OK;
+}
+
 int
 anc_file_read(const char *path, size_t max, unsigned char **out,
     size_t *outlen, struct anc_err *err)
 {
-	struct stat st;
 	int fd, r;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return anc_err_set(err, errno == ENOENT || errno == ELOOP ?
-		    ANC_E_INPUT : ANC_E_IO, "%s: cannot open: %s", path,
-		    errno == ELOOP ? "is a symbolic link" : strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return anc_err_set(err, ANC_E_INPUT,
-		    "%s: expected a regular file", path);
-	}
+	if ((r = anc_file_open_read(AT_FDCWD, NULL, path, &fd, err)) != ANC_OK)
+		return r;
 	r = read_fd(fd, path, max, out, outlen, err);
 	close(fd);
 	return r;
+}
+
+/* The pieces of an open file into `md` and `fn`. */
+static int
+hash_fd(int fd, const char *what, EVP_MD_CTX *md, anc_file_piece_fn fn,
+    void *arg, struct anc_err *err)
+{
+	unsigned char *piece;
+	ssize_t got;
+	int r = ANC_OK;
+
+	if ((piece = malloc(ANC_FILE_PIECE)) == NULL)
+		return anc_err_set(err, ANC_E_NOMEM, "%s", what);
+	while (r == ANC_OK && (got = read(fd, piece, ANC_FILE_PIECE)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			r = anc_err_set(err, ANC_E_IO, "%s: cannot read: %s",
+			    what, strerror(errno));
+		else if (EVP_DigestUpdate(md, piece, (size_t)got) != 1)
+			r = anc_err_set(err, ANC_E_CRYPTO, "%s: SHA-256",
+			    what);
+		else if (fn != NULL)
+			r = fn(arg, piece, (size_t)got, err);
+	}
+	/* Whatever was read may be a Secret manifest. */
+	anc_freezero(piece, ANC_FILE_PIECE);
+	return r;
+}
+
+int
+anc_file_sha256(int dirfd, const char *dir, const char *name,
+    anc_file_piece_fn fn, void *arg, char sha[ANC_SHA256_HEX],
+    struct anc_err *err)
+{
+	char buf[4096 + 256];
+	const char *what = shown(dir, name, buf, sizeof(buf));
+	unsigned char md[32];
+	EVP_MD_CTX *ctx = NULL;
+	int fd = -1, r;
+
+	if ((r = anc_file_open_read(dirfd, dir, name, &fd, err)) != ANC_OK)
+		return r;
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		r = anc_err_set(err, ANC_E_CRYPTO, "%s: SHA-256", what);
+		goto out;
+	}
+	if ((r = hash_fd(fd, what, ctx, fn, arg, err)) != ANC_OK)
+		goto out;
+	if (EVP_DigestFinal_ex(ctx, md, NULL) != 1) {
+		r = anc_err_set(err, ANC_E_CRYPTO, "%s: SHA-256", what);
+		goto out;
+	}
+	anc_hex(md, sizeof(md), sha);
+	/* success */
+	r = ANC_OK;
+ out:
+	EVP_MD_CTX_free(ctx);
+	close(fd);
+	return r;
+}
+
+int
+anc_file_getline(FILE *f, size_t max, char **buf, size_t *cap, size_t *len)
+{
+	size_t ncap;
+	char *nb;
+	int c;
+
+	*len = 0;
+	while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+		if (*len + 1 >= *cap) {
+			if (*len >= max)
+				return -1;
+			ncap = *cap == 0 ? 4096 : *cap * 2;
+			if (ncap > max + 1)
+				ncap = max + 1;
+			if ((nb = realloc(*buf, ncap)) == NULL)
+				return -1;
+			*buf = nb;
+			*cap = ncap;
+		}
+		(*buf)[(*len)++] = (char)c;
+	}
+	if (*buf != NULL)
+		(*buf)[*len] = '\0';
+	if (c == '\n')
+		return 1;
+	if (ferror(f))
+		return -1;
+	return *len > 0 ? 2 : 0;
 }
 
 int

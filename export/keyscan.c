@@ -40,6 +40,12 @@ space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+int
+anc_b64_run_char(unsigned char c)
+{
+	return b64_alpha(c) || space(c);
+}
+
 static int
 b64_char(unsigned char c)
 {
@@ -159,7 +165,7 @@ b64_runs_hold_key(const unsigned char *s, size_t n, int depth)
 		goto out;
 	}
 	while (i < n && found == 0) {
-		for (rn = 0; i < n && (b64_alpha(s[i]) || space(s[i])); i++)
+		for (rn = 0; i < n && anc_b64_run_char(s[i]); i++)
 			if (b64_alpha(s[i]))
 				run[rn++] = s[i];
 		i++;	/* the character that ended the run */

@@ -22,6 +22,10 @@
 ANC_MUST_CHECK
 int anc_holds_private_key(const unsigned char *s, size_t n, int depth);
 
+/* Can `c` stand in a run of base64 as anc_holds_private_key reads one
+ * (base64's alphabet without '=', and white space)? */
+int anc_b64_run_char(unsigned char c);
+
 /* Base64 (with line breaks) to bytes; -1 if `s` is not base64. *out is
  * owned by the caller, who wipes it: it may be a key. */
 ANC_MUST_CHECK

@@ -31,7 +31,6 @@
 #include "anchorage/export.h"
 #include "anchorage/file.h"
 #include "anchorage/hash.h"
-#include "anchorage/secmem.h"
 #include "export_int.h"
 #include "verify_int.h"
 
@@ -68,20 +67,25 @@ presence_problem(enum presence p)
 	}
 }
 
-/* A file SHA256SUMS lists: there, regular, with that hash and content. */
+/*
+ * A file SHA256SUMS lists: there, regular, with that hash and content.
+ * Read once, in pieces, hashed and checked as it goes: a fleet's
+ * transcript passes ANC_OUTBOX_FILE_MAX, and only the kinds that need
+ * their bytes whole are held whole (verify_int.h, anc_ov_content).
+ */
 static int
 check_listed(struct anc_ov *v, const struct anc_ov_line *l,
     struct anc_err *err)
 {
 	struct anc_verify_item it;
-	unsigned char *data = NULL;
-	char *path = NULL, got[ANC_SHA256_HEX];
+	struct anc_ov_content c;
+	char got[ANC_SHA256_HEX];
 	struct stat st;
 	struct anc_err e;
-	size_t len = 0;
 	const char *why;
 
 	memset(&it, 0, sizeof(it));
+	memset(&c, 0, sizeof(c));
 	anc_err_clear(&e);
 	anc_printable((const unsigned char *)l->name, strlen(l->name), it.file,
 	    sizeof(it.file));
@@ -92,33 +96,27 @@ check_listed(struct anc_ov *v, const struct anc_ov_line *l,
 		snprintf(it.detail, sizeof(it.detail), "%s", why);
 		goto out;
 	}
-	if (asprintf(&path, "%s/%s", v->dir, l->name) < 0) {
-		path = NULL;
-		snprintf(it.detail, sizeof(it.detail), "out of memory");
-		goto out;
-	}
-	if (anc_file_read(path, ANC_OUTBOX_FILE_MAX, &data, &len, &e) !=
-	    ANC_OK) {
+	if (anc_ov_content_init(&c, l->name, &e) != ANC_OK ||
+	    anc_file_sha256(v->dirfd, v->dir, l->name, anc_ov_content_piece,
+	    &c, got, &e) != ANC_OK) {
 		anc_ov_copy_msg(it.detail, sizeof(it.detail), e.msg);
 		goto out;
 	}
-	anc_sha256_hex(data, len, got);
 	if (strcmp(got, l->want) != 0) {
 		snprintf(it.detail, sizeof(it.detail), "SHA-256 %s, but %s "
 		    "line %zu lists %s", got, ANC_OUTBOX_SUMS, l->line,
 		    l->want);
 		goto out;
 	}
-	if (anc_outbox_check_content(l->name, data, len, &it, &e) !=
-	    ANC_OK) {
+	if (anc_ov_content_end(&c, &it, &e) != ANC_OK) {
 		anc_ov_copy_msg(it.detail, sizeof(it.detail), e.msg);
 		goto out;
 	}
 	it.ok = 1;
  out:
-	/* The Secret manifest holds the issuing CA's key. */
-	anc_freezero(data, len);
-	free(path);
+	/* The Secret manifest holds the issuing CA's key: the buffer that
+	 * held it wipes itself. */
+	anc_ov_content_free(&c);
 	return anc_ov_emit(v, &it, err);
 }
 

@@ -7,8 +7,9 @@
  * kinds or Helm values (verify_yaml.c), text.  No private key may appear
  * anywhere but tls.key of a kubernetes.io/tls Secret, in plain text or
  * base64 (keyscan.c looks), and no wrapped key anywhere.  This file
- * judges the kind by the name, checks the PEM and text kinds and hands
- * YAML on.
+ * judges the kind by the name, takes a file's content as verify.c reads
+ * it, checks the PEM kinds, and hands text (verify_text.c, in pieces) and
+ * YAML (verify_yaml.c) on.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -19,37 +20,14 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "anchorage/buf.h"
 #include "anchorage/err.h"
 #include "anchorage/export.h"
 #include "export_int.h"
 #include "keyscan.h"
+#include "verify_int.h"
 
 #define HELM_PREFIX "helm-values-"
-
-static int
-check_text(const unsigned char *d, size_t n, size_t *lines,
-    struct anc_err *err)
-{
-	size_t i;
-	int found;
-
-	if (memchr(d, '\0', n) != NULL)
-		return anc_err_set(err, ANC_E_VERIFY, "binary data, expected "
-		    "text");
-	if (memmem(d, n, ANC_PRIVATE_KEY_TAG,
-	    strlen(ANC_PRIVATE_KEY_TAG)) != NULL)
-		return anc_err_set(err, ANC_E_VERIFY, "holds \"%s\", expected "
-		    "no private key", ANC_PRIVATE_KEY_TAG);
-	if ((found = anc_holds_private_key(d, n, ANC_KEY_B64_DEPTH)) != 0)
-		return anc_err_set(err, found < 0 ? ANC_E_NOMEM : ANC_E_VERIFY,
-		    "%s", found < 0 ? "looking for private keys" : "holds a "
-		    "private key in base64 or DER, expected none");
-	*lines = 0;
-	for (i = 0; i < n; i++)
-		if (d[i] == '\n')
-			(*lines)++;
-	return ANC_OK;
-}
 
 struct pem_count {
 	size_t certs, crls;
@@ -216,14 +194,17 @@ anc_outbox_kind(const char *name)
 	return kind_names[kind_of(name)];
 }
 
-int
-anc_outbox_check_content(const char *name, const unsigned char *d,
+static int
+text_kind(enum fkind k)
+{
+	return k == K_TRANSCRIPT || k == K_README;
+}
+
+/* A file of a kind that needs its bytes whole. */
+static int
+check_whole(enum fkind k, const unsigned char *d,
     size_t n, struct anc_verify_item *it, struct anc_err *err)
 {
-	enum fkind k = kind_of(name);
-	size_t lines = 0;
-	int r;
-
 	/* Whatever its name, a wrapped key belongs on the backup medium. */
 	if (memmem(d, n, ANC_WRAPPED_MAGIC, strlen(ANC_WRAPPED_MAGIC)) != NULL)
 		return anc_err_set(err, ANC_E_VERIFY, "holds a wrapped key "
@@ -240,17 +221,93 @@ anc_outbox_check_content(const char *name, const unsigned char *d,
 		return anc_outbox_check_yaml(d, n, k == K_MANIFEST, it, err);
 	case K_TRANSCRIPT:
 	case K_README:
-		if ((r = check_text(d, n, &lines, err)) != ANC_OK)
-			return r;
-		snprintf(it->detail, sizeof(it->detail), "%zu %s", lines,
-		    k == K_TRANSCRIPT ? "records" : "lines");
-		return ANC_OK;
 	case K_UNKNOWN:
 	default:
 		return anc_err_set(err, ANC_E_VERIFY, "not an allowed kind of "
 		    "file, expected *.pem, *.pub.pem, %s/*.yaml, "
-		    "helm-values-*.yaml, "
-		    "transcript.jsonl or README.txt", ANC_OUTBOX_SUBDIR);
+		    "helm-values-*.yaml, transcript.jsonl or README.txt",
+		    ANC_OUTBOX_SUBDIR);
 	}
 }
 
+int
+anc_ov_content_init(struct anc_ov_content *c, const char *name,
+    struct anc_err *err)
+{
+	memset(c, 0, sizeof(*c));
+	anc_err_clear(&c->first);
+	c->name = name;
+	if (text_kind(kind_of(name)) ? (c->text = anc_ov_text_new()) == NULL :
+	    (c->whole = anc_buf_new(ANC_BUF_WIPE)) == NULL)
+		return anc_err_set(err, ANC_E_NOMEM, "%s", name);
+	return ANC_OK;
+}
+
+int
+anc_ov_content_piece(void *arg, const unsigned char *p, size_t n,
+    struct anc_err *err)
+{
+	struct anc_ov_content *c = arg;
+
+	(void)err;
+	if (c->failed)
+		return ANC_OK;
+	if (c->text != NULL)
+		c->code = anc_ov_text_piece(c->text, p, n, &c->first);
+	else if (anc_buf_len(c->whole) + n > ANC_OUTBOX_FILE_MAX)
+		c->code = anc_err_set(&c->first, ANC_E_VERIFY, "more than %u "
+		    "bytes, expected at most that: the outbox writes no "
+		    "larger %s file", ANC_OUTBOX_FILE_MAX,
+		    anc_outbox_kind(c->name));
+	else if (anc_buf_append(c->whole, p, n) != ANC_OK)
+		c->code = anc_err_set(&c->first, ANC_E_NOMEM, "%s", c->name);
+	c->failed = c->code != ANC_OK;
+	return ANC_OK;
+}
+
+int
+anc_ov_content_end(struct anc_ov_content *c, struct anc_verify_item *it,
+    struct anc_err *err)
+{
+	enum fkind k = kind_of(c->name);
+	size_t lines = 0;
+	int r;
+
+	if (c->failed) {
+		*err = c->first;
+		return c->code;
+	}
+	if (c->text == NULL)
+		return check_whole(k, anc_buf_data(c->whole),
+		    anc_buf_len(c->whole), it, err);
+	if ((r = anc_ov_text_end(c->text, &lines, err)) != ANC_OK)
+		return r;
+	snprintf(it->detail, sizeof(it->detail), "%zu %s", lines,
+	    k == K_TRANSCRIPT ? "records" : "lines");
+	return ANC_OK;
+}
+
+void
+anc_ov_content_free(struct anc_ov_content *c)
+{
+	anc_buf_free(c->whole);
+	anc_ov_text_free(c->text);
+	c->whole = NULL;
+	c->text = NULL;
+}
+
+int
+anc_outbox_check_content(const char *name, const unsigned char *d,
+    size_t n, struct anc_verify_item *it, struct anc_err *err)
+{
+	struct anc_ov_content c;
+	int r;
+
+	if (!text_kind(kind_of(name)))
+		return check_whole(kind_of(name), d, n, it, err);
+	if ((r = anc_ov_content_init(&c, name, err)) == ANC_OK &&
+	    (r = anc_ov_content_piece(&c, d, n, err)) == ANC_OK)
+		r = anc_ov_content_end(&c, it, err);
+	anc_ov_content_free(&c);
+	return r;
+}

@@ -1,7 +1,9 @@
 /*
  * anchorage: what the files of `outbox verify` share (verify.c, the
  * checks; verify_unlisted.c, naming the files SHA256SUMS does not list;
- * verify_sums.c, reading SHA256SUMS and sending findings, used by both).
+ * verify_sums.c, reading SHA256SUMS and sending findings, used by both;
+ * verify_content.c, each file's content as it is read; verify_text.c,
+ * the text files in pieces).
  */
 #ifndef ANCHORAGE_VERIFY_INT_H
 #define ANCHORAGE_VERIFY_INT_H
@@ -71,5 +73,53 @@ int anc_ov_listed(struct anc_ov *v, const char *name);
  */
 ANC_MUST_CHECK
 int anc_ov_name_unlisted(struct anc_ov *v, struct anc_err *err);
+
+/*
+ * A text file (transcript, README) checked in pieces as it is read, in
+ * memory that does not grow with it (verify_text.c): no NUL byte, no
+ * private or wrapped key.  _piece and _end return ANC_OK, or ANC_E_VERIFY
+ * (ANC_E_NOMEM) with err saying why, without the file name; _end gives
+ * the number of lines.
+ */
+struct anc_ov_text;
+ANC_MUST_CHECK
+struct anc_ov_text *anc_ov_text_new(void);
+void anc_ov_text_free(struct anc_ov_text *t);
+ANC_MUST_CHECK
+int anc_ov_text_piece(struct anc_ov_text *t, const unsigned char *p,
+    size_t n, struct anc_err *err);
+ANC_MUST_CHECK
+int anc_ov_text_end(struct anc_ov_text *t, size_t *lines,
+    struct anc_err *err);
+
+/*
+ * One outbox file's content, checked as it is read (verify_content.c):
+ * anc_ov_content_piece is an anc_file_piece_fn.  A text file is checked in
+ * pieces; any other kind (PEM, manifests, Helm values) needs its bytes
+ * whole and is held, up to ANC_OUTBOX_FILE_MAX: the outbox writes no
+ * larger file of those kinds (anc_outbox_add refuses one).  A failure is
+ * kept, not returned, so the file is still hashed to the end: a changed
+ * file is named as changed before what its content lacks.
+ */
+struct anc_ov_content {
+	const char *name;		/* borrowed */
+	struct anc_buf *whole;		/* a kind read whole: its bytes */
+	struct anc_ov_text *text;	/* a text kind */
+	int failed;
+	int code;			/* of the kept failure */
+	struct anc_err first;		/* the kept failure */
+};
+
+ANC_MUST_CHECK
+int anc_ov_content_init(struct anc_ov_content *c, const char *name,
+    struct anc_err *err);
+ANC_MUST_CHECK
+int anc_ov_content_piece(void *arg, const unsigned char *p, size_t n,
+    struct anc_err *err);
+/* The verdict on the whole file, as anc_outbox_check_content. */
+ANC_MUST_CHECK
+int anc_ov_content_end(struct anc_ov_content *c,
+    struct anc_verify_item *it, struct anc_err *err);
+void anc_ov_content_free(struct anc_ov_content *c);
 
 #endif /* ANCHORAGE_VERIFY_INT_H */

@@ -75,66 +75,6 @@ anc_wrapped_clear(struct anc_wrapped *w)
 	memset(w, 0, sizeof(*w));
 }
 
-/* Does the token list `mech` with every flag in `flags`? */
-static int
-has_mech(struct anc_token *t, const unsigned long *mechs, size_t n,
-    CK_MECHANISM_TYPE mech, CK_FLAGS flags)
-{
-	CK_MECHANISM_INFO mi;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (mechs[i] == mech)
-			break;
-	if (i == n)
-		return 0;
-	if (flags == 0)
-		return 1;
-	if (t->m->fl->C_GetMechanismInfo(t->slot_id, mech, &mi) != CKR_OK)
-		return 0;
-	return (mi.flags & flags) == flags;
-}
-
-int
-anc_token_can_backup(struct anc_token *t, int unwrap, struct anc_err *err)
-{
-	static const struct {
-		CK_MECHANISM_TYPE mech;
-		int side;	/* 0 wrap, 1 unwrap */
-		CK_FLAGS flags;
-		const char *text;
-	} need[] = {
-		{ CKM_RSA_PKCS_OAEP, 0, CKF_WRAP, "CKM_RSA_PKCS_OAEP (wrap)" },
-		{ CKM_AES_KEY_GEN, 0, 0, "CKM_AES_KEY_GEN" },
-		{ CKM_AES_KEY_WRAP_PAD, 0, CKF_WRAP,
-		    "CKM_AES_KEY_WRAP_PAD (wrap)" },
-		{ CKM_RSA_PKCS_KEY_PAIR_GEN, 1, 0, "CKM_RSA_PKCS_KEY_PAIR_GEN" },
-		{ CKM_RSA_PKCS_OAEP, 1, CKF_UNWRAP,
-		    "CKM_RSA_PKCS_OAEP (unwrap)" },
-		{ CKM_AES_KEY_WRAP_PAD, 1, CKF_UNWRAP,
-		    "CKM_AES_KEY_WRAP_PAD (unwrap)" },
-	};
-	unsigned long *mechs = NULL;
-	char missing[512] = "";
-	size_t n = 0, i, len = 0;
-	int r;
-
-	if ((r = anc_token_mechanisms(t, &mechs, &n, err)) != ANC_OK)
-		return r;
-	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
-		if (need[i].side == !!unwrap && !has_mech(t, mechs, n,
-		    need[i].mech, need[i].flags) && len < sizeof(missing))
-			len += (size_t)snprintf(missing + len,
-			    sizeof(missing) - len, "%s%s", len ? ", " : "",
-			    need[i].text);
-	free(mechs);
-	if (len > 0)
-		return anc_err_set(err, ANC_E_TOKEN_LACKS, "the token cannot %s a "
-		    "key for backup: it does not offer %s; nothing was changed",
-		    unwrap ? "unwrap" : "wrap", missing);
-	return ANC_OK;
-}
-
 int
 anc_token_generate_unwrap_key(struct anc_token *t, const char *label,
     struct anc_key_info *info, struct anc_err *err)

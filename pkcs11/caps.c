@@ -57,7 +57,6 @@ anc_token_caps_read(struct anc_token *t, struct anc_token_caps **out,
     struct anc_err *err)
 {
 	struct anc_token_caps *c;
-	CK_TOKEN_INFO ti;
 	CK_INFO li;
 	CK_RV rv;
 	int r = ANC_E_INTERNAL;
@@ -78,18 +77,6 @@ anc_token_caps_read(struct anc_token *t, struct anc_token_caps **out,
 	    li.libraryVersion);
 	version(c->cryptoki_version, sizeof(c->cryptoki_version),
 	    li.cryptokiVersion);
-	if ((rv = t->m->fl->C_GetTokenInfo(t->slot_id, &ti)) != CKR_OK) {
-		r = anc_err_ckr(err, ANC_E_PKCS11, rv,
-		    "token \"%s\": C_GetTokenInfo failed", c->info.label);
-		goto out;
-	}
-	c->token_flags = ti.flags;
-	c->protected_auth_path =
-	    (ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
-	c->min_pin = ti.ulMinPinLen;
-	c->max_pin = ti.ulMaxPinLen;
-	c->max_sessions = ti.ulMaxSessionCount;
-	c->max_rw_sessions = ti.ulMaxRwSessionCount;
 	if ((r = read_mechs(t, c, err)) != ANC_OK)
 		goto out;
 	*out = c;
@@ -126,7 +113,8 @@ anc_mechs_that_matter(size_t *n)
 {
 	static const struct anc_mech_role m[] = {
 		{ CKM_EC_KEY_PAIR_GEN, "EC key pair generation" },
-		{ CKM_RSA_PKCS_KEY_PAIR_GEN, "RSA key pair generation" },
+		{ CKM_RSA_PKCS_KEY_PAIR_GEN, "RSA key pair generation (and the "
+		    "backup's unwrap key)" },
 		{ CKM_ECDSA, "ECDSA signature on a digest (ceremony)" },
 		{ CKM_ECDSA_SHA256, "ECDSA with SHA-256 in the token" },
 		{ CKM_ECDSA_SHA384, "ECDSA with SHA-384 in the token" },
@@ -137,13 +125,17 @@ anc_mechs_that_matter(size_t *n)
 		{ CKM_SHA512_RSA_PKCS, "RSA PKCS#1 v1.5 with SHA-512" },
 		{ CKM_RSA_PKCS_PSS, "RSA-PSS on a digest" },
 		{ CKM_SHA256_RSA_PKCS_PSS, "RSA-PSS with SHA-256" },
-		{ CKM_RSA_PKCS_OAEP, "backup: wrap a key with RSA-OAEP" },
-		{ CKM_RSA_AES_KEY_WRAP, "backup: wrap a key with RSA-AES key "
-		    "wrap" },
-		{ CKM_AES_KEY_GEN, "backup: AES wrapping key generation" },
-		{ CKM_AES_KEY_WRAP, "backup: AES key wrap (RFC 3394)" },
-		{ CKM_AES_KEY_WRAP_PAD, "backup: AES key wrap with padding "
-		    "(RFC 5649)" },
+		{ CKM_RSA_PKCS_OAEP, "backup: the transfer key wrapped and "
+		    "unwrapped (RSA-OAEP)" },
+		{ CKM_AES_KEY_GEN, "backup: the AES-256 transfer key" },
+		{ CKM_AES_KEY_WRAP_PAD, "backup: the key wrapped and unwrapped "
+		    "under the transfer key (RFC 5649)" },
+		/* What CKM_RSA_AES_KEY_WRAP does in one call, the backup
+		 * composes from the two above (docs/backup.md). */
+		{ CKM_RSA_AES_KEY_WRAP, "RSA-AES key wrap (not used by the "
+		    "backup)" },
+		{ CKM_AES_KEY_WRAP, "AES key wrap, RFC 3394 (not used by the "
+		    "backup)" },
 	};
 
 	*n = sizeof(m) / sizeof(m[0]);

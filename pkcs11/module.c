@@ -187,12 +187,11 @@ anc_p11_slot_info(struct anc_module *m, CK_SLOT_ID id,
 	s->pin_locked = (ti.flags & CKF_USER_PIN_LOCKED) != 0;
 	s->user_pin_initialized = (ti.flags & CKF_USER_PIN_INITIALIZED) != 0;
 	s->protected_path = (ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH) != 0;
+	s->flags = ti.flags;
 	s->min_pin_len = ti.ulMinPinLen;
 	s->max_pin_len = ti.ulMaxPinLen;
-	/* CK_EFFECTIVELY_INFINITE (0) and CK_UNAVAILABLE_INFORMATION: no
-	 * limit that anchorage can act on. */
-	s->max_sessions = ti.ulMaxSessionCount == CK_UNAVAILABLE_INFORMATION ?
-	    0 : ti.ulMaxSessionCount;
+	s->max_sessions = ti.ulMaxSessionCount;
+	s->max_rw_sessions = ti.ulMaxRwSessionCount;
 	return ANC_OK;
 }
 

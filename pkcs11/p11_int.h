@@ -15,6 +15,23 @@
 #define ANC_SIGNERS_MAX 16
 #define ANC_KEY_ID_LEN 16
 
+/* Inverse of anc_backup_policy_name(); -1 if unknown. */
+ANC_MUST_CHECK
+int anc_backup_policy_from_name(const char *name);
+/* Inverse of anc_keyalg_name(); ANC_KEY_NONE if unknown. */
+enum anc_keyalg anc_keyalg_from_name(const char *name);
+
+/* Log out and close the session.  Safe to call twice. */
+void anc_token_close(struct anc_token *t);
+
+/* Number of context-specific logins made so far in this session. */
+unsigned long anc_token_context_logins(const struct anc_token *t);
+
+/* The mechanisms that can serve a need, most preferred first, ending in
+ * ANC_MECH_END (not 0: CKM_RSA_PKCS_KEY_PAIR_GEN is 0): CKM_ECDSA;
+ * CKM_SHA256_RSA_PKCS, CKM_RSA_PKCS; ... */
+const unsigned long *anc_need_mechs(const struct anc_need *n);
+
 struct anc_module {
 	PKCS11_CTX *ctx;
 	PKCS11_SLOT *slots;

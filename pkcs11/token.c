@@ -75,11 +75,17 @@ static int
 no_session(const char *uri, const struct anc_slot_info *info, CK_RV rv,
     struct anc_err *err)
 {
-	return anc_err_ckr(err, ANC_E_TOKEN_LACKS, rv, "token %s (\"%s\", "
-	    "serial %s): the module refused anchorage a session (it allows "
-	    "%lu at a time); another application holds the token; close it "
-	    "and run again; nothing was changed", uri, info->label,
-	    info->serial, info->max_sessions);
+	char limit[48] = "";
+
+	/* No limit, or none said (a token that only refuses): no number. */
+	if (info->max_sessions != ANC_P11_INFINITE &&
+	    info->max_sessions != ANC_P11_UNAVAILABLE)
+		snprintf(limit, sizeof(limit), " (it allows %lu at a time)",
+		    info->max_sessions);
+	return anc_err_ckr(err, ANC_E_TOKEN_BUSY, rv, "token %s (\"%s\", "
+	    "serial %s): the module refused anchorage a session%s; another "
+	    "application holds the token; close it and run again; nothing "
+	    "was changed", uri, info->label, info->serial, limit);
 }
 
 int

@@ -5,13 +5,16 @@
  * transcripts which token holds which key.  The token: its public key
  * objects, which need no PIN.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <yaml.h>
 
+#include "anchorage/buf.h"
 #include "anchorage/err.h"
 #include "anchorage/export.h"
 #include "anchorage/file.h"
@@ -82,26 +85,6 @@ configmap_bundle(struct anc_status *st, const char *path,
 }
 
 static int
-outbox_file(struct anc_status *st, const char *dir,
-    const struct anc_verify_item *it, int manifests, struct anc_err *err)
-{
-	STACK_OF(X509) *sk = NULL;
-	char path[4096];
-	int r = ANC_OK;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, it->file);
-	if (!manifests && (strcmp(it->kind, "certificate") == 0 ||
-	    strcmp(it->kind, "bundle") == 0)) {
-		if ((r = anc_pem_read_cert_file(path, &sk, err)) == ANC_OK)
-			r = anc_status_add_certs(st, sk, path, err);
-		sk_X509_pop_free(sk, X509_free);
-	} else if (manifests && !st->bundle_given &&
-	    strncmp(it->file, "manifests/configmap-", 20) == 0)
-		r = configmap_bundle(st, path, err);
-	return r;
-}
-
-static int
 add_holder(struct anc_status *st, const char *spki, const char *serial)
 {
 	struct holder *h;
@@ -123,83 +106,146 @@ add_holder(struct anc_status *st, const char *spki, const char *serial)
 	return ANC_OK;
 }
 
+/* One record of a transcript: the token that holds a key it names. */
+static int
+record_holder(struct anc_status *st, const json_t *rec, char *serial,
+    size_t cap)
+{
+	const char *type = json_string_value(json_object_get(rec, "type"));
+	const json_t *tok;
+
+	if (type != NULL && strcmp(type, "token") == 0 && serial[0] == '\0' &&
+	    json_string_value(json_object_get(rec, "serial")) != NULL)
+		snprintf(serial, cap, "%s", json_string_value(
+		    json_object_get(rec, "serial")));
+	else if (type != NULL && strcmp(type, "key") == 0)
+		return add_holder(st, json_string_value(json_object_get(rec,
+		    "spki_sha256")), serial);
+	else if (type != NULL && strcmp(type, "backup-restore") == 0 &&
+	    (tok = json_object_get(rec, "token")) != NULL)
+		return add_holder(st, json_string_value(json_object_get(rec,
+		    "spki_sha256")), json_string_value(json_object_get(tok,
+		    "serial")));
+	return ANC_OK;
+}
+
 /*
  * Which tokens hold which keys, from a transcript the outbox vouches for:
  * a key generated in a run is in the run's first token ("token" record);
- * a backup-restore record names the token it restored a key into.
+ * a backup-restore record names the token it restored a key into.  Read a
+ * line at a time: a fleet's transcript passes ANC_OUTBOX_FILE_MAX, and
+ * only a record's line is held (at most ANC_OUTBOX_FILE_MAX, as
+ * `transcript verify` allows).
  */
 static int
 transcript_holders(struct anc_status *st, const char *dir,
     struct anc_err *err)
 {
-	char path[4096], serial[33] = "";
-	unsigned char *data = NULL;
-	const char *type, *line, *nl;
-	json_t *rec, *tok;
-	size_t len = 0;
-	int r;
+	char path[4096], serial[33] = "", *line = NULL;
+	size_t len = 0, cap = 0;
+	json_t *rec;
+	FILE *f = NULL;
+	int fd, got = 0, r;
 
 	snprintf(path, sizeof(path), "%s/transcript.jsonl", dir);
-	if ((r = anc_file_read(path, ANC_OUTBOX_FILE_MAX, &data, &len, err)) !=
-	    ANC_OK)
+	if ((r = anc_file_open_read(AT_FDCWD, NULL, path, &fd, err)) != ANC_OK)
 		return r;
-	for (line = (const char *)data; *line != '\0'; line = nl + 1) {
-		if ((nl = strchr(line, '\n')) == NULL)
-			break;
-		if ((rec = json_loadb(line, (size_t)(nl - line), 0, NULL)) ==
-		    NULL)
-			continue;
-		type = json_string_value(json_object_get(rec, "type"));
-		if (type != NULL && strcmp(type, "token") == 0 &&
-		    serial[0] == '\0' && json_string_value(json_object_get(rec,
-		    "serial")) != NULL)
-			snprintf(serial, sizeof(serial), "%s", json_string_value(
-			    json_object_get(rec, "serial")));
-		else if (type != NULL && strcmp(type, "key") == 0)
-			r = add_holder(st, json_string_value(json_object_get(rec,
-			    "spki_sha256")), serial);
-		else if (type != NULL && strcmp(type, "backup-restore") == 0 &&
-		    (tok = json_object_get(rec, "token")) != NULL)
-			r = add_holder(st, json_string_value(json_object_get(rec,
-			    "spki_sha256")), json_string_value(
-			    json_object_get(tok, "serial")));
-		json_decref(rec);
-		if (r != ANC_OK)
-			break;
+	if ((f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return anc_err_set(err, ANC_E_NOMEM, "%s", path);
 	}
-	free(data);
-	return r == ANC_OK ? ANC_OK : anc_err_set(err, r, "%s", path);
+	while (r == ANC_OK && (got = anc_file_getline(f, ANC_OUTBOX_FILE_MAX,
+	    &line, &cap, &len)) == 1) {
+		if ((rec = json_loadb(line, len, 0, NULL)) == NULL)
+			continue;
+		r = record_holder(st, rec, serial, sizeof(serial));
+		json_decref(rec);
+	}
+	if (r != ANC_OK)
+		r = anc_err_set(err, r, "%s", path);
+	else if (got < 0)
+		r = anc_err_set(err, ANC_E_INPUT, "%s: a line longer than %u "
+		    "bytes or unreadable, expected one record per line",
+		    path, ANC_OUTBOX_FILE_MAX);
+	free(line);
+	fclose(f);
+	return r;
+}
+
+/*
+ * What status takes from an outbox as `outbox verify` goes through it,
+ * file by file, rather than from a list of every file afterwards: a
+ * fleet's outbox lists tens of thousands.  Certificates are added at
+ * once; the top-level ConfigMaps (bounded by the script) wait until every
+ * certificate is in, so that each is named by its own file rather than by
+ * the ConfigMap that repeats it.  Whatever is taken from an outbox that
+ * then fails to verify is never used: the command fails with it.
+ */
+struct take {
+	struct anc_status *st;
+	const char *dir;
+	struct anc_buf *configmaps;	/* names, each ending in a NUL */
+	int transcript;
+	int failed;			/* taking a file failed, not its check */
+};
+
+static int
+take_file(void *arg, const struct anc_verify_item *it, struct anc_err *err)
+{
+	struct take *t = arg;
+	STACK_OF(X509) *sk = NULL;
+	char path[4096];
+	int r = ANC_OK;
+
+	if (!it->ok)
+		return ANC_OK;
+	if (strcmp(it->kind, "certificate") == 0 ||
+	    strcmp(it->kind, "bundle") == 0) {
+		snprintf(path, sizeof(path), "%s/%s", t->dir, it->file);
+		if ((r = anc_pem_read_cert_file(path, &sk, err)) == ANC_OK)
+			r = anc_status_add_certs(t->st, sk, path, err);
+		sk_X509_pop_free(sk, X509_free);
+	} else if (strncmp(it->file, "manifests/configmap-", 20) == 0) {
+		if (anc_buf_append(t->configmaps, it->file,
+		    strlen(it->file) + 1) != ANC_OK)
+			r = anc_err_set(err, ANC_E_NOMEM, "%s", t->dir);
+	} else if (strcmp(it->kind, "transcript") == 0)
+		t->transcript = 1;
+	t->failed = r != ANC_OK;
+	return r;
 }
 
 int
 anc_status_add_outbox(struct anc_status *st, const char *dir,
     struct anc_err *err)
 {
-	struct anc_verify_item *items = NULL;
-	size_t n = 0, i;
+	struct take t = { st, dir, NULL, 0, 0 };
+	const char *name;
+	size_t off;
+	char path[4096];
 	int r;
 
+	if ((t.configmaps = anc_buf_new(0)) == NULL)
+		return anc_err_set(err, ANC_E_NOMEM, "%s", dir);
 	/* Only what SHA256SUMS vouches for. */
-	if ((r = anc_outbox_verify(dir, &items, &n, err)) != ANC_OK) {
-		anc_err_prefix(err, "status needs outboxes that verify");
+	if ((r = anc_outbox_verify_each(dir, take_file, &t, err)) != ANC_OK) {
+		if (!t.failed)
+			anc_err_prefix(err, "status needs outboxes that verify");
 		goto out;
 	}
-	/* Certificates first, so each is named by its own file rather than
-	 * by the ConfigMap that repeats it. */
-	for (i = 0; i < n; i++)
-		if ((r = outbox_file(st, dir, &items[i], 0, err)) != ANC_OK)
+	for (off = 0; off < anc_buf_len(t.configmaps) && !st->bundle_given;
+	    off += strlen(name) + 1) {
+		name = (const char *)anc_buf_data(t.configmaps) + off;
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		if ((r = configmap_bundle(st, path, err)) != ANC_OK)
 			goto out;
-	for (i = 0; i < n; i++)
-		if ((r = outbox_file(st, dir, &items[i], 1, err)) != ANC_OK)
-			goto out;
-	for (i = 0; i < n; i++)
-		if (strcmp(items[i].kind, "transcript") == 0 &&
-		    (r = transcript_holders(st, dir, err)) != ANC_OK)
-			goto out;
+	}
+	if (t.transcript && (r = transcript_holders(st, dir, err)) != ANC_OK)
+		goto out;
 	/* success */
 	r = ANC_OK;
  out:
-	free(items);
+	anc_buf_free(t.configmaps);
 	return r;
 }
 

@@ -21,11 +21,16 @@
 
 #include "anchorage/err.h"
 #include "anchorage/export.h"
+#include "anchorage/file.h"
 #include "anchorage/hash.h"
 #include "transcript_int.h"
 #include "verify_int.h"
 
-/* Longest line read: a closing record of format 1 lists every file. */
+/*
+ * Longest line read: a closing record of format 1 lists every file.  A
+ * bound on one record, not on the file, which is read a line at a time:
+ * a fleet's transcript passes ANC_OUTBOX_FILE_MAX, its lines stay short.
+ */
 #define LINE_MAX_BYTES ANC_OUTBOX_FILE_MAX
 
 static int
@@ -202,8 +207,7 @@ check_line(struct vctx *v, const char *line, size_t len, size_t no,
 	return ANC_OK;
 }
 
-/* One line without its '\n' into *buf: 1, or 2 when the file ends
- * without one, 0 at the end, -1 past LINE_MAX_BYTES. */
+/* One line (anc_file_getline): its buffer and what the read gave. */
 struct line {
 	char *buf;
 	size_t len, cap;
@@ -213,25 +217,8 @@ struct line {
 static int
 read_line(FILE *f, struct line *l)
 {
-	char *nb;
-	int c;
-
-	l->len = 0;
-	while ((c = getc_unlocked(f)) != EOF && c != '\n') {
-		if (l->len + 1 >= l->cap) {
-			if (l->cap >= LINE_MAX_BYTES)
-				return l->got = -1;
-			if ((nb = realloc(l->buf, l->cap ? l->cap * 2 : 4096))
-			    == NULL)
-				return l->got = -1;
-			l->buf = nb;
-			l->cap = l->cap ? l->cap * 2 : 4096;
-		}
-		l->buf[l->len++] = (char)c;
-	}
-	if (c == '\n')
-		return l->got = 1;
-	return l->got = l->len > 0 ? 2 : 0;
+	return l->got = anc_file_getline(f, LINE_MAX_BYTES, &l->buf, &l->cap,
+	    &l->len);
 }
 
 /* Line by line, each checked once the next one shows whether it is the
@@ -250,7 +237,8 @@ check_all(struct vctx *v, FILE *f, struct anc_err *err)
 	for (no = 1; cur->got != 0; no++) {
 		if (cur->got < 0) {
 			r = anc_trv_fail(v, no, err, "the line is longer than "
-			    "%u bytes, or memory ran out", LINE_MAX_BYTES);
+			    "%u bytes, or could not be read, or memory ran out",
+			    LINE_MAX_BYTES);
 			goto out;
 		}
 		if (cur->got == 2) {

@@ -17,10 +17,8 @@
 #include <unistd.h>
 
 #include "anchorage/err.h"
-#include "anchorage/export.h"
 #include "anchorage/file.h"
 #include "anchorage/hash.h"
-#include "anchorage/secmem.h"
 #include "verify_int.h"
 
 /* An outbox file name as the writer makes them: plain, or manifests/. */
@@ -68,9 +66,7 @@ anc_trv_output(struct vctx *v, const json_t *rec, size_t no,
 	const char *file = anc_trv_str(rec, "file");
 	const char *want = anc_trv_str(rec, "sha256");
 	char path[4096 + 256], got[ANC_SHA256_HEX];
-	unsigned char *data = NULL;
 	struct anc_err rerr;
-	size_t len = 0;
 
 	if (file == NULL || want == NULL || !safe_name(file))
 		return anc_trv_fail(v, no, err, "output record without a valid "
@@ -80,13 +76,11 @@ anc_trv_output(struct vctx *v, const json_t *rec, size_t no,
 	v->files++;
 	snprintf(v->s->fail_file, sizeof(v->s->fail_file), "%s", file);
 	snprintf(path, sizeof(path), "%s/%s", v->outbox, file);
-	if (anc_file_read(path, ANC_OUTBOX_FILE_MAX, &data, &len, &rerr) !=
+	/* Hashed in pieces: no file is held whole, whatever its size. */
+	if (anc_file_sha256(AT_FDCWD, NULL, path, NULL, NULL, got, &rerr) !=
 	    ANC_OK)
 		return anc_trv_fail(v, no, err, "output %s: %s", file,
 		    rerr.msg);
-	anc_sha256_hex(data, len, got);
-	/* It may be the Secret manifest, which holds a private key. */
-	anc_freezero(data, len + 1);
 	if (strcmp(got, want) != 0)
 		return anc_trv_fail(v, no, err, "output %s has SHA-256 %s, the "
 		    "transcript records %s: the file was changed", path, got,

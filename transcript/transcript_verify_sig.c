@@ -91,7 +91,9 @@ signature_ok(const json_t *rec, EVP_PKEY *pub, const char *sig_b64)
 }
 
 /* Does a certificate in the PEM file `path` carry `pub`?  Its
- * fingerprint goes to fp; one matching `want` is preferred. */
+ * fingerprint goes to fp; one matching `want` is preferred.  Read whole:
+ * a PEM file the outbox writes is at most ANC_OUTBOX_FILE_MAX (only the
+ * transcript grows past it); an --anchor is a root or a short bundle. */
 static int
 anchor_in(const char *path, EVP_PKEY *pub, const char *want, char fp[65])
 {

@@ -69,6 +69,8 @@ test_error_table(void **state)
 	assert_int_equal(anc_exit_status(ANC_E_IO), 1);
 	assert_int_equal(anc_exit_status(ANC_E_FIELD), 2);
 	assert_int_equal(anc_exit_status(ANC_E_PIN_INCORRECT), 3);
+	assert_int_equal(anc_exit_status(ANC_E_TOKEN_LACKS), 3);
+	assert_int_equal(anc_exit_status(ANC_E_TOKEN_BUSY), 3);
 	assert_int_equal(anc_exit_status(ANC_E_EXISTS), 4);
 	assert_int_equal(anc_exit_status(-1), 1);
 	assert_int_equal(anc_exit_status(ANC_E__COUNT), 1);

@@ -166,8 +166,8 @@ caps_init(struct anc_token_caps *c, struct anc_mech_caps *m, size_t n)
 	snprintf(c->info.manufacturer, sizeof(c->info.manufacturer), "M");
 	snprintf(c->info.model, sizeof(c->info.model), "X");
 	c->info.has_rng = 1;
-	c->min_pin = 4;
-	c->max_pin = 255;
+	c->info.min_pin_len = 4;
+	c->info.max_pin_len = 255;
 	c->mechs = m;
 	c->nmechs = n;
 }
@@ -248,7 +248,7 @@ check_missing(void **state)
 	c.info.has_rng = 0;
 	r = check(&c, ANC_NEED_RANDOM, ANC_KEY_NONE, 0);
 	assert_int_equal(r.status, ANC_NEED_MISSING);
-	c.max_pin = 8;
+	c.info.max_pin_len = 8;
 	r = check(&c, ANC_NEED_PIN_LEN, ANC_KEY_NONE, 0);
 	assert_int_equal(r.status, ANC_NEED_MISSING);
 	assert_string_equal(r.detail,
@@ -306,7 +306,7 @@ check_quirks(void **state)
 	/* A key known only from the token. */
 	assert_int_equal(check(&c, ANC_NEED_SIGN, ANC_KEY_NONE, 256).status,
 	    ANC_NEED_UNCHECKED);
-	c.max_pin = ~0UL;
+	c.info.max_pin_len = ~0UL;
 	assert_int_equal(check(&c, ANC_NEED_PIN_LEN, ANC_KEY_NONE, 0).status,
 	    ANC_NEED_UNCHECKED);
 }
@@ -324,9 +324,10 @@ fits(void **state)
 	char want[1024];
 
 	caps_init(&caps, softhsm, 5);
-	assert_int_equal(anc_ceremony_fits(c, &caps, &err), ANC_OK);
+	assert_int_equal(anc_ceremony_fits(c, &caps, NULL, &err), ANC_OK);
 	caps_init(&caps, rsa_only, 2);
-	assert_int_equal(anc_ceremony_fits(c, &caps, &err), ANC_E_TOKEN_LACKS);
+	assert_int_equal(anc_ceremony_fits(c, &caps, NULL, &err),
+	    ANC_E_TOKEN_LACKS);
 	assert_int_equal(anc_exit_status(err.code), 3);
 	snprintf(want, sizeof(want), "%s/c.yaml: token \"t\" (M X) cannot run "
 	    "this ceremony; nothing was changed (`anchorage token probe` "
@@ -338,6 +339,144 @@ fits(void **state)
 	    "  %s/c.yaml: closing record: an ecdsa-p256 signature with key "
 	    "\"k\": the token does not list CKM_ECDSA", dir, dir, dir, dir);
 	assert_string_equal(err.msg, want);
+	anc_ceremony_model_free(c);
+}
+
+/* backup-root.yaml's steps, with a P-384 key: lines 10 to 16. */
+#define BACKUP \
+	"  - generate-key: { label: k, algorithm: ecdsa-p384, " \
+	"backup: wrap-with-trusted }\n" \
+	"  - backup-keypair: { label: u, output: u }\n" \
+	"  - backup-trust: { unwrap-key: u }\n" \
+	"  - backup-wrap: { key: k, output: w }\n" \
+	"  - self-sign: { key: k, subject: { CN: r }, output: r }\n" \
+	"  - backup-restore: { wrapped: w, unwrap-key: u }\n" \
+	"  - backup-verify: { key: k, certificate: r }\n" \
+	"backup-token: \"pkcs11:token=b\"\n"
+
+/* Each backup step's needs, on the token it runs on. */
+static void
+derive_backup(void **state)
+{
+	static const struct want {
+		size_t i;
+		enum anc_need_op op;
+		enum anc_keyalg alg;
+		int step;
+		const char *kind, *key, *use;
+	} want[] = {
+		{ 3, ANC_NEED_KEYGEN, ANC_KEY_RSA_3072, 2, "backup-keypair",
+		    "u", "" },
+		{ 4, ANC_NEED_TRANSFER_KEY, ANC_KEY_NONE, 3, "backup-trust",
+		    "", "" },
+		{ 5, ANC_NEED_TRUSTED, ANC_KEY_NONE, 3, "backup-trust", "",
+		    "CKA_TRUSTED" },
+		{ 6, ANC_NEED_TRUSTED, ANC_KEY_EC_P384, 4, "backup-wrap", "k",
+		    "CKA_WRAP_WITH_TRUSTED" },
+		{ 7, ANC_NEED_WRAP_TRANSFER, ANC_KEY_RSA_3072, 4, "backup-wrap",
+		    "", "" },
+		{ 8, ANC_NEED_WRAP_KEY, ANC_KEY_EC_P384, 4, "backup-wrap", "k",
+		    "" },
+		{ 11, ANC_NEED_UNWRAP_TRANSFER, ANC_KEY_RSA_3072, 6,
+		    "backup-restore", "u", "" },
+		{ 12, ANC_NEED_UNWRAP_KEY, ANC_KEY_EC_P384, 6, "backup-restore",
+		    "k", "" },
+		{ 13, ANC_NEED_PROVE, ANC_KEY_EC_P384, 7, "backup-verify", "k",
+		    "" },
+	};
+	struct anc_ceremony *c = load(HEAD BACKUP);
+	struct anc_need *v = NULL;
+	struct anc_err err;
+	size_t n = 0, i;
+	const struct want *w;
+
+	assert_int_equal(anc_ceremony_needs(c, &v, &n, &err), ANC_OK);
+	assert_int_equal(n, 15);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		w = &want[i];
+		need(&v[w->i], w->op, w->alg, w->step, 9 + w->step, w->kind,
+		    w->key);
+		assert_string_equal(v[w->i].use, w->use);
+	}
+	/* The backup token's: backup-keypair's, -restore's, -verify's. */
+	for (i = 0; i < n; i++)
+		assert_int_equal(v[i].backup, (i >= 2 && i <= 3) ||
+		    (i >= 11 && i <= 13));
+	free(v);
+	anc_ceremony_model_free(c);
+}
+
+/* What SoftHSM2 has for a backup, entry by entry. */
+static struct anc_mech_caps softhsm_backup[] = {
+	{ CKM_RSA_PKCS_OAEP, 1, 0, 512, 16384, CKF_ENCRYPT | CKF_DECRYPT |
+	    CKF_WRAP | CKF_UNWRAP },
+	{ CKM_AES_KEY_GEN, 1, 0, 16, 32, CKF_GENERATE },
+	{ CKM_AES_KEY_WRAP_PAD, 1, 0, 1, 2147483648UL, CKF_WRAP | CKF_UNWRAP },
+};
+
+static void
+check_backup(void **state)
+{
+	struct anc_mech_caps m[] = { softhsm[3], softhsm_backup[0],
+	    softhsm_backup[1], softhsm_backup[2] };
+	struct anc_token_caps c;
+	struct anc_need_result r;
+
+	caps_init(&c, m, 4);
+	assert_int_equal(check(&c, ANC_NEED_TRANSFER_KEY, ANC_KEY_NONE,
+	    0).mech, CKM_AES_KEY_GEN);
+	assert_int_equal(check(&c, ANC_NEED_WRAP_TRANSFER, ANC_KEY_RSA_3072,
+	    0).status, ANC_NEED_MET);
+	r = check(&c, ANC_NEED_UNWRAP_KEY, ANC_KEY_EC_P256, 0);
+	assert_int_equal(r.status, ANC_NEED_MET);
+	assert_int_equal(r.mech, CKM_AES_KEY_WRAP_PAD);
+	/* No CKM_RSA_PKCS fallback for the restored key's proof. */
+	r = check(&c, ANC_NEED_PROVE, ANC_KEY_RSA_3072, 256);
+	assert_int_equal(r.status, ANC_NEED_MISSING);
+	assert_string_equal(r.detail, "the token does not list "
+	    "CKM_SHA256_RSA_PKCS");
+	assert_int_equal(check(&c, ANC_NEED_TRUSTED, ANC_KEY_NONE,
+	    0).status, ANC_NEED_UNCHECKED);
+	/* tpm2-pkcs11: RSA-OAEP for encryption only. */
+	m[1].flags = CKF_ENCRYPT | CKF_DECRYPT;
+	r = check(&c, ANC_NEED_UNWRAP_TRANSFER, ANC_KEY_RSA_3072, 0);
+	assert_int_equal(r.status, ANC_NEED_MISSING);
+	assert_string_equal(r.detail, "CKM_RSA_PKCS_OAEP is listed without "
+	    "CKF_UNWRAP");
+	/* AES sizes are bytes: a 24-byte maximum cannot make AES-256. */
+	m[2].max_key = 24;
+	r = check(&c, ANC_NEED_TRANSFER_KEY, ANC_KEY_NONE, 0);
+	assert_int_equal(r.status, ANC_NEED_MISSING);
+	assert_string_equal(r.detail, "CKM_AES_KEY_GEN allows key sizes 16 "
+	    "to 24 bytes; the backup needs 32");
+}
+
+/* The run's refusal covers the backup token, with its own needs. */
+static void
+fits_backup(void **state)
+{
+	struct anc_mech_caps all[] = { softhsm[0], softhsm[1], softhsm[2],
+	    softhsm_backup[0], softhsm_backup[1], softhsm_backup[2] };
+	struct anc_mech_caps no_kwp[] = { softhsm[0], softhsm[1], softhsm[2],
+	    softhsm_backup[0] };
+	struct anc_ceremony *c = load(HEAD BACKUP);
+	struct anc_token_caps caps, bcaps;
+	struct anc_err err;
+
+	caps_init(&caps, all, 6);
+	caps_init(&bcaps, all, 6);
+	assert_int_equal(anc_ceremony_fits(c, &caps, &bcaps, &err), ANC_OK);
+	caps_init(&bcaps, no_kwp, 4);
+	assert_int_equal(anc_ceremony_fits(c, &caps, &bcaps, &err),
+	    ANC_E_TOKEN_LACKS);
+	assert_non_null(strstr(err.msg, "token \"t\" (M X) and backup token "
+	    "\"t\" (M X) cannot run this ceremony"));
+	assert_non_null(strstr(err.msg, "c.yaml:15: step 6 (backup-restore) "
+	    "on the backup token: the ecdsa-p384 key \"k\" unwrapped with the "
+	    "transfer key (AES key wrap with padding): the token does not "
+	    "list CKM_AES_KEY_WRAP_PAD"));
+	/* Only that one: the script's token has it. */
+	assert_null(strstr(err.msg, "step 4"));
 	anc_ceremony_model_free(c);
 }
 
@@ -364,6 +503,9 @@ main(void)
 		cmocka_unit_test(check_rsa_hash),
 		cmocka_unit_test(check_quirks),
 		cmocka_unit_test(fits),
+		cmocka_unit_test(derive_backup),
+		cmocka_unit_test(check_backup),
+		cmocka_unit_test(fits_backup),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -77,14 +77,16 @@ int anc_ceremony_needs(const struct anc_ceremony *c, struct anc_need **needs,
     size_t *n, struct anc_err *err);
 
 /*
- * Check every need of the script against a token's capabilities
+ * Check every need of the script against its token's capabilities, and
+ * the backup token's needs against `backup` (NULL: no backup-token)
  * (anc_need_check).  ANC_OK when nothing is missing (a need that cannot be
  * checked does not refuse); otherwise ANC_E_TOKEN_LACKS, with one line per
  * missing need: "FILE:LINE: step N (kind): what: what the token lacks".
  */
 ANC_MUST_CHECK
 int anc_ceremony_fits(const struct anc_ceremony *c,
-    const struct anc_token_caps *caps, struct anc_err *err);
+    const struct anc_token_caps *caps, const struct anc_token_caps *backup,
+    struct anc_err *err);
 
 /*
  * The numbered script the administrator reads aloud, as text owned by the
@@ -231,6 +233,8 @@ struct anc_run_opts {
 #define ANC_BACKUP_NEEDS_SO_PIN	2u	/* backup-trust: the token's SO */
 #define ANC_BACKUP_NEEDS_MEDIUM	4u	/* backup-wrap: --backup-medium */
 unsigned anc_ceremony_backup_needs(const struct anc_ceremony *c);
+/* The script's backup-token URI; NULL when it has none. */
+const char *anc_ceremony_backup_token_uri(const struct anc_ceremony *c);
 
 /*
  * Run the ceremony: check the outbox can take every output, start the

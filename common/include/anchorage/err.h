@@ -28,7 +28,16 @@ enum anc_class {
 	ANC_CLASS_REFUSED = 4	/* refused by a safety check */
 };
 
-/* code, exit class, message */
+/*
+ * code, exit class, message.  Among the token codes: ANC_E_TOKEN_LACKS is
+ * what the token or its module cannot do, read from what it reports or
+ * refuses before anything changes (a mechanism, flag or key size, random
+ * numbers, PIN limits, a PIN pad where a PIN must be typed, a template
+ * attribute): another token or module is the remedy.  ANC_E_TOKEN_BUSY is
+ * a token that could do it but is held by another application now.  A
+ * token that accepted a template and then reads back something else is
+ * ANC_E_UNSAFE: a safety check refuses what it made (docs/HACKING.md).
+ */
 #define ANC_ERR_TABLE(X) \
 	X(ANC_OK, ANC_CLASS_OK, "success") \
 	X(ANC_E_INTERNAL, ANC_CLASS_FAILED, "internal error") \
@@ -52,7 +61,9 @@ enum anc_class {
 	X(ANC_E_PIN_UNAVAILABLE, ANC_CLASS_TOKEN, "no PIN available") \
 	X(ANC_E_LOGIN, ANC_CLASS_TOKEN, "login failed") \
 	X(ANC_E_TOKEN_LACKS, ANC_CLASS_TOKEN, \
-	    "the token lacks a capability the ceremony needs") \
+	    "the token or its module lacks what the ceremony needs") \
+	X(ANC_E_TOKEN_BUSY, ANC_CLASS_TOKEN, \
+	    "the token is in use by another application") \
 	X(ANC_E_PIN_SOURCE, ANC_CLASS_REFUSED, "PIN source refused") \
 	X(ANC_E_EXISTS, ANC_CLASS_REFUSED, "already exists") \
 	X(ANC_E_LINT, ANC_CLASS_REFUSED, "certificate lint failed") \

@@ -13,9 +13,11 @@
 #define ANCHORAGE_FILE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "anchorage/err.h"
+#include "anchorage/hash.h"
 
 struct anc_err;
 
@@ -78,6 +80,53 @@ int anc_fd_sync(int fd, struct anc_err *err);
 ANC_MUST_CHECK
 int anc_file_read(const char *path, size_t max, unsigned char **out,
     size_t *outlen, struct anc_err *err);
+
+/*
+ * Open the regular file `name` for reading: under the directory `dirfd`,
+ * or a path when `dirfd` is AT_FDCWD.  Never through a symbolic link at
+ * its last component, never a FIFO, socket or device.  Messages name the
+ * file as "`dir`/`name`" (just `name` when `dir` is NULL).
+ * Returns ANC_OK with *fd open, ANC_E_INPUT (missing, a symbolic link, not
+ * a regular file), ANC_E_IO.
+ */
+ANC_MUST_CHECK
+int anc_file_open_read(int dirfd, const char *dir, const char *name,
+    int *fd, struct anc_err *err);
+
+/* Bytes read at a time by anc_file_sha256. */
+#define ANC_FILE_PIECE 65536
+
+/*
+ * Called by anc_file_sha256 with each piece of the file in order; the
+ * piece is wiped once the call returns (the file may be a Secret
+ * manifest).  Returns ANC_OK to go on, or an error to stop.
+ */
+typedef int (*anc_file_piece_fn)(void *arg, const unsigned char *piece,
+    size_t len, struct anc_err *err);
+
+/*
+ * The SHA-256 of a regular file opened as anc_file_open_read does, read
+ * in pieces of ANC_FILE_PIECE bytes: memory does not grow with the file.
+ * Each piece also goes to `fn` unless it is NULL, so that a caller checks
+ * what it hashes in the same pass.  Returns ANC_OK, the errors of
+ * anc_file_open_read, ANC_E_IO, ANC_E_CRYPTO, or the error `fn` returned.
+ */
+ANC_MUST_CHECK
+int anc_file_sha256(int dirfd, const char *dir, const char *name,
+    anc_file_piece_fn fn, void *arg, char sha[ANC_SHA256_HEX],
+    struct anc_err *err);
+
+/*
+ * The next line of `f`, without its '\n', into *buf (NUL-terminated;
+ * grown as needed into at most `max` + 1 bytes; *cap is its size; the
+ * caller frees it): memory bounded by the longest line allowed, not by
+ * the file.  Returns 1, 2 for a last line without a '\n', 0 at the end
+ * of the file, -1 for a line longer than `max` bytes, a read error or
+ * no memory.
+ */
+ANC_MUST_CHECK
+int anc_file_getline(FILE *f, size_t max, char **buf, size_t *cap,
+    size_t *len);
 
 /*
  * Read a PIN from a pin-source file into `buf` (size `cap`): the file must

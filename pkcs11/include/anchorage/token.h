@@ -20,7 +20,6 @@
 
 #include "anchorage/err.h"
 
-struct anc_err;
 struct anc_secret;
 struct anc_module;
 struct anc_token;
@@ -47,14 +46,12 @@ enum anc_backup_policy {
 
 /* "none", "wrap-with-trusted". */
 const char *anc_backup_policy_name(enum anc_backup_policy p);
-/* Inverse of anc_backup_policy_name(); -1 if unknown. */
-ANC_MUST_CHECK
-int anc_backup_policy_from_name(const char *name);
 
 /* "ecdsa-p256" etc.; NULL for ANC_KEY_NONE. */
 const char *anc_keyalg_name(enum anc_keyalg alg);
-/* Inverse of anc_keyalg_name(); ANC_KEY_NONE if unknown. */
-enum anc_keyalg anc_keyalg_from_name(const char *name);
+
+#define ANC_P11_UNAVAILABLE	(~0UL)	/* CK_UNAVAILABLE_INFORMATION */
+#define ANC_P11_INFINITE	0UL	/* CK_EFFECTIVELY_INFINITE */
 
 /* A slot and the token in it, as C_GetSlotInfo/C_GetTokenInfo report. */
 struct anc_slot_info {
@@ -75,15 +72,14 @@ struct anc_slot_info {
 	int pin_final_try;	/* one more wrong PIN locks it */
 	int pin_locked;
 	int user_pin_initialized;	/* a user PIN was set (C_InitPIN) */
-	/* CKF_PROTECTED_AUTHENTICATION_PATH: the PIN is entered on the
-	 * device itself (a PIN pad), never through the host. */
-	int protected_path;
+	int protected_path;	/* the PIN is typed on the device's own pad */
+	unsigned long flags;	/* every CKF_ token flag, as reported */
 	unsigned long min_pin_len, max_pin_len;	/* ulMinPinLen, ulMaxPinLen */
-	/* ulMaxSessionCount: 0 when the token sets no limit or does not say */
-	unsigned long max_sessions;
-	/* Set only for the PIN callback: non-empty when the PIN is asked for
-	 * a context-specific login, for one signature with this key
-	 * (CKA_ALWAYS_AUTHENTICATE). */
+	/* ulMaxSessionCount, ulMaxRwSessionCount as reported:
+	 * ANC_P11_INFINITE no limit, ANC_P11_UNAVAILABLE not said */
+	unsigned long max_sessions, max_rw_sessions;
+	/* For the PIN callback only: the key whose one signature needs a
+	 * context-specific login (CKA_ALWAYS_AUTHENTICATE), else "". */
 	char context_key[129];
 };
 
@@ -114,20 +110,17 @@ const char *anc_key_backup(const struct anc_key_info *ki);
 
 /*
  * Load a PKCS#11 module and initialise it.  `path` must be an absolute path
- * to a shared object.  Returns ANC_OK or ANC_E_MODULE.
- */
-ANC_MUST_CHECK
-int anc_module_load(const char *path, struct anc_module **out,
-    struct anc_err *err);
-
-/*
- * The same with module initialisation arguments: `args`, when not NULL,
- * is passed to C_Initialize in pReserved, as NSS softokn needs
- * ("configdir='sql:/path' certPrefix='' keyPrefix='' secmod='secmod.db'").
+ * to a shared object; `args`, when not NULL, goes to C_Initialize in
+ * pReserved, as NSS softokn needs ("configdir='sql:/path' certPrefix=''
+ * keyPrefix='' secmod='secmod.db'").  Returns ANC_OK or ANC_E_MODULE.
  */
 ANC_MUST_CHECK
 int anc_module_load_args(const char *path, const char *args,
     struct anc_module **out, struct anc_err *err);
+/* The same without arguments. */
+ANC_MUST_CHECK
+int anc_module_load(const char *path, struct anc_module **out,
+    struct anc_err *err);
 
 /* Finalize and unload the module.  Every token opened from it must have
  * been freed before.  anc_module_free(NULL) does nothing. */
@@ -227,7 +220,7 @@ typedef int (*anc_pin_fn)(void *arg, const struct anc_slot_info *info,
  * `fn` and `arg` stay with the token for context-specific logins: a key
  * with CKA_ALWAYS_AUTHENTICATE needs the PIN again before each signature,
  * and it is asked for through `fn` then, used once and wiped; no PIN is
- * kept between signatures.  They must stay valid until anc_token_close().
+ * kept between signatures.  They must stay valid until anc_token_free().
  */
 ANC_MUST_CHECK
 int anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
@@ -242,9 +235,6 @@ int anc_token_login(struct anc_token *t, anc_pin_fn fn, void *arg,
 typedef void (*anc_context_login_fn)(void *arg, const char *key_label);
 void anc_token_on_context_login(struct anc_token *t, anc_context_login_fn fn,
     void *arg);
-
-/* Number of context-specific logins made so far in this session. */
-unsigned long anc_token_context_logins(const struct anc_token *t);
 
 /*
  * The token must be able to draw random numbers (CKF_RNG and a test
@@ -340,7 +330,7 @@ int anc_token_public_key(struct anc_token *t, const char *label,
  * (SHA384, SHA512 as the digest asks) when listed for signing, else
  * CKM_RSA_PKCS over a DigestInfo; for EC, CKM_ECDSA over the digest.
  * Digests: SHA-256, SHA-384, SHA-512.  Borrowed: owned by the token and
- * valid until anc_token_close(); do not free it.
+ * valid until anc_token_free(); do not free it.
  */
 ANC_MUST_CHECK
 int anc_token_signer(struct anc_token *t, const char *label,
@@ -351,16 +341,10 @@ int anc_token_signer(struct anc_token *t, const char *label,
 enum anc_keyalg anc_token_key_alg(EVP_PKEY *key);
 
 /*
- * Backup of a wrap-with-trusted key to a second token (docs/backup.md).
- *
- * How a key travels: a fresh AES-256 transfer key is wrapped with RSA-OAEP
- * (MGF1 with the same hash, no label) under the backup token's unwrap key,
- * and the private key is wrapped with AES key wrap with padding (RFC 5649)
- * under the transfer key: the composition that CKM_RSA_AES_KEY_WRAP
- * performs in one call, built from mechanisms SoftHSM2 2.6.1 has (it has
- * no CKM_RSA_AES_KEY_WRAP, and wraps private keys with neither RSA-PKCS nor
- * RSA-OAEP).  OAEP uses SHA-256 where the token accepts it and SHA-1 where
- * it accepts nothing else (SoftHSM2 2.6.1); the blob says which.
+ * Backup of a wrap-with-trusted key to a second token (docs/backup.md): an
+ * AES-256 transfer key under the backup token's unwrap key with RSA-OAEP
+ * (SHA-256, or SHA-1 where the token takes nothing else), the key under
+ * it with AES key wrap with padding.  The blob names its scheme.
  */
 enum anc_wrap_scheme {
 	ANC_WRAP_NONE = 0,
@@ -372,18 +356,6 @@ enum anc_wrap_scheme {
 const char *anc_wrap_scheme_name(enum anc_wrap_scheme s);
 /* Inverse of anc_wrap_scheme_name(); ANC_WRAP_NONE if unknown. */
 enum anc_wrap_scheme anc_wrap_scheme_from_name(const char *name);
-
-/*
- * Can this token take part, on the wrapping side (`unwrap` 0:
- * CKM_RSA_PKCS_OAEP with CKF_WRAP, CKM_AES_KEY_GEN, CKM_AES_KEY_WRAP_PAD
- * with CKF_WRAP) or the unwrapping side (1: CKM_RSA_PKCS_KEY_PAIR_GEN,
- * CKM_RSA_PKCS_OAEP and CKM_AES_KEY_WRAP_PAD with CKF_UNWRAP)?  From the
- * mechanism list and C_GetMechanismInfo; changes nothing.  Returns ANC_OK,
- * or ANC_E_TOKEN_LACKS naming every mechanism the token lacks.
- */
-ANC_MUST_CHECK
-int anc_token_can_backup(struct anc_token *t, int unwrap,
-    struct anc_err *err);
 
 /*
  * On the backup token: an RSA-3072 key pair that can only unwrap.  Private
@@ -465,9 +437,6 @@ int anc_token_prove_key(struct anc_token *t, const char *label,
     EVP_PKEY *pub, const unsigned char *challenge, size_t len,
     unsigned char *sig, size_t cap, size_t *siglen, struct anc_err *err);
 
-/* Log out and close the session.  Safe to call twice. */
-void anc_token_close(struct anc_token *t);
-
 /* Close if needed, then release memory.  anc_token_free(NULL) is safe. */
 void anc_token_free(struct anc_token *t);
 
@@ -479,9 +448,6 @@ void anc_token_free(struct anc_token *t);
  * have_info 0: the mechanism counts as present with unknown flags and key
  * sizes, which checks then report as unchecked rather than missing.
  */
-#define ANC_P11_UNAVAILABLE	(~0UL)	/* CK_UNAVAILABLE_INFORMATION */
-#define ANC_P11_INFINITE	0UL	/* CK_EFFECTIVELY_INFINITE */
-
 struct anc_mech_caps {
 	unsigned long type;		/* CKM_ number */
 	int have_info;
@@ -491,15 +457,11 @@ struct anc_mech_caps {
 };
 
 struct anc_token_caps {
-	struct anc_slot_info info;
+	struct anc_slot_info info;	/* flags, PIN and session limits */
 	char library_manufacturer[33];
 	char library_description[33];
 	char library_version[8];
 	char cryptoki_version[8];
-	unsigned long token_flags;	/* CKF_ token flags, as reported */
-	int protected_auth_path;	/* PIN entered on the device */
-	unsigned long min_pin, max_pin;	/* ulMinPinLen, ulMaxPinLen */
-	unsigned long max_sessions, max_rw_sessions;	/* or ANC_P11_* */
 	struct anc_mech_caps *mechs;
 	size_t nmechs;
 };
@@ -514,8 +476,8 @@ void anc_token_caps_free(struct anc_token_caps *c);
 const struct anc_mech_caps *anc_caps_mech(const struct anc_token_caps *c,
     unsigned long mech);
 
-/* The mechanisms a ceremony, or a later key backup, may use, with what
- * each is for ("key pair generation", "backup: wrap a key"). */
+/* The mechanisms a ceremony or a key backup may use, with what each is
+ * for ("EC key pair generation", "backup: the AES-256 transfer key"). */
 struct anc_mech_role {
 	unsigned long mech;
 	const char *role;
@@ -528,17 +490,26 @@ const char *anc_token_flag_names(unsigned long flags, char *buf, size_t cap);
 const char *anc_mech_flag_names(unsigned long flags, char *buf, size_t cap);
 
 /*
- * What a ceremony needs from its token, one entry per use: a key pair
- * generated, a signature made, random bytes drawn, a PIN set.  The
- * ceremony layer derives the list from a validated script
- * (anc_ceremony_needs); anc_need_check() compares one entry with what the
- * token reports.  Shared by `token probe` and `ceremony run`.
+ * What a ceremony needs from its tokens, one entry per use: a key pair
+ * generated, a signature made, random bytes drawn, a PIN set, and for a
+ * key backup (docs/backup.md) the transfer key, each wrap and unwrap, and
+ * the trust attributes.  The ceremony layer derives the list from a
+ * validated script (anc_ceremony_needs); anc_need_check() compares one
+ * entry with what its token reports.  Shared by `token probe` and
+ * `ceremony run`.
  */
 enum anc_need_op {
 	ANC_NEED_KEYGEN = 1,	/* C_GenerateKeyPair of `alg` */
 	ANC_NEED_SIGN,		/* a signature with a key of `alg` */
 	ANC_NEED_RANDOM,	/* C_GenerateRandom */
-	ANC_NEED_PIN_LEN	/* C_SetPIN to a PIN of `pin_len` characters */
+	ANC_NEED_PIN_LEN,	/* C_SetPIN to a PIN of `pin_len` characters */
+	ANC_NEED_TRANSFER_KEY,	/* C_GenerateKey of the AES-256 transfer key */
+	ANC_NEED_WRAP_TRANSFER,	/* C_WrapKey of it with RSA-OAEP */
+	ANC_NEED_WRAP_KEY,	/* C_WrapKey of the `alg` key with AES-KWP */
+	ANC_NEED_UNWRAP_TRANSFER,	/* C_UnwrapKey of the transfer key */
+	ANC_NEED_UNWRAP_KEY,	/* C_UnwrapKey of the `alg` key */
+	ANC_NEED_PROVE,		/* the restored key signs a challenge */
+	ANC_NEED_TRUSTED	/* `use` kept: CKA_TRUSTED, ..._WITH_TRUSTED */
 };
 
 struct anc_need {
@@ -546,6 +517,7 @@ struct anc_need {
 	enum anc_keyalg alg;	/* ANC_KEY_NONE: known only from the token */
 	int hash_bits;		/* sign: 256 or 384, the digest signed */
 	unsigned long pin_len;
+	int backup;		/* on the script's backup-token */
 	int step;		/* 1-based; 0: the transcript's closing record */
 	int line;		/* of the step in the script; 0 if none */
 	char kind[24];		/* "generate-key", "closing record", ... */
@@ -559,10 +531,12 @@ enum anc_need_status {
 	ANC_NEED_UNCHECKED	/* listed without details, or algorithm unknown */
 };
 
+/* No mechanism (not 0: CKM_RSA_PKCS_KEY_PAIR_GEN is 0). */
+#define ANC_MECH_END (~0UL)
+
 struct anc_need_result {
 	enum anc_need_status status;
-	unsigned long mech;	/* the mechanism that serves it (or is
-				 * missing), or ANC_MECH_END */
+	unsigned long mech;	/* serving it, missing, or ANC_MECH_END */
 	/* what serves it, what is missing ("CKM_EC_KEY_PAIR_GEN is not
 	 * listed"), or why it could not be checked */
 	char detail[256];
@@ -572,11 +546,10 @@ struct anc_need_result {
 void anc_need_check(const struct anc_need *n, const struct anc_token_caps *c,
     struct anc_need_result *res);
 
-/* The mechanisms that can serve a need, most preferred first, ending in
- * ANC_MECH_END (not 0: CKM_RSA_PKCS_KEY_PAIR_GEN is 0): CKM_ECDSA;
- * CKM_SHA256_RSA_PKCS, CKM_RSA_PKCS; ... */
-#define ANC_MECH_END (~0UL)
-const unsigned long *anc_need_mechs(const struct anc_need *n);
+/* "keygen", "wrap-key", ... and "met", "missing", "unchecked": the names
+ * `token probe --json` and the rehearsal's probe record use. */
+const char *anc_need_op_name(enum anc_need_op op);
+const char *anc_need_status_name(enum anc_need_status st);
 
 /* "step 1 (generate-key \"m8-root\"): an ecdsa-p256 key pair" and the
  * like, for messages, into buf[cap]; returns buf. */
@@ -591,9 +564,8 @@ const char *anc_need_describe(const struct anc_need *n, char *buf,
  * software with the public key read from the token, then both halves
  * destroyed.  Nothing persistent is created, unless the module ignores
  * CKA_TOKEN false, which `persistent` reports (the pair is destroyed at
- * once all the same).  Each stage's outcome is
- * recorded, including failures; the return value is ANC_OK unless the
- * session itself failed.
+ * once all the same).  Each stage's outcome is recorded, failures too;
+ * the return value is ANC_OK unless the session itself failed.
  */
 #define ANC_TRIAL_SIGS_MAX 4
 struct anc_trial {
