@@ -23,9 +23,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
 #include "anchorage/err.h"
 #include "anchorage/export.h"
 #include "anchorage/file.h"
@@ -321,67 +318,6 @@ anc_outbox_add(struct anc_outbox *ob, const char *name, const void *data,
 	return r;
 }
 
-/*
- * SHA-256 of the regular file `name` in the outbox, read in pieces: the
- * transcript of a large fleet is megabytes, and is never held whole.
- * Symbolic links, FIFOs and devices are refused.
- */
-static int
-hash_file(const struct anc_outbox *ob, const char *name,
-    char sha[ANC_SHA256_HEX], struct anc_err *err)
-{
-	unsigned char buf[16384], md[32];
-	EVP_MD_CTX *ctx = NULL;
-	struct stat st;
-	ssize_t got;
-	int fd, r = ANC_E_INTERNAL;
-
-	if ((fd = openat(ob->dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC)) < 0)
-		return anc_err_set(err, errno == ENOENT ? ANC_E_INPUT :
-		    ANC_E_IO, "%s/%s: cannot read: %s", ob->dir, name,
-		    errno == ELOOP ? "a symbolic link" : strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		r = anc_err_set(err, ANC_E_INPUT, "%s/%s: expected a regular "
-		    "file", ob->dir, name);
-		goto out;
-	}
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-		r = anc_err_set(err, ANC_E_CRYPTO, "%s/%s: SHA-256", ob->dir,
-		    name);
-		goto out;
-	}
-	while ((got = read(fd, buf, sizeof(buf))) != 0) {
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			r = anc_err_set(err, ANC_E_IO, "%s/%s: cannot read: %s",
-			    ob->dir, name, strerror(errno));
-			goto out;
-		}
-		if (EVP_DigestUpdate(ctx, buf, (size_t)got) != 1) {
-			r = anc_err_set(err, ANC_E_CRYPTO, "%s/%s: SHA-256",
-			    ob->dir, name);
-			goto out;
-		}
-	}
-	if (EVP_DigestFinal_ex(ctx, md, NULL) != 1) {
-		r = anc_err_set(err, ANC_E_CRYPTO, "%s/%s: SHA-256", ob->dir,
-		    name);
-		goto out;
-	}
-	anc_hex(md, sizeof(md), sha);
-	/* success */
-	r = ANC_OK;
- out:
-	/* Whatever was read may be a Secret manifest. */
-	OPENSSL_cleanse(buf, sizeof(buf));
-	EVP_MD_CTX_free(ctx);
-	close(fd);
-	return r;
-}
-
 int
 anc_outbox_record(struct anc_outbox *ob, const char *name,
     struct anc_err *err)
@@ -396,7 +332,10 @@ anc_outbox_record(struct anc_outbox *ob, const char *name,
 		r = bad_name(ob, name, err);
 		goto out;
 	}
-	if ((r = hash_file(ob, name, sha, err)) != ANC_OK)
+	/* Read in pieces: a large fleet's transcript is megabytes.  Links,
+	 * FIFOs and devices are refused. */
+	if ((r = anc_file_sha256(ob->dirfd, ob->dir, name, NULL, NULL, sha,
+	    err)) != ANC_OK)
 		goto out;
 	r = keep(ob, name, sha, &copy, err);
  out:
