@@ -65,4 +65,33 @@ void anc_inv_slot_clear(struct slot *s);
 /* "anchors 1, 3": the anchors of a mask, counting from 1. */
 void anc_inv_mask_text(uint64_t mask, char *buf, size_t cap);
 
+/*
+ * kubectl's Secrets: inventory_k8s.c walks the YAML and hands each
+ * kubernetes.io/tls Secret's two values to inventory_k8s_secret.c, which
+ * turns them into entries and checks them.
+ */
+
+/* A Secret's data value as read: base64 text, or why it is unusable. */
+struct anc_inv_value {
+	char *s;
+	size_t len;
+	const char *bad;
+	int present;
+};
+
+/* What is kept from one Secret to the next while a file is read. */
+struct anc_inv_secrets;
+
+ANC_MUST_CHECK
+int anc_inv_secrets_new(struct anc_inventory *inv, anc_inv_fn fn, void *arg,
+    const char *path, struct anc_err *err, struct anc_inv_secrets **out);
+void anc_inv_secrets_free(struct anc_inv_secrets *s);
+
+/* Check the Secret ns/name: its tls.crt, then its ca.crt.  Returns ANC_OK,
+ * ANC_E_NOMEM, or the callback's error. */
+ANC_MUST_CHECK
+int anc_inv_secret(struct anc_inv_secrets *s, const char *ns,
+    const char *name, const struct anc_inv_value *tls,
+    const struct anc_inv_value *ca);
+
 #endif /* ANCHORAGE_INVENTORY_INT_H */

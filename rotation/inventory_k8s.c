@@ -10,7 +10,8 @@
  *
  * tls.key is never decoded or copied; libyaml's copy of it (and of any
  * other data value but tls.crt and ca.crt) is wiped as soon as the event
- * is done with.
+ * is done with.  What a Secret's two values hold is read in
+ * inventory_k8s_secret.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,16 +19,14 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <yaml.h>
 
 #include "anchorage/err.h"
-#include "rotation_int.h"
+#include "inventory_int.h"
 
 struct k8s {
 	struct anc_inventory *inv;
-	anc_inv_fn fn;
-	void *arg;
+	struct anc_inv_secrets *secrets;
 	struct anc_err *err;
 	const char *path;
 	FILE *f;
@@ -37,25 +36,17 @@ struct k8s {
 	int wipe;		/* the current event is a secret's value */
 };
 
-/* A data value: its text, or why it is unusable. */
-struct value {
-	char *s;
-	size_t len;
-	const char *bad;
-	int present;
-};
-
 /* What one object says; a List's items are objects of their own. */
 struct object {
 	char kind[32];
 	char type[64];
 	char name[254];
 	char ns[64];
-	struct value tls, ca;
+	struct anc_inv_value tls, ca;
 };
 
 static void
-value_clear(struct value *v)
+value_clear(struct anc_inv_value *v)
 {
 	free(v->s);
 	memset(v, 0, sizeof(*v));
@@ -134,7 +125,7 @@ copy_scalar(const struct k8s *k, char *dst, size_t cap)
 }
 
 static int
-keep_value(struct k8s *k, struct value *v)
+keep_value(struct k8s *k, struct anc_inv_value *v)
 {
 	value_clear(v);
 	v->present = 1;
@@ -266,230 +257,16 @@ object_field(struct k8s *k, struct object *o, const char *key, int top)
 	return skip(k);
 }
 
-/*
- * From a Secret to entries
- */
-
-/* Standard base64 (whitespace allowed) into a new buffer. */
-static int
-decode(const struct value *v, unsigned char **out, size_t *outlen)
-{
-	EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
-	unsigned char *buf = NULL;
-	int n = 0, m = 0;
-
-	*out = NULL;
-	if (ctx == NULL || (buf = malloc(v->len / 4 * 3 + 80)) == NULL)
-		goto bad;
-	EVP_DecodeInit(ctx);
-	if (EVP_DecodeUpdate(ctx, buf, &n, (const unsigned char *)v->s,
-	    (int)v->len) < 0 || EVP_DecodeFinal(ctx, buf + n, &m) < 0)
-		goto bad;
-	EVP_ENCODE_CTX_free(ctx);
-	*out = buf;
-	*outlen = (size_t)n + (size_t)m;
-	return 0;
- bad:
-	EVP_ENCODE_CTX_free(ctx);
-	free(buf);
-	return -1;
-}
-
-struct collect {
-	struct k8s *k;
-	const struct object *o;
-	const char *key;		/* "tls.crt" or "ca.crt" */
-	struct anc_inv_entry en;
-	size_t certs;
-};
-
-static void
-source(struct collect *c)
-{
-	if (c->certs > 1)
-		snprintf(c->en.source, sizeof(c->en.source), "%s/%s %s #%zu",
-		    c->o->ns, c->o->name, c->key, c->certs);
-	else
-		snprintf(c->en.source, sizeof(c->en.source), "%s/%s %s",
-		    c->o->ns, c->o->name, c->key);
-}
-
-static void
-why_not(struct collect *c, const char *type, const char *why, size_t line)
-{
-	if (type == NULL)
-		anc_inv_entry_garbage(&c->en, "%s line %zu: %s", c->key, line,
-		    why);
-	else if (strstr(type, "PRIVATE KEY") != NULL)
-		anc_inv_entry_garbage(&c->en, "%s: a %s where a certificate "
-		    "belongs", c->key, type);
-	else
-		anc_inv_entry_garbage(&c->en, "%s: a %s block, not a "
-		    "certificate", c->key, type);
-}
-
-static int
-add_der(struct collect *c, const unsigned char *der, size_t len)
-{
-	struct anc_inv_cert *ic = &c->en.c[c->en.n];
-
-	if ((ic->der = malloc(len)) == NULL)
-		return anc_err_set(c->k->err, ANC_E_NOMEM, "%s", c->k->path);
-	memcpy(ic->der, der, len);
-	ic->len = len;
-	c->en.n++;
-	return ANC_OK;
-}
-
-/* tls.crt: every block belongs to the one chain. */
-static int
-on_tls(void *arg, const char *type, const unsigned char *der, size_t len,
-    const char *why, size_t line)
-{
-	struct collect *c = arg;
-
-	if (type == NULL || strcmp(type, "CERTIFICATE") != 0) {
-		why_not(c, type, why, line);
-		return ANC_OK;
-	}
-	if (c->en.n == ANC_INV_CHAIN_MAX) {
-		anc_inv_entry_garbage(&c->en, "%s: more than %d certificates",
-		    c->key, ANC_INV_CHAIN_MAX);
-		return ANC_OK;
-	}
-	return add_der(c, der, len);
-}
-
-/* ca.crt: each certificate on its own. */
-static int
-on_ca(void *arg, const char *type, const unsigned char *der, size_t len,
-    const char *why, size_t line)
-{
-	struct collect *c = arg;
-	int r;
-
-	c->certs++;
-	source(c);
-	if (type == NULL || strcmp(type, "CERTIFICATE") != 0)
-		why_not(c, type, why, line);
-	else if ((r = add_der(c, der, len)) != ANC_OK)
-		return r;
-	return anc_inv_check(c->k->inv, &c->en, c->k->fn, c->k->arg,
-	    c->k->err);
-}
-
-/* Decoded text, line by line, into a PEM reader. */
-static int
-feed(const unsigned char *text, size_t len, anc_pem_fn fn, void *arg)
-{
-	struct anc_pem_reader *pr = NULL;
-	const unsigned char *p = text, *nl;
-	int r;
-
-	if ((r = anc_pem_reader_new(fn, arg, &pr)) != ANC_OK)
-		return r;
-	while (p < text + len) {
-		nl = memchr(p, '\n', (size_t)(text + len - p));
-		if (nl == NULL)
-			nl = text + len;
-		if ((r = anc_pem_reader_line(pr, (const char *)p,
-		    (size_t)(nl - p))) != ANC_OK)
-			goto out;
-		p = nl + 1;
-	}
-	r = anc_pem_reader_end(pr);
- out:
-	anc_pem_reader_free(pr);
-	return r;
-}
-
-/* A value as decoded PEM text, or a garbage entry saying why not. */
-static int
-value_text(struct collect *c, const struct value *v, unsigned char **text,
-    size_t *len)
-{
-	*text = NULL;
-	if (!v->present || (v->bad == NULL && v->len == 0))
-		anc_inv_entry_garbage(&c->en, "%s is %s", c->key, v->present ?
-		    "empty" : "missing");
-	else if (v->bad != NULL)
-		anc_inv_entry_garbage(&c->en, "%s is %s", c->key, v->bad);
-	else if (decode(v, text, len) != 0)
-		anc_inv_entry_garbage(&c->en, "%s is not valid base64",
-		    c->key);
-	else if (memchr(*text, '\0', *len) != NULL)
-		anc_inv_entry_garbage(&c->en, "%s is binary, not PEM text",
-		    c->key);
-	return c->en.garbage ? -1 : 0;
-}
-
-static int
-tls_entry(struct k8s *k, const struct object *o)
-{
-	struct collect c;
-	unsigned char *text = NULL;
-	size_t len = 0;
-	int r = ANC_OK;
-
-	memset(&c, 0, sizeof(c));
-	c.k = k;
-	c.o = o;
-	c.key = "tls.crt";
-	source(&c);
-	if (value_text(&c, &o->tls, &text, &len) == 0 &&
-	    (r = feed(text, len, on_tls, &c)) != ANC_OK)
-		goto out;
-	if (c.en.n == 0)
-		anc_inv_entry_garbage(&c.en, "tls.crt holds no certificate");
-	r = anc_inv_check(k->inv, &c.en, k->fn, k->arg, k->err);
- out:
-	anc_inv_entry_clear(&c.en);
-	if (text != NULL)
-		OPENSSL_clear_free(text, len);
-	return r;
-}
-
-/* cert-manager writes ca.crt empty or leaves it out when it has no CA to
- * name; only a ca.crt with content is checked. */
-static int
-ca_entries(struct k8s *k, const struct object *o)
-{
-	struct collect c;
-	unsigned char *text = NULL;
-	size_t len = 0;
-	int r = ANC_OK;
-
-	if (!o->ca.present || (o->ca.bad == NULL && o->ca.len == 0))
-		return ANC_OK;
-	memset(&c, 0, sizeof(c));
-	c.k = k;
-	c.o = o;
-	c.key = "ca.crt";
-	source(&c);
-	if (value_text(&c, &o->ca, &text, &len) != 0)
-		r = anc_inv_check(k->inv, &c.en, k->fn, k->arg, k->err);
-	else
-		r = feed(text, len, on_ca, &c);
-	anc_inv_entry_clear(&c.en);
-	if (text != NULL)
-		OPENSSL_clear_free(text, len);
-	return r;
-}
-
 static int
 process(struct k8s *k, struct object *o)
 {
-	int r;
-
 	if (strcmp(o->kind, "Secret") != 0)
 		return ANC_OK;
 	anc_inv_count_secret(k->inv, strcmp(o->type, "kubernetes.io/tls") !=
 	    0);
 	if (strcmp(o->type, "kubernetes.io/tls") != 0)
 		return ANC_OK;
-	if ((r = tls_entry(k, o)) != ANC_OK)
-		return r;
-	return ca_entries(k, o);
+	return anc_inv_secret(k->secrets, o->ns, o->name, &o->tls, &o->ca);
 }
 
 /* Each document: a List of Secrets, or one Secret. */
@@ -532,13 +309,14 @@ anc_inventory_k8s(struct anc_inventory *inv, const char *path,
 
 	memset(&k, 0, sizeof(k));
 	k.inv = inv;
-	k.fn = fn;
-	k.arg = arg;
 	k.err = err;
 	k.path = strcmp(path, "-") == 0 ? "stdin" : path;
 	if (strcmp(path, "-") != 0 && (f = fopen(path, "re")) == NULL)
 		return anc_err_set(err, errno == ENOENT ? ANC_E_INPUT : ANC_E_IO,
 		    "%s: %s", path, strerror(errno));
+	if ((r = anc_inv_secrets_new(inv, fn, arg, k.path, err,
+	    &k.secrets)) != ANC_OK)
+		goto out;
 	if (!yaml_parser_initialize(&k.yp)) {
 		r = anc_err_set(err, ANC_E_NOMEM, "%s", k.path);
 		goto out;
@@ -549,6 +327,7 @@ anc_inventory_k8s(struct anc_inventory *inv, const char *path,
 	drop_event(&k);
 	yaml_parser_delete(&k.yp);
  out:
+	anc_inv_secrets_free(k.secrets);
 	if (f != stdin)
 		fclose(f);
 	return r;
