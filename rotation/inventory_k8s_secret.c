@@ -23,6 +23,10 @@ struct anc_inv_secrets {
 	void *arg;
 	const char *path;		/* borrowed: the input, for messages */
 	struct anc_err *err;		/* borrowed */
+	/* One of each for every value, not one per value: a reader holds a
+	 * 64 KiB buffer. */
+	EVP_ENCODE_CTX *dec;
+	struct anc_pem_reader *pr;
 };
 
 int
@@ -32,8 +36,12 @@ anc_inv_secrets_new(struct anc_inventory *inv, anc_inv_fn fn, void *arg,
 	struct anc_inv_secrets *s;
 
 	*out = NULL;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->dec = EVP_ENCODE_CTX_new()) == NULL ||
+	    anc_pem_reader_new(NULL, NULL, &s->pr) != ANC_OK) {
+		anc_inv_secrets_free(s);
 		return anc_err_set(err, ANC_E_NOMEM, "%s", path);
+	}
 	s->inv = inv;
 	s->fn = fn;
 	s->arg = arg;
@@ -46,32 +54,33 @@ anc_inv_secrets_new(struct anc_inventory *inv, anc_inv_fn fn, void *arg,
 void
 anc_inv_secrets_free(struct anc_inv_secrets *s)
 {
+	if (s == NULL)
+		return;
+	EVP_ENCODE_CTX_free(s->dec);
+	anc_pem_reader_free(s->pr);
 	free(s);
 }
 
 /* Standard base64 (whitespace allowed) into a new buffer. */
 static int
-decode(const struct anc_inv_value *v, unsigned char **out, size_t *outlen)
+decode(EVP_ENCODE_CTX *ctx, const struct anc_inv_value *v,
+    unsigned char **out, size_t *outlen)
 {
-	EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
-	unsigned char *buf = NULL;
+	unsigned char *buf;
 	int n = 0, m = 0;
 
 	*out = NULL;
-	if (ctx == NULL || (buf = malloc(v->len / 4 * 3 + 80)) == NULL)
-		goto bad;
+	if ((buf = malloc(v->len / 4 * 3 + 80)) == NULL)
+		return -1;
 	EVP_DecodeInit(ctx);
 	if (EVP_DecodeUpdate(ctx, buf, &n, (const unsigned char *)v->s,
-	    (int)v->len) < 0 || EVP_DecodeFinal(ctx, buf + n, &m) < 0)
-		goto bad;
-	EVP_ENCODE_CTX_free(ctx);
+	    (int)v->len) < 0 || EVP_DecodeFinal(ctx, buf + n, &m) < 0) {
+		free(buf);
+		return -1;
+	}
 	*out = buf;
 	*outlen = (size_t)n + (size_t)m;
 	return 0;
- bad:
-	EVP_ENCODE_CTX_free(ctx);
-	free(buf);
-	return -1;
 }
 
 struct collect {
@@ -157,29 +166,25 @@ on_ca(void *arg, const char *type, const unsigned char *der, size_t len,
 	    c->s->err);
 }
 
-/* Decoded text, line by line, into a PEM reader. */
+/* Decoded text, line by line, into the PEM reader. */
 static int
-feed(const unsigned char *text, size_t len, anc_pem_fn fn, void *arg)
+feed(struct anc_pem_reader *pr, const unsigned char *text, size_t len,
+    anc_pem_fn fn, void *arg)
 {
-	struct anc_pem_reader *pr = NULL;
 	const unsigned char *p = text, *nl;
 	int r;
 
-	if ((r = anc_pem_reader_new(fn, arg, &pr)) != ANC_OK)
-		return r;
+	anc_pem_reader_reset(pr, fn, arg);
 	while (p < text + len) {
 		nl = memchr(p, '\n', (size_t)(text + len - p));
 		if (nl == NULL)
 			nl = text + len;
 		if ((r = anc_pem_reader_line(pr, (const char *)p,
 		    (size_t)(nl - p))) != ANC_OK)
-			goto out;
+			return r;
 		p = nl + 1;
 	}
-	r = anc_pem_reader_end(pr);
- out:
-	anc_pem_reader_free(pr);
-	return r;
+	return anc_pem_reader_end(pr);
 }
 
 /* A value as decoded PEM text, or a garbage entry saying why not. */
@@ -193,7 +198,7 @@ value_text(struct collect *c, const struct anc_inv_value *v, unsigned char **tex
 		    "empty" : "missing");
 	else if (v->bad != NULL)
 		anc_inv_entry_garbage(&c->en, "%s is %s", c->key, v->bad);
-	else if (decode(v, text, len) != 0)
+	else if (decode(c->s->dec, v, text, len) != 0)
 		anc_inv_entry_garbage(&c->en, "%s is not valid base64",
 		    c->key);
 	else if (memchr(*text, '\0', *len) != NULL)
@@ -225,7 +230,7 @@ tls_entry(struct anc_inv_secrets *s, const char *ns, const char *name,
 
 	collect_init(&c, s, ns, name, "tls.crt");
 	if (value_text(&c, tls, &text, &len) == 0 &&
-	    (r = feed(text, len, on_tls, &c)) != ANC_OK)
+	    (r = feed(s->pr, text, len, on_tls, &c)) != ANC_OK)
 		goto out;
 	if (c.en.n == 0)
 		anc_inv_entry_garbage(&c.en, "tls.crt holds no certificate");
@@ -254,7 +259,7 @@ ca_entries(struct anc_inv_secrets *s, const char *ns, const char *name,
 	if (value_text(&c, ca, &text, &len) != 0)
 		r = anc_inv_check(s->inv, &c.en, s->fn, s->arg, s->err);
 	else
-		r = feed(text, len, on_ca, &c);
+		r = feed(s->pr, text, len, on_ca, &c);
 	anc_inv_entry_clear(&c.en);
 	if (text != NULL)
 		OPENSSL_clear_free(text, len);

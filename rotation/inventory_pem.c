@@ -53,10 +53,25 @@ anc_pem_reader_new(anc_pem_fn fn, void *arg, struct anc_pem_reader **out)
 		anc_pem_reader_free(r);
 		return ANC_E_NOMEM;
 	}
-	r->fn = fn;
-	r->arg = arg;
+	anc_pem_reader_reset(r, fn, arg);
 	*out = r;
 	return ANC_OK;
+}
+
+void
+anc_pem_reader_reset(struct anc_pem_reader *r, anc_pem_fn fn, void *arg)
+{
+	/* Only an unfinished block is left to wipe. */
+	OPENSSL_cleanse(r->buf, r->len);
+	r->fn = fn;
+	r->arg = arg;
+	r->in_block = 0;
+	r->junk = 0;
+	r->line = 0;
+	r->start = 0;
+	r->bad = NULL;
+	r->type[0] = '\0';
+	r->len = 0;
 }
 
 void

@@ -123,6 +123,9 @@ int anc_pem_reader_line(struct anc_pem_reader *r, const char *line,
 /* End of input: an open block is reported as unterminated. */
 ANC_MUST_CHECK
 int anc_pem_reader_end(struct anc_pem_reader *r);
+/* Start another input with the same reader (its 64 KiB buffer is kept). */
+void anc_pem_reader_reset(struct anc_pem_reader *r, anc_pem_fn fn,
+    void *arg);
 void anc_pem_reader_free(struct anc_pem_reader *r);
 
 #endif /* ANCHORAGE_ROTATION_INT_H */
