@@ -297,6 +297,21 @@ weigh(const struct anc_inventory *inv, struct anc_inv_result *res)
 	    (res->status == ANC_INV_INCOMPLETE && inv->retiring != 0);
 }
 
+/* Count a result and hand it over. */
+static int
+deliver(struct anc_inventory *inv, const struct anc_inv_result *res,
+    anc_inv_fn fn, void *arg, struct anc_err *err)
+{
+	int r;
+
+	inv->sum.total++;
+	inv->sum.by_status[res->status]++;
+	inv->sum.blocking += (size_t)res->blocks;
+	if ((r = fn(arg, res)) != ANC_OK)
+		r = anc_err_set(err, r, "stopped after %s", res->source);
+	return r;
+}
+
 int
 anc_inv_check(struct anc_inventory *inv, struct anc_inv_entry *en,
     anc_inv_fn fn, void *arg, struct anc_err *err)
@@ -315,12 +330,19 @@ anc_inv_check(struct anc_inventory *inv, struct anc_inv_entry *en,
 		goto out;
 	}
 	weigh(inv, &res);
-	inv->sum.total++;
-	inv->sum.by_status[res.status]++;
-	inv->sum.blocking += (size_t)res.blocks;
-	if ((r = fn(arg, &res)) != ANC_OK)
-		r = anc_err_set(err, r, "stopped after %s", res.source);
+	r = deliver(inv, &res, fn, arg, err);
  out:
 	anc_inv_entry_clear(en);
 	return r;
+}
+
+int
+anc_inv_again(struct anc_inventory *inv, const char *source,
+    const struct anc_inv_result *done, anc_inv_fn fn, void *arg,
+    struct anc_err *err)
+{
+	struct anc_inv_result res = *done;
+
+	anc_inv_printable(source, res.source, sizeof(res.source));
+	return deliver(inv, &res, fn, arg, err);
 }

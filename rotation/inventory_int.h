@@ -59,6 +59,16 @@ ANC_MUST_CHECK
 int anc_inv_judge(struct anc_inventory *inv, struct anc_inv_entry *en,
     struct anc_inv_result *res);
 
+/*
+ * Count and hand over, as `source`, a result anc_inv_check() reached for
+ * the same bytes earlier (a verdict depends only on the bytes checked,
+ * the anchors and the time).  Returns ANC_OK or fn's error.
+ */
+ANC_MUST_CHECK
+int anc_inv_again(struct anc_inventory *inv, const char *source,
+    const struct anc_inv_result *done, anc_inv_fn fn, void *arg,
+    struct anc_err *err);
+
 /* Release what a cache slot holds and empty it. */
 void anc_inv_slot_clear(struct slot *s);
 

@@ -17,6 +17,28 @@
 #include "anchorage/err.h"
 #include "inventory_int.h"
 
+/*
+ * cert-manager copies the same anchor into the ca.crt of nearly every
+ * Secret it issues, so the last few distinct ca.crt values are kept with
+ * the result of each of their certificates: a value seen again in exactly
+ * the same bytes gets the same results (a verdict depends only on the
+ * bytes, the anchors and the time) without being decoded or checked
+ * again.  A value one byte apart is checked on its own.  Only small values
+ * that hold certificates and nothing else are kept, never one with a key
+ * or text that is not a certificate, and the slots are fixed, so memory
+ * does not grow with the number of Secrets.
+ */
+#define MEMO_SLOTS	4
+#define MEMO_CERTS	4		/* certificates in a kept value */
+#define MEMO_VALUE_MAX	(16 * 1024)	/* bytes of a kept value */
+
+struct memo {
+	char *value;		/* the ca.crt value as read (base64) */
+	size_t len;		/* 0: the slot is empty */
+	size_t n;
+	struct anc_inv_result res[MEMO_CERTS];	/* source aside */
+};
+
 struct anc_inv_secrets {
 	struct anc_inventory *inv;	/* borrowed */
 	anc_inv_fn fn;
@@ -27,6 +49,10 @@ struct anc_inv_secrets {
 	 * 64 KiB buffer. */
 	EVP_ENCODE_CTX *dec;
 	struct anc_pem_reader *pr;
+	struct memo memo[MEMO_SLOTS];
+	size_t evict;		/* the slot a new value goes into */
+	struct memo fill;	/* the results of the value being checked */
+	int filling;		/* ... while it may still be kept */
 };
 
 int
@@ -54,8 +80,12 @@ anc_inv_secrets_new(struct anc_inventory *inv, anc_inv_fn fn, void *arg,
 void
 anc_inv_secrets_free(struct anc_inv_secrets *s)
 {
+	size_t i;
+
 	if (s == NULL)
 		return;
+	for (i = 0; i < MEMO_SLOTS; i++)
+		free(s->memo[i].value);
 	EVP_ENCODE_CTX_free(s->dec);
 	anc_pem_reader_free(s->pr);
 	free(s);
@@ -148,6 +178,73 @@ on_tls(void *arg, const char *type, const unsigned char *der, size_t len,
 	return add_der(c, der, len);
 }
 
+/*
+ * The ca.crt memo
+ */
+
+static struct memo *
+recall(struct anc_inv_secrets *s, const struct anc_inv_value *v)
+{
+	size_t i;
+
+	for (i = 0; i < MEMO_SLOTS; i++)
+		if (s->memo[i].len == v->len &&
+		    memcmp(s->memo[i].value, v->s, v->len) == 0)
+			return &s->memo[i];
+	return NULL;
+}
+
+/* Each result of a ca.crt on its way out. */
+static int
+remember(void *arg, const struct anc_inv_result *res)
+{
+	struct anc_inv_secrets *s = arg;
+
+	if (s->filling && s->fill.n < MEMO_CERTS &&
+	    res->status != ANC_INV_GARBAGE)
+		s->fill.res[s->fill.n++] = *res;
+	else
+		s->filling = 0;		/* not a value to keep */
+	return s->fn(s->arg, res);
+}
+
+/* The value has been checked whole: keep it, in place of the oldest, if
+ * it qualified. */
+static void
+memo_keep(struct anc_inv_secrets *s, const struct anc_inv_value *v)
+{
+	struct memo *m = &s->memo[s->evict];
+	char *copy;
+
+	if (!s->filling || s->fill.n == 0 || v->len > MEMO_VALUE_MAX ||
+	    (copy = malloc(v->len)) == NULL)
+		return;
+	memcpy(copy, v->s, v->len);
+	free(m->value);
+	m->value = copy;
+	m->len = v->len;
+	m->n = s->fill.n;
+	memcpy(m->res, s->fill.res, m->n * sizeof(m->res[0]));
+	s->evict = (s->evict + 1) % MEMO_SLOTS;
+}
+
+/* A kept value's results, handed over again as this Secret's. */
+static int
+replay(struct collect *c, const struct memo *m)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < m->n; i++) {
+		c->certs = i + 1;
+		source(c);
+		if ((r = anc_inv_again(c->s->inv, c->en.source, &m->res[i],
+		    c->s->fn, c->s->arg, c->s->err)) != ANC_OK)
+			return r;
+	}
+	return ANC_OK;
+}
+
 /* ca.crt: each certificate on its own. */
 static int
 on_ca(void *arg, const char *type, const unsigned char *der, size_t len,
@@ -162,8 +259,7 @@ on_ca(void *arg, const char *type, const unsigned char *der, size_t len,
 		why_not(c, type, why, line);
 	else if ((r = add_der(c, der, len)) != ANC_OK)
 		return r;
-	return anc_inv_check(c->s->inv, &c->en, c->s->fn, c->s->arg,
-	    c->s->err);
+	return anc_inv_check(c->s->inv, &c->en, remember, c->s, c->s->err);
 }
 
 /* Decoded text, line by line, into the PEM reader. */
@@ -249,6 +345,7 @@ ca_entries(struct anc_inv_secrets *s, const char *ns, const char *name,
     const struct anc_inv_value *ca)
 {
 	struct collect c;
+	struct memo *m;
 	unsigned char *text = NULL;
 	size_t len = 0;
 	int r = ANC_OK;
@@ -256,10 +353,17 @@ ca_entries(struct anc_inv_secrets *s, const char *ns, const char *name,
 	if (!ca->present || (ca->bad == NULL && ca->len == 0))
 		return ANC_OK;
 	collect_init(&c, s, ns, name, "ca.crt");
+	if (ca->bad == NULL && (m = recall(s, ca)) != NULL)
+		return replay(&c, m);
 	if (value_text(&c, ca, &text, &len) != 0)
 		r = anc_inv_check(s->inv, &c.en, s->fn, s->arg, s->err);
-	else
-		r = feed(s->pr, text, len, on_ca, &c);
+	else {
+		s->fill.n = 0;
+		s->filling = 1;
+		if ((r = feed(s->pr, text, len, on_ca, &c)) == ANC_OK)
+			memo_keep(s, ca);
+		s->filling = 0;
+	}
 	anc_inv_entry_clear(&c.en);
 	if (text != NULL)
 		OPENSSL_clear_free(text, len);

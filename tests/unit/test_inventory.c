@@ -503,6 +503,113 @@ test_k8s_syntax(void **state)
 	free(rs);
 }
 
+/* The verdict of ns/name's one ca.crt certificate, or of its #n. */
+static const struct anc_inv_result *
+ca_of(const struct results *rs, const char *name, int n)
+{
+	char src[64];
+
+	if (n > 1)
+		snprintf(src, sizeof(src), "ns/%s ca.crt #%d", name, n);
+	else
+		snprintf(src, sizeof(src), "ns/%s ca.crt", name);
+	return by_source(rs, src);
+}
+
+/* Everything but the source: a repeated value's results are its first. */
+static void
+same_verdict(const struct anc_inv_result *a, const struct anc_inv_result *b)
+{
+	assert_int_equal(a->status, b->status);
+	assert_int_equal(a->blocks, b->blocks);
+	assert_int_equal(a->anchors, b->anchors);
+	assert_string_equal(a->subject, b->subject);
+	assert_string_equal(a->sha256, b->sha256);
+	assert_string_equal(a->not_after, b->not_after);
+	assert_string_equal(a->detail, b->detail);
+}
+
+/*
+ * ca.crt values seen before are not checked again, but only a value in
+ * exactly the same bytes gets the earlier results: one of the same length
+ * a few bytes apart (the anchor with its signature altered), values
+ * pushed out by newer ones and values holding a key are each judged on
+ * their own, and every repeat is counted.
+ */
+static void
+test_k8s_ca_repeats(void **state)
+{
+	struct anc_inventory *inv = inventory(NULL);
+	struct results *rs = calloc(1, sizeof(*rs));
+	struct anc_buf *y = text_new();
+	char *good, *ca_new, *ca_old, *forged, *two, *foreign, *key, name[16];
+	const struct anc_inv_summary *s;
+	struct anc_err err;
+	int i;
+
+	assert_non_null(rs);
+	good = b64_of(tc_pem(W.leaf_new.x, W.ica_new.x, NULL));
+	ca_new = b64_of(tc_pem(W.root_new.x, NULL));
+	ca_old = b64_of(tc_pem(W.root_old.x, NULL));
+	forged = b64_of(tampered_pem(W.root_new.x));
+	two = b64_of(tc_pem(W.root_new.x, W.root_foreign.x, NULL));
+	foreign = b64_of(tc_pem(W.root_foreign.x, NULL));
+	key = b64_of(tc_key_pem(W.leaf_new.k));
+	assert_int_equal(strlen(forged), strlen(ca_new));
+	assert_string_not_equal(forged, ca_new);
+	append(y, "items:\n");
+	secret(y, "new1", "kubernetes.io/tls", good, ca_new);
+	secret(y, "old1", "kubernetes.io/tls", good, ca_old);
+	secret(y, "forged", "kubernetes.io/tls", good, forged);
+	secret(y, "new2", "kubernetes.io/tls", good, ca_new);
+	secret(y, "old2", "kubernetes.io/tls", good, ca_old);
+	secret(y, "two1", "kubernetes.io/tls", good, two);
+	secret(y, "two2", "kubernetes.io/tls", good, two);
+	secret(y, "key1", "kubernetes.io/tls", good, key);
+	secret(y, "key2", "kubernetes.io/tls", good, key);
+	/* More distinct values than are kept, then the first again. */
+	secret(y, "foreign", "kubernetes.io/tls", good, foreign);
+	for (i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "evict%d", i);
+		secret(y, name, "kubernetes.io/tls", good, i % 2 ? forged :
+		    foreign);
+	}
+	secret(y, "new3", "kubernetes.io/tls", good, ca_new);
+	tc_write(path("repeats.yaml"), anc_buf_str(y));
+
+	assert_int_equal(anc_inventory_k8s(inv, path("repeats.yaml"), collect,
+	    rs, &err), ANC_OK);
+	assert_int_equal(ca_of(rs, "new1", 1)->status, ANC_INV_OK);
+	assert_string_equal(ca_of(rs, "new1", 1)->detail, "is anchor 1");
+	assert_int_equal(ca_of(rs, "old1", 1)->status, ANC_INV_OLD_ONLY);
+	assert_int_equal(ca_of(rs, "forged", 1)->status, ANC_INV_INVALID);
+	assert_int_equal(ca_of(rs, "evict1", 1)->status, ANC_INV_INVALID);
+	assert_int_equal(ca_of(rs, "foreign", 1)->status, ANC_INV_UNTRUSTED);
+	same_verdict(ca_of(rs, "new2", 1), ca_of(rs, "new1", 1));
+	same_verdict(ca_of(rs, "new3", 1), ca_of(rs, "new1", 1));
+	same_verdict(ca_of(rs, "old2", 1), ca_of(rs, "old1", 1));
+	assert_int_equal(ca_of(rs, "two2", 1)->status, ANC_INV_OK);
+	assert_int_equal(ca_of(rs, "two2", 2)->status, ANC_INV_UNTRUSTED);
+	same_verdict(ca_of(rs, "two2", 1), ca_of(rs, "two1", 1));
+	same_verdict(ca_of(rs, "two2", 2), ca_of(rs, "two1", 2));
+	assert_string_equal(ca_of(rs, "key2", 1)->detail,
+	    "ca.crt: a PRIVATE KEY where a certificate belongs");
+	/* 17 tls.crt, 19 ca.crt certificates; old1 and old2 block. */
+	assert_int_equal(rs->n, 36);
+	s = anc_inventory_summary(inv);
+	assert_int_equal(s->total, 36);
+	assert_int_equal(s->by_status[ANC_INV_OK], 17 + 5);
+	assert_int_equal(s->by_status[ANC_INV_OLD_ONLY], 2);
+	assert_int_equal(s->by_status[ANC_INV_UNTRUSTED], 6);
+	assert_int_equal(s->by_status[ANC_INV_INVALID], 4);
+	assert_int_equal(s->by_status[ANC_INV_GARBAGE], 2);
+	assert_int_equal(s->blocking, 2);
+	anc_inventory_free(inv);
+	anc_buf_free(y);
+	free(good); free(ca_new); free(ca_old); free(forged); free(two);
+	free(foreign); free(key); free(rs);
+}
+
 /*
  * Anchors and the retiring choice
  */
@@ -1057,6 +1164,7 @@ main(void)
 		cmocka_unit_test(test_directory),
 		cmocka_unit_test(test_k8s),
 		cmocka_unit_test(test_k8s_syntax),
+		cmocka_unit_test(test_k8s_ca_repeats),
 		cmocka_unit_test(test_anchors),
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_report),
