@@ -76,6 +76,17 @@ void anc_inv_slot_clear(struct slot *s);
 void anc_inv_mask_text(uint64_t mask, char *buf, size_t cap);
 
 /*
+ * Base64 that is canonical (RFC 4648 alphabet, a multiple of four
+ * characters, padding only at the end) decoded in one call into `out`
+ * (room for len / 4 * 3 bytes).  Returns 0, or -1 for anything else,
+ * which is left to EVP_DecodeUpdate: it takes whitespace and line breaks,
+ * and it gives the same bytes where both apply.
+ */
+ANC_MUST_CHECK
+int anc_inv_b64_decode(const char *s, size_t len, unsigned char *out,
+    size_t *outlen);
+
+/*
  * kubectl's Secrets: inventory_k8s.c walks the YAML and hands each
  * kubernetes.io/tls Secret's two values to inventory_k8s_secret.c, which
  * turns them into entries and checks them.

@@ -102,6 +102,11 @@ decode(EVP_ENCODE_CTX *ctx, const struct anc_inv_value *v,
 	*out = NULL;
 	if ((buf = malloc(v->len / 4 * 3 + 80)) == NULL)
 		return -1;
+	/* kubectl writes each value on one line, without blanks. */
+	if (anc_inv_b64_decode(v->s, v->len, buf, outlen) == 0) {
+		*out = buf;
+		return 0;
+	}
 	EVP_DecodeInit(ctx);
 	if (EVP_DecodeUpdate(ctx, buf, &n, (const unsigned char *)v->s,
 	    (int)v->len) < 0 || EVP_DecodeFinal(ctx, buf + n, &m) < 0) {

@@ -12,6 +12,7 @@
 #define _DEFAULT_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@
 #include <openssl/evp.h>
 
 #include "anchorage/err.h"
-#include "rotation_int.h"
+#include "inventory_int.h"
 
 #define LINE_MAX_LEN	8192	/* a longer line is not PEM */
 #define BEGIN		"-----BEGIN "
@@ -41,6 +42,40 @@ struct anc_pem_reader {
 	unsigned char *buf;	/* decoded so far */
 	size_t len;
 };
+
+/* The base64 alphabet of RFC 4648, section 4. */
+static int
+b64_char(unsigned char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+	    (ch >= '0' && ch <= '9') || ch == '+' || ch == '/';
+}
+
+int
+anc_inv_b64_decode(const char *s, size_t len, unsigned char *out,
+    size_t *outlen)
+{
+	const char *eq;
+	size_t pad = 0;
+	int n;
+
+	/* EVP_DecodeBlock skips blanks at either end and reads '=' anywhere
+	 * as zero bits, so both are ruled out first. */
+	if (len == 0 || len % 4 != 0 || len > INT_MAX ||
+	    !b64_char((unsigned char)s[0]))
+		return -1;
+	if ((eq = memchr(s, '=', len)) != NULL) {
+		pad = len - (size_t)(eq - s);
+		if (pad > 2 || s[len - 1] != '=')
+			return -1;
+	} else if (!b64_char((unsigned char)s[len - 1]))
+		return -1;
+	n = EVP_DecodeBlock(out, (const unsigned char *)s, (int)len);
+	if (n < 0 || (size_t)n != len / 4 * 3)
+		return -1;
+	*outlen = (size_t)n - pad;
+	return 0;
+}
 
 int
 anc_pem_reader_new(anc_pem_fn fn, void *arg, struct anc_pem_reader **out)
@@ -163,6 +198,7 @@ open_block(struct anc_pem_reader *r, const char *line, size_t len)
 static void
 decode_line(struct anc_pem_reader *r, const char *line, size_t len)
 {
+	size_t n = 0;
 	int outl = 0;
 
 	if (r->bad != NULL)
@@ -174,6 +210,15 @@ decode_line(struct anc_pem_reader *r, const char *line, size_t len)
 	}
 	if (r->len + len + 80 > ANC_INV_BLOCK_MAX) {
 		r->bad = "a PEM block larger than 64 KiB";
+		return;
+	}
+	/* A line of whole groups, as PEM writers make them, in one call.
+	 * The context decodes the whole groups of each line before it
+	 * returns too; it keeps only a group split across lines, and then
+	 * it decodes the next line as well. */
+	if (EVP_ENCODE_CTX_num(r->dec) == 0 &&
+	    anc_inv_b64_decode(line, len, r->buf + r->len, &n) == 0) {
+		r->len += n;
 		return;
 	}
 	if (EVP_DecodeUpdate(r->dec, r->buf + r->len, &outl,

@@ -21,7 +21,7 @@
 #include "anchorage/err.h"
 #include "anchorage/export.h"
 #include "anchorage/rotation.h"
-#include "rotation_int.h"
+#include "inventory_int.h"
 #include "test_inventory_certs.h"
 
 #define RESULTS_MAX 512
@@ -259,6 +259,120 @@ test_pem_reader(void **state)
 	assert_string_equal(ev.what[5], "!a PEM block without its END line");
 	assert_int_equal(ev.line[5], 14);
 	free(pem);
+}
+
+/* What EVP_DecodeUpdate makes of a base64 text: its length, or -1. */
+static int
+evp_decode(const char *t, unsigned char *out)
+{
+	EVP_ENCODE_CTX *c = EVP_ENCODE_CTX_new();
+	int n = 0, m = 0;
+
+	assert_non_null(c);
+	EVP_DecodeInit(c);
+	if (EVP_DecodeUpdate(c, out, &n, (const unsigned char *)t,
+	    (int)strlen(t)) < 0 || EVP_DecodeFinal(c, out + n, &m) < 0)
+		n = -1, m = 0;
+	EVP_ENCODE_CTX_free(c);
+	return n < 0 ? -1 : n + m;
+}
+
+/* One block's bytes, as the reader hands them over. */
+struct block {
+	unsigned char der[4096];
+	size_t len;
+	size_t n;
+	char why[96];
+};
+
+static int
+on_block_bytes(void *arg, const char *type, const unsigned char *der,
+    size_t len, const char *why, size_t line)
+{
+	struct block *b = arg;
+
+	b->n++;
+	snprintf(b->why, sizeof(b->why), "%s", why != NULL ? why : "");
+	assert_true(len <= sizeof(b->der));
+	if (der != NULL)
+		memcpy(b->der, der, len);
+	b->len = len;
+	return ANC_OK;
+}
+
+/* The body of a block: `b64` cut into lines of `width`. */
+static void
+read_block(struct block *b, const char *b64, size_t width)
+{
+	struct anc_pem_reader *r = NULL;
+	const char *begin = "-----BEGIN CERTIFICATE-----";
+	const char *end = "-----END CERTIFICATE-----";
+	size_t i, len = strlen(b64);
+
+	memset(b, 0, sizeof(*b));
+	assert_int_equal(anc_pem_reader_new(on_block_bytes, b, &r), ANC_OK);
+	assert_int_equal(anc_pem_reader_line(r, begin, strlen(begin)), ANC_OK);
+	for (i = 0; i < len; i += width)
+		assert_int_equal(anc_pem_reader_line(r, b64 + i, len - i < width ?
+		    len - i : width), ANC_OK);
+	assert_int_equal(anc_pem_reader_line(r, end, strlen(end)), ANC_OK);
+	assert_int_equal(anc_pem_reader_end(r), ANC_OK);
+	anc_pem_reader_free(r);
+	assert_int_equal(b->n, 1);
+}
+
+/*
+ * Base64 in one call where it is canonical, through EVP_DecodeUpdate
+ * otherwise: the same bytes either way, and everything else refused or
+ * left to EVP_DecodeUpdate.
+ */
+static void
+test_base64(void **state)
+{
+	static const char *const canonical[] = { "QUJD", "QUI=", "QQ==",
+	    "QUJDQQ==", "QR==", "+/+/" };
+	static const char *const other[] = { "", "QUJ", "Q===", "====",
+	    "QQ=A", "=QQQ", " QUJD", "QUJD ", "QU JD", "QUJD\n", "QUJD-AAA",
+	    "QUJ\xc3" };
+	unsigned char a[64], b[64], *der = NULL;
+	struct block blk;
+	size_t i, n, width;
+	int cut, len, dlen = i2d_X509(W.leaf_new.x, &der);
+	char *b64 = calloc(1, (size_t)dlen * 2 + 4);
+
+	for (i = 0; i < sizeof(canonical) / sizeof(canonical[0]); i++) {
+		assert_int_equal(anc_inv_b64_decode(canonical[i],
+		    strlen(canonical[i]), a, &n), 0);
+		assert_int_equal(evp_decode(canonical[i], b), (int)n);
+		assert_memory_equal(a, b, n);
+	}
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		if (anc_inv_b64_decode(other[i], strlen(other[i]), a, &n) == 0)
+			fail_msg("\"%s\" taken as canonical", other[i]);
+
+	/* A certificate's bytes, less 0, 1 and 2 so that each padding
+	 * occurs, wrapped at every width: whole groups on a line, groups
+	 * split across lines, and the padding alone. */
+	assert_non_null(b64);
+	for (cut = 0; cut < 3; cut++) {
+		len = EVP_EncodeBlock((unsigned char *)b64, der, dlen - cut);
+		assert_true(len > 0);
+		for (width = 1; width <= 80; width++) {
+			read_block(&blk, b64, width);
+			assert_string_equal(blk.why, "");
+			assert_int_equal(blk.len, (size_t)(dlen - cut));
+			assert_memory_equal(blk.der, der, blk.len);
+		}
+	}
+	/* Padding then more: as EVP_DecodeUpdate takes it line by line, it
+	 * is refused inside a group and taken after a whole one. */
+	read_block(&blk, "QUJDQQ==QUJD", 7);
+	assert_string_equal(blk.why, "invalid base64");
+	read_block(&blk, "QUJDQQ==QUJD", 8);
+	assert_string_equal(blk.why, "");
+	assert_int_equal(blk.len, 7);
+	free(b64);
+	OPENSSL_free(der);
 }
 
 /*
@@ -1160,6 +1274,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pem_reader),
+		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_stream_verdicts),
 		cmocka_unit_test(test_directory),
 		cmocka_unit_test(test_k8s),
