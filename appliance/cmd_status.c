@@ -162,24 +162,43 @@ item_json(const struct anc_status_item *it)
 	    "key", it->key_label, "key_tokens", it->key_tokens);
 }
 
+/*
+ * One document, as json_dumpf() would indent it, but printed an item at a
+ * time: a fleet's status lists an issuing CA per cluster, and a document
+ * holding them all would grow with the fleet.
+ */
 static void
 status_json(const struct anc_status *st)
 {
-	char at[ANC_RFC3339_LEN];
-	json_t *arr = json_array(), *doc;
-	size_t i;
+	char at[ANC_RFC3339_LEN], *text, *p, *nl;
+	json_t *doc;
+	size_t i, len;
 
-	for (i = 0; i < anc_status_count(st); i++)
-		json_array_append_new(arr, item_json(anc_status_item(st, i)));
 	anc_rfc3339_format(anc_status_at(st), at);
-	doc = json_pack("{s:s, s:i, s:s?, s:s, s:s, s:b, s:o}", "at", at,
+	doc = json_pack("{s:s, s:i, s:s?, s:s, s:s, s:b}", "at", at,
 	    "warn_days", anc_status_warn_days(st), "bundle",
 	    anc_status_bundle_source(st), "phase", anc_status_phase(st),
 	    "next", anc_status_next(st), "action_due",
-	    anc_status_action_due(st), "items", arr);
-	json_dumpf(doc, stdout, JSON_INDENT(2));
+	    anc_status_action_due(st));
+	text = json_dumps(doc, JSON_INDENT(2));
 	json_decref(doc);
-	printf("\n");
+	/* Up to the closing "\n}", then the items two levels in. */
+	len = text != NULL ? strlen(text) : 0;
+	printf("%.*s,\n  \"items\": [", len > 2 ? (int)(len - 2) : 0,
+	    text != NULL ? text : "");
+	free(text);
+	for (i = 0; i < anc_status_count(st); i++) {
+		doc = item_json(anc_status_item(st, i));
+		text = json_dumps(doc, JSON_INDENT(2));
+		json_decref(doc);
+		printf("%s\n    ", i > 0 ? "," : "");
+		for (p = text; p != NULL && (nl = strchr(p, '\n')) != NULL;
+		    p = nl + 1)
+			printf("%.*s\n    ", (int)(nl - p), p);
+		printf("%s", p != NULL ? p : "");
+		free(text);
+	}
+	printf("%s]\n}\n", i > 0 ? "\n  " : "");
 }
 
 static void
@@ -236,16 +255,18 @@ collect(const struct app *a, const struct status_args *sa,
 	size_t i;
 	int r;
 
+	/* The token's keys first, so that each CA is matched to them as the
+	 * outboxes are read, once. */
+	if (sa->token != NULL &&
+	    (r = anc_status_add_token(st, a->module, a->module_args,
+	    sa->token, err)) != ANC_OK)
+		return r;
 	for (i = 0; i < sa->noutbox; i++)
 		if ((r = anc_status_add_outbox(st, sa->outbox[i], err)) !=
 		    ANC_OK)
 			return r;
 	if (sa->bundle != NULL &&
 	    (r = anc_status_add_bundle(st, sa->bundle, err)) != ANC_OK)
-		return r;
-	if (sa->token != NULL &&
-	    (r = anc_status_add_token(st, a->module, a->module_args,
-	    sa->token, err)) != ANC_OK)
 		return r;
 	return anc_status_finish(st, err);
 }

@@ -308,7 +308,8 @@ lint_prepare(struct lint *l)
 	    &l->skid_crit, NULL);
 	l->akid = X509_get_ext_d2i(l->x, NID_authority_key_identifier,
 	    &l->akid_crit, NULL);
-	return anc_profile_subject(s, &l->want_subject, l->err);
+	return anc_profile_subject(s, &l->want_subject, &l->own_subject,
+	    l->err);
 }
 
 int
@@ -329,7 +330,7 @@ anc_lint_cert(X509 *x, const struct anc_cert_spec *s, int signed_,
 		r = rules[i](&l);
 	/* Failed decodes left errors behind; rules reported what matters. */
 	ERR_clear_error();
-	X509_NAME_free(l.want_subject);
+	X509_NAME_free(l.own_subject);
 	BASIC_CONSTRAINTS_free(l.bc);
 	ASN1_BIT_STRING_free(l.ku);
 	ASN1_OCTET_STRING_free(l.skid);

@@ -22,7 +22,8 @@ struct lint {
 	const struct anc_cert_spec *s;
 	int signed_;
 	EVP_PKEY *signer_pub;		/* borrowed: issuer's key, or own */
-	X509_NAME *want_subject;
+	const X509_NAME *want_subject;
+	X509_NAME *own_subject;	/* want_subject when built here */
 	BASIC_CONSTRAINTS *bc;
 	int bc_crit;			/* -1 absent, -2 repeated */
 	ASN1_BIT_STRING *ku;

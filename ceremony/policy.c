@@ -195,6 +195,7 @@ check_rest(const X509_NAME *req_name, const struct anc_step *s, X509 *issuer,
     struct anc_err *err)
 {
 	struct anc_cert_spec script;
+	const X509_NAME *built;
 	X509_NAME *name = NULL;
 	int r;
 
@@ -203,7 +204,7 @@ check_rest(const X509_NAME *req_name, const struct anc_step *s, X509 *issuer,
 	if (s->subject.n > 0) {
 		memset(&script, 0, sizeof(script));
 		script.subject = &s->subject;
-		r = anc_profile_subject(&script, &name, err);
+		r = anc_profile_subject(&script, &built, &name, err);
 	} else if ((name = X509_NAME_dup(req_name)) == NULL)
 		r = anc_err_set(err, ANC_E_NOMEM, "subject");
 	if (r != ANC_OK)

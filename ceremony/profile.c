@@ -138,30 +138,28 @@ add_dn(X509_NAME *name, const struct anc_dn *dn, struct anc_err *err)
 }
 
 int
-anc_profile_subject(const struct anc_cert_spec *s, X509_NAME **out,
-    struct anc_err *err)
+anc_profile_subject(const struct anc_cert_spec *s, const X509_NAME **name,
+    X509_NAME **owned, struct anc_err *err)
 {
-	X509_NAME *name = NULL;
-	int r = ANC_E_INTERNAL;
+	X509_NAME *built;
+	int r;
 
-	if (s->subject_name != NULL)
-		name = X509_NAME_dup(s->subject_name);
-	else if (s->subject != NULL && s->subject->n > 0)
-		name = X509_NAME_new();
-	else
+	*owned = NULL;
+	/* Borrowed, not copied: a copy is an encode and a decode. */
+	if (s->subject_name != NULL) {
+		*name = s->subject_name;
+		return ANC_OK;
+	}
+	if (s->subject == NULL || s->subject->n == 0)
 		return anc_err_set(err, ANC_E_INTERNAL, "subject: none given");
-	if (name == NULL)
+	if ((built = X509_NAME_new()) == NULL)
 		return anc_err_ossl(err, ANC_E_NOMEM, "subject");
-	if (s->subject_name == NULL &&
-	    (r = add_dn(name, s->subject, err)) != ANC_OK)
-		goto out;
-	*out = name;
-	name = NULL;	/* transferred */
-	/* success */
-	r = ANC_OK;
- out:
-	X509_NAME_free(name);
-	return r;
+	if ((r = add_dn(built, s->subject, err)) != ANC_OK) {
+		X509_NAME_free(built);
+		return r;
+	}
+	*name = *owned = built;	/* transferred */
+	return ANC_OK;
 }
 
 /* Contract checks: a spec that breaks these is a caller bug. */
@@ -465,7 +463,8 @@ anc_profile_build(const struct anc_cert_spec *s, X509 **out,
     struct anc_err *err)
 {
 	X509 *x = NULL;
-	X509_NAME *subject = NULL;
+	const X509_NAME *subject;
+	X509_NAME *own = NULL;
 	int r = ANC_E_INTERNAL;
 
 	if ((r = check_spec(s, err)) != ANC_OK)
@@ -474,7 +473,7 @@ anc_profile_build(const struct anc_cert_spec *s, X509 **out,
 		r = anc_err_ossl(err, ANC_E_NOMEM, "certificate");
 		goto out;
 	}
-	if ((r = anc_profile_subject(s, &subject, err)) != ANC_OK ||
+	if ((r = anc_profile_subject(s, &subject, &own, err)) != ANC_OK ||
 	    (r = set_fields(x, s, subject, err)) != ANC_OK ||
 	    (r = add_extensions(x, s, err)) != ANC_OK)
 		goto out;
@@ -483,7 +482,7 @@ anc_profile_build(const struct anc_cert_spec *s, X509 **out,
 	/* success */
 	r = ANC_OK;
  out:
-	X509_NAME_free(subject);
+	X509_NAME_free(own);
 	X509_free(x);
 	return r;
 }

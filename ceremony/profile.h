@@ -64,13 +64,14 @@ int anc_profile_build(const struct anc_cert_spec *s, X509 **out,
     struct anc_err *err);
 
 /*
- * The subject a spec asks for: a copy of subject_name, or the name built
- * from `subject` in its order (UTF8String; PrintableString for C).  Used by
- * the build and by the lint that compares.  *out owned by the caller.
+ * The subject a spec asks for: subject_name itself (borrowed; *owned set
+ * to NULL), or the name built from `subject` in its order (UTF8String;
+ * PrintableString for C), returned in both *name and *owned, which the
+ * caller frees.  Used by the build and by the lint that compares.
  */
 ANC_MUST_CHECK
-int anc_profile_subject(const struct anc_cert_spec *s, X509_NAME **out,
-    struct anc_err *err);
+int anc_profile_subject(const struct anc_cert_spec *s, const X509_NAME **name,
+    X509_NAME **owned, struct anc_err *err);
 
 /* X509_set_pubkey, the same bytes for a fraction of the cost (profile.c
  * says why): 1 on success, 0 with OpenSSL's error queue set. */

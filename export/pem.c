@@ -256,10 +256,11 @@ anc_pem_certs(X509 *const *certs, size_t n, char **pem, size_t *len,
     struct anc_err *err)
 {
 	BIO *bio = NULL;
+	unsigned char *der;
 	char *mem = NULL, *buf = NULL;
 	long mlen;
 	size_t i;
-	int r = ANC_E_INTERNAL;
+	int dlen, r = ANC_E_INTERNAL;
 
 	if (n == 0)
 		return anc_err_set(err, ANC_E_INTERNAL,
@@ -269,11 +270,17 @@ anc_pem_certs(X509 *const *certs, size_t n, char **pem, size_t *len,
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if (PEM_write_bio_X509(bio, certs[i]) != 1) {
+		/* PEM_write_bio_X509 encodes the certificate twice, once
+		 * for its length; one i2d and its bytes are enough. */
+		der = NULL;
+		if ((dlen = i2d_X509(certs[i], &der)) <= 0 ||
+		    PEM_write_bio(bio, PEM_STRING_X509, "", der, dlen) <= 0) {
+			OPENSSL_free(der);
 			r = anc_err_ossl(err, ANC_E_CRYPTO, "PEM: certificate "
 			    "%zu cannot be encoded", i + 1);
 			goto out;
 		}
+		OPENSSL_free(der);
 	}
 	mlen = BIO_get_mem_data(bio, &mem);
 	if (mlen <= 0 || (buf = malloc((size_t)mlen + 1)) == NULL) {

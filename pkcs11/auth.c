@@ -76,7 +76,6 @@ anc_p11_context_login(struct anc_token *t, CK_OBJECT_HANDLE h,
 		    label);
 		goto out;
 	}
-	t->ctx_logins++;
 	if (t->ctx_fn != NULL)
 		t->ctx_fn(t->ctx_arg, label);
 	/* success */
@@ -92,10 +91,4 @@ anc_token_on_context_login(struct anc_token *t, anc_context_login_fn fn,
 {
 	t->ctx_fn = fn;
 	t->ctx_arg = arg;
-}
-
-unsigned long
-anc_token_context_logins(const struct anc_token *t)
-{
-	return t->ctx_logins;
 }

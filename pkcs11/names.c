@@ -158,17 +158,6 @@ anc_keyalg_name(enum anc_keyalg alg)
 	return NULL;
 }
 
-enum anc_keyalg
-anc_keyalg_from_name(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(keyalgs) / sizeof(keyalgs[0]); i++)
-		if (strcmp(keyalgs[i].name, name) == 0)
-			return keyalgs[i].alg;
-	return ANC_KEY_NONE;
-}
-
 void
 anc_p11_str(char *dst, size_t cap, const CK_UTF8CHAR *src, size_t len)
 {

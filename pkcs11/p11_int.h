@@ -18,14 +18,9 @@
 /* Inverse of anc_backup_policy_name(); -1 if unknown. */
 ANC_MUST_CHECK
 int anc_backup_policy_from_name(const char *name);
-/* Inverse of anc_keyalg_name(); ANC_KEY_NONE if unknown. */
-enum anc_keyalg anc_keyalg_from_name(const char *name);
 
 /* Log out and close the session.  Safe to call twice. */
 void anc_token_close(struct anc_token *t);
-
-/* Number of context-specific logins made so far in this session. */
-unsigned long anc_token_context_logins(const struct anc_token *t);
 
 /* The mechanisms that can serve a need, most preferred first, ending in
  * ANC_MECH_END (not 0: CKM_RSA_PKCS_KEY_PAIR_GEN is 0): CKM_ECDSA;
@@ -70,7 +65,6 @@ struct anc_token {
 	void *pin_arg;
 	anc_context_login_fn ctx_fn;
 	void *ctx_arg;
-	unsigned long ctx_logins;
 	/* Backup: the trusted session objects the SO made for one wrap. */
 	CK_OBJECT_HANDLE transfer_pub, transfer_aes;
 	int have_transfer;

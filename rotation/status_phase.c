@@ -6,7 +6,8 @@
  * cross-certificates follow their anchors.  Only what is in use can make
  * action due, so a finished rotation does not warn forever about the
  * anchor it retired.  Token keys are matched to certificates, and those
- * none carries are listed.
+ * none carries are listed.  Every issuing CA is compared with the newest
+ * under each anchor only, so the phases take one look at each CA.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 
 #include "anchorage/err.h"
 #include "anchorage/hash.h"
+#include "anchorage/rfc3339.h"
 #include "rotation_int.h"
 #include "status_int.h"
 
@@ -50,47 +52,13 @@ newer(const struct known *a, const struct known *b)
 	return a->seq > b->seq;
 }
 
+/* Is CA a newer than CA b?  As newer(): CAs have no place in a bundle. */
 static int
-is_anchor(X509 *x)
+ca_newer(const struct ca *a, const struct ca *b)
 {
-	int r = X509_check_ca(x) == 1 && X509_self_signed(x, 1) == 1;
-
-	ERR_clear_error();
-	return r;
-}
-
-/* What each certificate is, and which anchor certified it. */
-static void
-classify(struct anc_status *st)
-{
-	struct known *k, *a;
-	size_t i, j;
-
-	for (i = 0; i < st->n; i++)
-		if (is_anchor(st->k[i].x))
-			st->k[i].it.kind = ANC_STATUS_ANCHOR;
-	for (i = 0; i < st->n; i++) {
-		k = &st->k[i];
-		if (k->it.kind == ANC_STATUS_ANCHOR || X509_check_ca(k->x) != 1)
-			continue;
-		k->it.kind = ANC_STATUS_ISSUING_CA;
-		for (j = 0; j < st->n; j++) {
-			a = &st->k[j];
-			if (a->it.kind != ANC_STATUS_ANCHOR)
-				continue;
-			if (X509_check_issued(a->x, k->x) == X509_V_OK &&
-			    X509_verify(k->x, X509_get0_pubkey(a->x)) == 1)
-				k->anchor = (int)j;
-			/* The key and name of an anchor, certified by another:
-			 * a cross-certificate. */
-			if (EVP_PKEY_eq(X509_get0_pubkey(a->x),
-			    X509_get0_pubkey(k->x)) == 1 &&
-			    X509_NAME_cmp(X509_get_subject_name(a->x),
-			    X509_get_subject_name(k->x)) == 0)
-				k->it.kind = ANC_STATUS_CROSS;
-		}
-		ERR_clear_error();
-	}
+	if (a->nb != b->nb)
+		return a->nb > b->nb;
+	return a->seq > b->seq;
 }
 
 static long
@@ -131,24 +99,20 @@ basics(struct anc_status *st, struct known *k)
 	anc_rfc3339_format(k->nb, k->it.not_before);
 	anc_rfc3339_format(k->na, k->it.not_after);
 	k->it.days_left = days_left(st->at, k->na);
-	k->bpos = k->it.kind == ANC_STATUS_ANCHOR ?
-	    bundle_pos(st, k->it.sha256) : -1;
+	k->bpos = bundle_pos(st, k->it.sha256);
 	k->it.in_bundle = k->bpos >= 0;
-	if (k->anchor >= 0)
-		memcpy(k->it.anchor_sha256, st->k[k->anchor].it.sha256, 65);
-	if (k->it.kind == ANC_STATUS_ANCHOR)
-		k->it.key_tokens = key_tokens(st, k->x);
+	k->it.key_tokens = key_tokens(st, k->x);
 }
 
 /* The newest anchor of the bundle in use, and how many it holds. */
-static struct known *
-newest_in_bundle(struct anc_status *st, size_t *count)
+static const struct known *
+newest_in_bundle(const struct anc_status *st, size_t *count)
 {
-	struct known *best = NULL;
+	const struct known *best = NULL;
 	size_t i;
 
 	*count = 0;
-	for (i = 0; i < st->n; i++) {
+	for (i = 0; i < st->nanchors; i++) {
 		if (!st->k[i].it.in_bundle)
 			continue;
 		(*count)++;
@@ -158,23 +122,10 @@ newest_in_bundle(struct anc_status *st, size_t *count)
 	return best;
 }
 
-/* Has an issuing CA been made under this anchor? */
-static int
-has_issuing(const struct anc_status *st, const struct known *a)
-{
-	size_t i;
-
-	for (i = 0; i < st->n; i++)
-		if (st->k[i].it.kind == ANC_STATUS_ISSUING_CA &&
-		    st->k[i].anchor >= 0 && &st->k[st->k[i].anchor] == a)
-			return 1;
-	return 0;
-}
-
 static void
 overall(struct anc_status *st)
 {
-	struct known *n;
+	const struct known *n;
 	size_t count;
 
 	n = newest_in_bundle(st, &count);
@@ -188,7 +139,7 @@ overall(struct anc_status *st)
 		snprintf(st->next, sizeof(st->next), "none until an anchor "
 		    "enters the %d-day buffer; then introduce a new one",
 		    st->warn_days);
-	} else if (has_issuing(st, n)) {
+	} else if (n->top >= 0) {	/* an issuing CA under it */
 		st->phase = "switched";
 		snprintf(st->next, sizeof(st->next), "re-issue every leaf, "
 		    "run inventory check, then the retire ceremony");
@@ -201,9 +152,9 @@ overall(struct anc_status *st)
 }
 
 static const char *
-anchor_phase(struct anc_status *st, const struct known *k)
+anchor_phase(const struct anc_status *st, const struct known *k)
 {
-	struct known *n;
+	const struct known *n;
 	size_t count;
 
 	n = newest_in_bundle(st, &count);
@@ -218,18 +169,15 @@ anchor_phase(struct anc_status *st, const struct known *k)
  * that is in use.  (Status reads one deployment: give it the outboxes of
  * one cluster.) */
 static int
-superseded(const struct anc_status *st, const struct known *k)
+superseded(const struct anc_status *st, const struct ca *c)
 {
-	const struct known *o, *oa, *ka = &st->k[k->anchor];
+	const struct known *oa, *ka = &st->k[c->anchor];
 	size_t i;
 
-	for (i = 0; i < st->n; i++) {
-		o = &st->k[i];
-		if (o == k || o->it.kind != ANC_STATUS_ISSUING_CA ||
-		    o->anchor < 0 || !newer(o, k))
-			continue;
-		oa = &st->k[o->anchor];
-		if ((st->nbundle == 0 || oa->it.in_bundle) &&
+	for (i = 0; i < st->nanchors; i++) {
+		oa = &st->k[i];
+		if (oa->top >= 0 && ca_newer(&st->ca[oa->top], c) &&
+		    (st->nbundle == 0 || oa->it.in_bundle) &&
 		    (oa == ka || newer(oa, ka)))
 			return 1;
 	}
@@ -237,21 +185,21 @@ superseded(const struct anc_status *st, const struct known *k)
 }
 
 static const char *
-ca_phase(struct anc_status *st, const struct known *k)
+ca_phase(const struct anc_status *st, const struct ca *c)
 {
 	const struct known *a, *n;
 	size_t count;
 
-	if (k->anchor < 0)
+	if (c->anchor < 0)
 		return "anchor unknown";
-	a = &st->k[k->anchor];
+	a = &st->k[c->anchor];
 	n = newest_in_bundle(st, &count);
-	if (k->it.kind == ANC_STATUS_CROSS)
+	if (c->kind == ANC_STATUS_CROSS)
 		return st->nbundle == 0 || a->it.in_bundle ? "in use" :
 		    "retired";
 	if (st->nbundle != 0 && !a->it.in_bundle)
 		return "retired";
-	if (superseded(st, k))
+	if (superseded(st, c))
 		return "superseded";
 	return n != NULL && a != n ? "to replace" : "in use";
 }
@@ -270,22 +218,21 @@ watched(const char *phase)
 	return 1;
 }
 
-static void
-advise(struct anc_status *st, struct known *k)
+/* An item's level and advice; 1 if action is due for it. */
+static int
+advise(const struct anc_status *st, struct anc_status_item *it, time_t na)
 {
-	struct anc_status_item *it = &k->it;
 	int anchor = it->kind == ANC_STATUS_ANCHOR;
 
-	if (!watched(it->phase) || k->na - st->at >= (time_t)st->warn_days * DAY)
-		return;
-	st->action_due = 1;
-	if (k->na <= st->at) {
+	if (!watched(it->phase) || na - st->at >= (time_t)st->warn_days * DAY)
+		return 0;
+	if (na <= st->at) {
 		it->level = ANC_STATUS_EXPIRED;
 		snprintf(it->advice, sizeof(it->advice), "EXPIRED %ld day(s) "
 		    "ago: %s", -it->days_left, anchor ? "certificates that chain "
 		    "only to it no longer verify" : "it can no longer issue; "
 		    "issue a new one");
-		return;
+		return 1;
 	}
 	it->level = ANC_STATUS_SOON;
 	if (anchor && strcmp(it->phase, "retiring") == 0)
@@ -300,23 +247,35 @@ advise(struct anc_status *st, struct known *k)
 		snprintf(it->advice, sizeof(it->advice), "expires in %ld "
 		    "day(s), inside the %d-day buffer: issue a new issuing CA "
 		    "and apply its Secret", it->days_left, st->warn_days);
+	return 1;
 }
 
-static void
-match_keys(struct anc_status *st, struct known *k)
+/* CA c's line, made in st->item; 1 if action is due for it. */
+static int
+ca_item(const struct anc_status *st, const struct ca *c)
 {
-	size_t i;
+	struct anc_status_item *it = st->item;
+	const char *text = anc_buf_str(st->text);
 
-	for (i = 0; i < st->nkeys; i++)
-		if (EVP_PKEY_eq(st->keys[i].pub, X509_get0_pubkey(k->x)) == 1) {
-			snprintf(k->it.key_label, sizeof(k->it.key_label), "%s",
-			    st->keys[i].label);
-			st->keys[i].matched = 1;
-		}
-	ERR_clear_error();
+	memset(it, 0, sizeof(*it));
+	it->kind = c->kind;
+	snprintf(it->subject, sizeof(it->subject), "%s", text + c->subject);
+	memcpy(it->sha256, c->sha256, sizeof(it->sha256));
+	if (c->anchor >= 0)
+		memcpy(it->anchor_sha256, st->k[c->anchor].it.sha256,
+		    sizeof(it->anchor_sha256));
+	anc_rfc3339_format(c->nb, it->not_before);
+	anc_rfc3339_format(c->na, it->not_after);
+	it->days_left = days_left(st->at, c->na);
+	it->phase = c->phase;
+	snprintf(it->source, sizeof(it->source), "%s", text + c->source);
+	if (c->key >= 0)
+		snprintf(it->key_label, sizeof(it->key_label), "%s",
+		    st->keys[c->key].label);
+	return advise(st, it, c->na);
 }
 
-/* Anchors, issuing CAs, cross-certificates, keys; newest first. */
+/* Anchors, then token keys; newest first. */
 static int
 order(const void *a, const void *b)
 {
@@ -325,6 +284,42 @@ order(const void *a, const void *b)
 	if (x->it.kind != y->it.kind)
 		return (int)x->it.kind - (int)y->it.kind;
 	return newer(x, y) ? -1 : newer(y, x) ? 1 : 0;
+}
+
+/* Issuing CAs, then cross-certificates; newest first. */
+static int
+ca_order(const void *a, const void *b)
+{
+	const struct ca *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	return ca_newer(x, y) ? -1 : ca_newer(y, x) ? 1 : 0;
+}
+
+/* A CA found twice, then in order found. */
+static int
+ca_found(const void *a, const void *b)
+{
+	const struct ca *x = a, *y = b;
+	int r = strcmp(x->sha256, y->sha256);
+
+	if (r != 0)
+		return r;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Each CA once, as it was first found. */
+static void
+ca_once(struct anc_status *st)
+{
+	size_t i, o;
+
+	qsort(st->ca, st->nca, sizeof(*st->ca), ca_found);
+	for (i = 0, o = 0; i < st->nca; i++)
+		if (o == 0 || strcmp(st->ca[o - 1].sha256, st->ca[i].sha256) != 0)
+			st->ca[o++] = st->ca[i];
+	st->nca = o;
 }
 
 /* A token key no known certificate carries: say so, it may be a root
@@ -341,9 +336,9 @@ key_items(struct anc_status *st, struct anc_err *err)
 		if ((k = anc_status_slot(st)) == NULL)
 			return anc_err_set(err, ANC_E_NOMEM, "status");
 		st->n++;
-		k->anchor = -1;
+		k->top = -1;
 		k->bpos = -1;
-		k->seq = st->n;
+		k->seq = st->seq++;
 		k->it.kind = ANC_STATUS_KEY;
 		k->it.phase = "no certificate";
 		snprintf(k->it.key_label, sizeof(k->it.key_label), "%s",
@@ -353,34 +348,88 @@ key_items(struct anc_status *st, struct anc_err *err)
 	return ANC_OK;
 }
 
+/* Sorted newest first; each CA keeps its anchor. */
+static int
+sort_items(struct anc_status *st, struct anc_err *err)
+{
+	size_t *to, i;
+
+	if ((to = calloc(st->n + 1, sizeof(*to))) == NULL)
+		return anc_err_set(err, ANC_E_NOMEM, "status");
+	for (i = 0; i < st->n; i++)
+		st->k[i].was = i;
+	qsort(st->k, st->n, sizeof(*st->k), order);
+	for (i = 0; i < st->n; i++)
+		to[st->k[i].was] = i;
+	for (i = 0; i < st->nca; i++)
+		if (st->ca[i].anchor >= 0)
+			st->ca[i].anchor = (int)to[st->ca[i].anchor];
+	free(to);
+	qsort(st->ca, st->nca, sizeof(*st->ca), ca_order);
+	return ANC_OK;
+}
+
 int
 anc_status_finish(struct anc_status *st, struct anc_err *err)
 {
-	struct known *k;
-	size_t i, o;
+	struct known *k, *a;
+	struct ca *c;
+	size_t i;
+	int r;
 
-	/* Leaves and other non-CA certificates are not status's business. */
-	for (i = 0, o = 0; i < st->n; i++) {
-		if (X509_check_ca(st->k[i].x) != 1) {
-			X509_free(st->k[i].x);
-			continue;
-		}
-		st->k[o++] = st->k[i];
+	if (st->recheck) {
+		st->nca = 0;
+		anc_buf_reset(st->text);
+		for (i = 0; i < st->nkeys; i++)
+			st->keys[i].matched = 0;
+		if ((r = anc_status_read_cas(st, err)) != ANC_OK)
+			return r;
 	}
-	st->n = o;
-	classify(st);
-	for (i = 0; i < st->n; i++)
+	ca_once(st);
+	for (i = 0; i < st->nanchors; i++)
 		basics(st, &st->k[i]);
-	overall(st);
-	for (i = 0; i < st->n; i++) {
-		k = &st->k[i];
-		k->it.phase = k->it.kind == ANC_STATUS_ANCHOR ?
-		    anchor_phase(st, k) : ca_phase(st, k);
-		advise(st, k);
-		match_keys(st, k);
+	for (i = 0; i < st->nca; i++) {
+		c = &st->ca[i];
+		if (c->kind != ANC_STATUS_ISSUING_CA || c->anchor < 0)
+			continue;
+		a = &st->k[c->anchor];
+		if (a->top < 0 || ca_newer(c, &st->ca[a->top]))
+			a->top = (long)i;
 	}
-	if (key_items(st, err) != ANC_OK)
-		return err->code;
-	qsort(st->k, st->n, sizeof(*st->k), order);
-	return ANC_OK;
+	overall(st);
+	for (i = 0; i < st->nanchors; i++) {
+		k = &st->k[i];
+		k->it.phase = anchor_phase(st, k);
+		st->action_due |= advise(st, &k->it, k->na);
+		if ((r = anc_status_key_of(st, k->x)) >= 0)
+			snprintf(k->it.key_label, sizeof(k->it.key_label), "%s",
+			    st->keys[r].label);
+	}
+	for (i = 0; i < st->nca; i++) {
+		st->ca[i].phase = ca_phase(st, &st->ca[i]);
+		st->action_due |= ca_item(st, &st->ca[i]);
+	}
+	if ((r = key_items(st, err)) != ANC_OK)
+		return r;
+	return sort_items(st, err);
+}
+
+size_t
+anc_status_count(const struct anc_status *st)
+{
+	return st->n + st->nca;
+}
+
+/* Anchors, CAs, token keys.  A CA's item is made when asked for. */
+const struct anc_status_item *
+anc_status_item(const struct anc_status *st, size_t i)
+{
+	if (i < st->nanchors)
+		return &st->k[i].it;
+	if (i - st->nanchors < st->nca) {
+		(void)ca_item(st, &st->ca[i - st->nanchors]);
+		return st->item;
+	}
+	i -= st->nca;
+	return i < st->n ? &st->k[i].it : NULL;
 }

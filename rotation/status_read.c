@@ -178,13 +178,20 @@ transcript_holders(struct anc_status *st, const char *dir,
  * fleet's outbox lists tens of thousands.  Certificates are added at
  * once; the top-level ConfigMaps (bounded by the script) wait until every
  * certificate is in, so that each is named by its own file rather than by
- * the ConfigMap that repeats it.  Whatever is taken from an outbox that
- * then fails to verify is never used: the command fails with it.
+ * the ConfigMap that repeats it.  A second time through, if finish needs
+ * it (anc_status_read_cas), only the CAs.  Whatever is taken from an
+ * outbox that then fails to verify is never used: the command fails with
+ * it.
  */
+typedef int add_fn(struct anc_status *, STACK_OF(X509) *, const char *,
+    struct anc_err *);
+
 struct take {
 	struct anc_status *st;
 	const char *dir;
-	struct anc_buf *configmaps;	/* names, each ending in a NUL */
+	add_fn *add;			/* what is taken from certificates */
+	struct anc_buf *configmaps;	/* names, each ending in a NUL; or
+					 * NULL: not wanted */
 	int transcript;
 	int failed;			/* taking a file failed, not its check */
 };
@@ -203,9 +210,10 @@ take_file(void *arg, const struct anc_verify_item *it, struct anc_err *err)
 	    strcmp(it->kind, "bundle") == 0) {
 		snprintf(path, sizeof(path), "%s/%s", t->dir, it->file);
 		if ((r = anc_pem_read_cert_file(path, &sk, err)) == ANC_OK)
-			r = anc_status_add_certs(t->st, sk, path, err);
+			r = t->add(t->st, sk, path, err);
 		sk_X509_pop_free(sk, X509_free);
-	} else if (strncmp(it->file, "manifests/configmap-", 20) == 0) {
+	} else if (t->configmaps != NULL &&
+	    strncmp(it->file, "manifests/configmap-", 20) == 0) {
 		if (anc_buf_append(t->configmaps, it->file,
 		    strlen(it->file) + 1) != ANC_OK)
 			r = anc_err_set(err, ANC_E_NOMEM, "%s", t->dir);
@@ -215,24 +223,35 @@ take_file(void *arg, const struct anc_verify_item *it, struct anc_err *err)
 	return r;
 }
 
+/* Only what SHA256SUMS vouches for. */
+static int
+take_outbox(struct take *t, struct anc_err *err)
+{
+	int r;
+
+	if ((r = anc_outbox_verify_each(t->dir, take_file, t, err)) !=
+	    ANC_OK && !t->failed)
+		anc_err_prefix(err, "status needs outboxes that verify");
+	return r;
+}
+
 int
 anc_status_add_outbox(struct anc_status *st, const char *dir,
     struct anc_err *err)
 {
-	struct take t = { st, dir, NULL, 0, 0 };
+	struct take t = { st, dir, anc_status_add_certs, NULL, 0, 0 };
 	const char *name;
 	size_t off;
 	char path[4096];
 	int r;
 
-	if ((t.configmaps = anc_buf_new(0)) == NULL)
-		return anc_err_set(err, ANC_E_NOMEM, "%s", dir);
-	/* Only what SHA256SUMS vouches for. */
-	if ((r = anc_outbox_verify_each(dir, take_file, &t, err)) != ANC_OK) {
-		if (!t.failed)
-			anc_err_prefix(err, "status needs outboxes that verify");
+	if ((t.configmaps = anc_buf_new(0)) == NULL ||
+	    anc_buf_append(st->outboxes, dir, strlen(dir) + 1) != ANC_OK) {
+		r = anc_err_set(err, ANC_E_NOMEM, "%s", dir);
 		goto out;
 	}
+	if ((r = take_outbox(&t, err)) != ANC_OK)
+		goto out;
 	for (off = 0; off < anc_buf_len(t.configmaps) && !st->bundle_given;
 	    off += strlen(name) + 1) {
 		name = (const char *)anc_buf_data(t.configmaps) + off;
@@ -247,6 +266,24 @@ anc_status_add_outbox(struct anc_status *st, const char *dir,
  out:
 	anc_buf_free(t.configmaps);
 	return r;
+}
+
+/* The second time through, every anchor and key known.  ConfigMaps and
+ * the --bundle file hold only anchors. */
+int
+anc_status_read_cas(struct anc_status *st, struct anc_err *err)
+{
+	struct take t = { st, NULL, anc_status_add_cas, NULL, 0, 0 };
+	size_t off;
+	int r;
+
+	for (off = 0; off < anc_buf_len(st->outboxes); off += strlen(t.dir) +
+	    1) {
+		t.dir = (const char *)anc_buf_data(st->outboxes) + off;
+		if ((r = take_outbox(&t, err)) != ANC_OK)
+			return r;
+	}
+	return ANC_OK;
 }
 
 /*
@@ -279,6 +316,8 @@ token_keys(struct anc_status *st, struct anc_token *t, struct anc_err *err)
 		    err)) != ANC_OK)
 			goto out;
 		st->nkeys++;
+		/* It may be the key of a CA already taken. */
+		st->recheck |= st->nca > 0;
 	}
 	/* success */
 	r = ANC_OK;

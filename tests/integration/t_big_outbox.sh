@@ -139,11 +139,57 @@ assert s["ok"] and s["closing_hash"] == hashlib.sha256(lines[-1]).hexdigest(), s
 assert s["signed"] is True, s
 PY
 anc --json status --outbox "$O" >"$T/st" || fail "status"
-/usr/bin/python3 - "$T/st" "$N" <<'PY' || fail "status document"
-import json, sys
-s = json.load(open(sys.argv[1]))
-ca = [i for i in s["items"] if i["kind"] == "issuing CA"]
-assert len(ca) == int(sys.argv[2]), len(ca)
+# The whole answer, worked out again from the PEM files SHA256SUMS lists,
+# in its order: each certificate once, named by the first file holding
+# it; the anchor, then the issuing CAs newest first (made in the same
+# second: the one found last first), the newest in use and the others
+# superseded (status reads one deployment).
+/usr/bin/python3 - "$T/st" "$N" "$O" <<'PY' || fail "status document"
+import datetime, hashlib, json, re, sys
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+s, n, out = json.load(open(sys.argv[1])), int(sys.argv[2]), sys.argv[3]
+found = {}
+for line in open(f"{out}/SHA256SUMS"):
+    name = line.rstrip("\n").split("  ", 1)[1]
+    if not name.endswith(".pem"):
+        continue
+    pem = open(f"{out}/{name}", "rb").read()
+    for block in re.findall(rb"-----BEGIN CERTIFICATE-----.*?-----END "
+                            rb"CERTIFICATE-----", pem, re.S):
+        c = x509.load_pem_x509_certificate(block)
+        fp = hashlib.sha256(c.public_bytes(Encoding.DER)).hexdigest()
+        found.setdefault(fp, (len(found), c, f"{out}/{name}"))
+def rfc3339(t):
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+def when(c, which):
+    # not_valid_*_utc from cryptography 42; bookworm has 38.
+    return (getattr(c, f"not_valid_{which}_utc", None) or getattr(
+        c, f"not_valid_{which}").replace(tzinfo=datetime.timezone.utc))
+at = datetime.datetime.strptime(s["at"], "%Y-%m-%dT%H:%M:%SZ").replace(
+    tzinfo=datetime.timezone.utc)
+roots = [fp for fp, (_, c, _) in found.items() if c.issuer == c.subject]
+assert len(roots) == 1, roots
+cas = sorted((fp for fp in found if fp not in roots),
+             key=lambda fp: (when(found[fp][1], "before"), found[fp][0]),
+             reverse=True)
+assert len(cas) == n, len(cas)
+want = []
+for fp in roots + cas:
+    _, c, src = found[fp]
+    left = (when(c, "after") - at).total_seconds() // 86400
+    want.append({"kind": "anchor" if fp in roots else "issuing CA",
+                 "subject": c.subject.rfc4514_string(), "sha256": fp,
+                 "anchor_sha256": "" if fp in roots else roots[0],
+                 "not_before": rfc3339(when(c, "before")),
+                 "not_after": rfc3339(when(c, "after")),
+                 "days_left": int(left),
+                 "phase": "unknown" if fp in roots else
+                          "in use" if fp == cas[0] else "superseded",
+                 "source": src})
+got = [{k: i[k] for k in want[0]} for i in s["items"]]
+assert got == want, next((g, w) for g, w in zip(got, want) if g != w)
+assert s["phase"] == "unknown" and s["action_due"] is False, s
 PY
 pass "outbox verify, transcript verify and status read a $size-byte transcript"
 

@@ -403,6 +403,38 @@ test_intermediate(void **state)
 	X509_free(x);
 }
 
+/* A spec's own X509_NAME is handed back as it is; attributes are built
+ * into a name the caller owns. */
+static void
+test_subject_borrowed(void **state)
+{
+	struct anc_cert_spec s;
+	const X509_NAME *n = NULL;
+	X509_NAME *own = NULL;
+	struct anc_err err;
+	char cn[64];
+
+	memset(&s, 0, sizeof(s));
+	s.subject_name = X509_get_subject_name(fx.root);
+	s.subject = &dn_other;	/* ignored: subject_name wins */
+	anc_err_clear(&err);
+	assert_int_equal(anc_profile_subject(&s, &n, &own, &err), ANC_OK);
+	assert_ptr_equal(n, X509_get_subject_name(fx.root));
+	assert_null(own);
+	s.subject_name = NULL;
+	assert_int_equal(anc_profile_subject(&s, &n, &own, &err), ANC_OK);
+	assert_non_null(own);
+	assert_ptr_equal(n, own);
+	assert_true(X509_NAME_get_text_by_NID(own, NID_commonName, cn,
+	    sizeof(cn)) > 0);
+	assert_string_equal(cn, v_other_cn);
+	X509_NAME_free(own);
+	s.subject = NULL;
+	assert_int_equal(anc_profile_subject(&s, &n, &own, &err),
+	    ANC_E_INTERNAL);
+	assert_null(own);
+}
+
 static void
 test_cross(void **state)
 {
@@ -838,29 +870,31 @@ m_issuer_not_ca(struct lctx *l)
 static void
 m_issuer_name(struct lctx *l)
 {
-	X509_NAME *n = NULL;
+	const X509_NAME *n = NULL;
+	X509_NAME *own = NULL;
 	struct anc_cert_spec o = l->s;
 	struct anc_err err;
 
 	o.subject = &dn_other;
-	assert_int_equal(anc_profile_subject(&o, &n, &err), ANC_OK);
+	assert_int_equal(anc_profile_subject(&o, &n, &own, &err), ANC_OK);
 	assert_int_equal(X509_set_issuer_name(l->x, n), 1);
-	X509_NAME_free(n);
+	X509_NAME_free(own);
 }
 
 static void
 m_subject(struct lctx *l)
 {
-	X509_NAME *n = NULL;
+	const X509_NAME *n = NULL;
+	X509_NAME *own = NULL;
 	struct anc_cert_spec o = l->s;
 	struct anc_err err;
 
 	o.subject = &dn_other;
-	assert_int_equal(anc_profile_subject(&o, &n, &err), ANC_OK);
+	assert_int_equal(anc_profile_subject(&o, &n, &own, &err), ANC_OK);
 	/* A root's issuer follows its subject, or issuer-name-match fires. */
 	assert_int_equal(X509_set_subject_name(l->x, n), 1);
 	assert_int_equal(X509_set_issuer_name(l->x, n), 1);
-	X509_NAME_free(n);
+	X509_NAME_free(own);
 }
 
 static void
@@ -1185,6 +1219,7 @@ main(void)
 		cmocka_unit_test(test_generalized_time),
 		cmocka_unit_test(test_intermediate),
 		cmocka_unit_test(test_cross),
+		cmocka_unit_test(test_subject_borrowed),
 		cmocka_unit_test(test_key_alg),
 		cmocka_unit_test(test_build_refuses),
 		cmocka_unit_test(test_spki_bytes),

@@ -20,8 +20,8 @@
 
 static char *dir;
 /* A: the anchor in use, 20 days left at T0; B: its successor; C: long
- * expired. */
-static struct tc root_a, root_b, root_c, ica_a, ica_b;
+ * expired.  ica_a2 and ica_a3: made in the same second, after ica_a. */
+static struct tc root_a, root_b, root_c, ica_a, ica_b, ica_a2, ica_a3;
 
 static int
 setup(void **state)
@@ -32,6 +32,8 @@ setup(void **state)
 	root_c = tc_make("root-c", NULL, 1, T0 - 4000 * DAY, T0 - 10 * DAY);
 	ica_a = tc_make("ica-a", &root_a, 0, T0 - 2000 * DAY, T0 + 15 * DAY);
 	ica_b = tc_make("ica-b", &root_b, 0, T0 - 4 * DAY, T0 + 1800 * DAY);
+	ica_a2 = tc_make("ica-a2", &root_a, 0, T0 - 1000 * DAY, T0 + 15 * DAY);
+	ica_a3 = tc_make("ica-a3", &root_a, 0, T0 - 1000 * DAY, T0 + 15 * DAY);
 	return 0;
 }
 
@@ -43,6 +45,8 @@ teardown(void **state)
 	tc_free(&root_c);
 	tc_free(&ica_a);
 	tc_free(&ica_b);
+	tc_free(&ica_a2);
+	tc_free(&ica_a3);
 	tc_rmdir(dir);
 	return 0;
 }
@@ -152,6 +156,7 @@ make_outboxes(void **state)
 	X509 *o1[] = { root_a.x, ica_a.x }, *b1[] = { root_a.x };
 	X509 *o2[] = { root_b.x }, *b2[] = { root_b.x, root_a.x };
 	X509 *o3[] = { ica_b.x }, *o4[] = { root_c.x };
+	X509 *o5[] = { ica_a2.x, ica_a3.x };
 	char *pem;
 
 	outbox("o1", o1, 2, b1, 1);
@@ -159,6 +164,7 @@ make_outboxes(void **state)
 	outbox("o3", o3, 1, NULL, 0);
 	outbox("o4", o4, 1, NULL, 0);
 	outbox("plain", o1, 2, NULL, 0);
+	outbox("o5", o5, 2, NULL, 0);
 	tc_write(at("b-only.pem"), pem = tc_pem(root_b.x, NULL));
 	free(pem);
 	tc_write(at("b-leaf.pem"), pem = tc_pem(root_b.x, ica_b.x, NULL));
@@ -273,6 +279,76 @@ test_no_bundle(void **state)
 	anc_status_free(st);
 }
 
+/* The items in order, by fingerprint. */
+static void
+expect_order(const struct anc_status *st, X509 *const *certs, size_t n)
+{
+	char fp[65];
+	size_t i;
+
+	assert_int_equal(anc_status_count(st), n);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(anc_cert_fingerprint(certs[i], fp), ANC_OK);
+		assert_string_equal(anc_status_item(st, i)->sha256, fp);
+	}
+}
+
+static const char *
+source(const struct anc_status *st, X509 *x)
+{
+	return item(st, x)->source + strlen(dir);
+}
+
+/*
+ * The order of the items (anchors, then issuing CAs, newest first; made
+ * in the same second, the one found last first), each named by the first
+ * file it was found in, and an issuing CA found before its anchor (read
+ * again once the anchor is known) placed under it all the same.
+ */
+static void
+test_found(void **state)
+{
+	static const char *const o1234[] = { "o1", "o2", "o3", "o4", NULL };
+	static const char *const plain[] = { "plain", "o1", NULL };
+	static const char *const o15[] = { "o1", "o5", NULL };
+	static const char *const o32[] = { "o3", "o2", NULL };
+	X509 *all[] = { root_b.x, root_a.x, root_c.x, ica_b.x, ica_a.x };
+	X509 *twice[] = { root_a.x, ica_a.x };
+	X509 *same[] = { root_a.x, ica_a3.x, ica_a2.x, ica_a.x };
+	X509 *late[] = { root_b.x, root_a.x, ica_b.x };
+	char fp[65];
+	struct anc_status *st;
+
+	st = status(T0, 30, o1234, NULL);
+	expect_order(st, all, 5);
+	anc_status_free(st);
+
+	st = status(T0, 30, plain, NULL);
+	expect_order(st, twice, 2);
+	assert_string_equal(source(st, root_a.x), "/plain/cert-1.pem");
+	assert_string_equal(source(st, ica_a.x), "/plain/cert-2.pem");
+	anc_status_free(st);
+
+	st = status(T0, 30, o15, NULL);
+	expect_order(st, same, 4);
+	expect_item(st, ica_a3.x, "in use", 15, ANC_STATUS_SOON,
+	    "issue a new issuing CA");
+	expect_item(st, ica_a2.x, "superseded", 15, ANC_STATUS_FINE, NULL);
+	expect_item(st, ica_a.x, "superseded", 15, ANC_STATUS_FINE, NULL);
+	anc_status_free(st);
+
+	st = status(T0, 30, o32, NULL);
+	expect_order(st, late, 3);
+	assert_string_equal(anc_status_phase(st), "switched");
+	assert_int_equal(anc_cert_fingerprint(root_b.x, fp), ANC_OK);
+	assert_string_equal(item(st, ica_b.x)->anchor_sha256, fp);
+	expect_item(st, ica_b.x, "in use", 1800, ANC_STATUS_FINE, NULL);
+	assert_string_equal(source(st, ica_b.x), "/o3/cert-1.pem");
+	assert_string_equal(source(st, root_a.x),
+	    "/o2/manifests/configmap-m8.yaml");
+	anc_status_free(st);
+}
+
 static void
 test_refused(void **state)
 {
@@ -320,6 +396,7 @@ main(void)
 		cmocka_unit_test_setup(test_steady, make_outboxes),
 		cmocka_unit_test(test_phases),
 		cmocka_unit_test(test_no_bundle),
+		cmocka_unit_test(test_found),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_rfc3339),
 	};

@@ -86,17 +86,23 @@ int anc_status_add_bundle(struct anc_status *st, const char *file,
  * Match the public-key objects of a token (no login: public objects only,
  * so cron needs no PIN) to the anchors; keys that match none are listed
  * as ANC_STATUS_KEY items.  `args`, when not NULL, is the module's
- * initialisation string (anc_module_load_args).  Returns ANC_OK or a
+ * initialisation string (anc_module_load_args).  Before the outboxes, so
+ * that they are read once (see anc_status_finish).  Returns ANC_OK or a
  * token error.
  */
 ANC_MUST_CHECK
 int anc_status_add_token(struct anc_status *st, const char *module,
     const char *args, const char *uri, struct anc_err *err);
 
-/* Decide phases and warnings; call once, after everything is added. */
+/* Decide phases and warnings; call once, after everything is added.  An
+ * anchor or token key added after an issuing CA has the outboxes read
+ * again, for their CAs only. */
 ANC_MUST_CHECK
 int anc_status_finish(struct anc_status *st, struct anc_err *err);
 
+/* The items in order: anchors, issuing CAs, cross-certificates, token
+ * keys, each kind newest first.  An item is valid until the next call of
+ * anc_status_item() (a CA's is made when asked for) or anc_status_free(). */
 size_t anc_status_count(const struct anc_status *st);
 const struct anc_status_item *anc_status_item(const struct anc_status *st,
     size_t i);
