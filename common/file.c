@@ -309,6 +309,23 @@ anc_file_open_read(int dirfd, const char *dir, const char *name, int *fdp,
 }
 
 int
+anc_file_open_stream(int dirfd, const char *dir, const char *name,
+    FILE **f, struct anc_err *err)
+{
+	char buf[4096 + 256];
+	int fd, r;
+
+	if ((r = anc_file_open_read(dirfd, dir, name, &fd, err)) != ANC_OK)
+		return r;
+	if ((*f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return anc_err_set(err, ANC_E_NOMEM, "%s",
+		    shown(dir, name, buf, sizeof(buf)));
+	}
+	return ANC_OK;
+}
+
+int
 anc_file_read(const char *path, size_t max, unsigned char **out,
     size_t *outlen, struct anc_err *err)
 {

@@ -145,15 +145,12 @@ transcript_holders(struct anc_status *st, const char *dir,
 	size_t len = 0, cap = 0;
 	json_t *rec;
 	FILE *f = NULL;
-	int fd, got = 0, r;
+	int got = 0, r;
 
 	snprintf(path, sizeof(path), "%s/transcript.jsonl", dir);
-	if ((r = anc_file_open_read(AT_FDCWD, NULL, path, &fd, err)) != ANC_OK)
+	if ((r = anc_file_open_stream(AT_FDCWD, NULL, path, &f, err)) !=
+	    ANC_OK)
 		return r;
-	if ((f = fdopen(fd, "r")) == NULL) {
-		close(fd);
-		return anc_err_set(err, ANC_E_NOMEM, "%s", path);
-	}
 	while (r == ANC_OK && (got = anc_file_getline(f, ANC_OUTBOX_FILE_MAX,
 	    &line, &cap, &len)) == 1) {
 		if ((rec = json_loadb(line, len, 0, NULL)) == NULL)

@@ -4,6 +4,12 @@
  * transcript says: nothing is added that a reader could not check
  * against transcript.jsonl.  One self-contained HTML page: inline CSS, no
  * scripts, no images, no links out, so it prints and archives as it is.
+ *
+ * Once verified, the transcript is read again a line at a time: the
+ * records a fleet writes per cluster are passed over, the lists (inputs,
+ * steps, exceptions) are written as their records come, and only the
+ * records the page names once (the first of a kind, the last) are kept.
+ * The page is as long as the script, not as the fleet.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,9 +21,10 @@
 #include "anchorage/buf.h"
 #include "anchorage/err.h"
 #include "anchorage/export.h"
-#include "transcript_int.h"
+#include "report_int.h"
 
-/* The page so far; anc_buf_put() remembers a failure for the end. */
+/* The page or a part of it so far; anc_buf_put() remembers a failure
+ * for the end. */
 struct html {
 	struct anc_buf *b;
 	const char *outbox;	/* verified: its files match the transcript */
@@ -156,26 +163,12 @@ who_row(struct html *h, const char *label, const json_t *rec)
 	put(h, "</td></tr>\n");
 }
 
-static const json_t *
-first_of(const json_t *recs, const char *type, const char *phase)
-{
-	const json_t *r;
-	size_t i;
-
-	json_array_foreach(recs, i, r)
-		if (strcmp(str(r, "type"), type) == 0 && (phase == NULL ||
-		    strcmp(str(r, "phase"), phase) == 0))
-			return r;
-	return NULL;
-}
-
 static void
-section_ceremony(struct html *h, const json_t *recs, const json_t *start)
+section_ceremony(struct html *h, const json_t *start, const json_t *last,
+    const json_t *go)
 {
 	const json_t *script = json_object_get(start, "script");
 	const json_t *tool = json_object_get(start, "tool");
-	const json_t *last = json_array_get(recs, json_array_size(recs) - 1);
-	const json_t *go = first_of(recs, "confirmation", "start");
 	char version[160];
 
 	snprintf(version, sizeof(version), "%s %s", str(tool, "name"),
@@ -205,9 +198,9 @@ token_rows(struct html *h, const json_t *t)
 }
 
 static void
-section_token(struct html *h, const json_t *recs)
+section_token(struct html *h, const json_t *t)
 {
-	const json_t *t = first_of(recs, "token", NULL), *m, *mech;
+	const json_t *m, *mech;
 	size_t i;
 
 	if (t == NULL)
@@ -227,9 +220,9 @@ section_token(struct html *h, const json_t *recs)
 
 /* A rehearsal's read-only look at the ceremony's own token. */
 static void
-section_probe(struct html *h, const json_t *recs)
+section_probe(struct html *h, const json_t *p)
 {
-	const json_t *p = first_of(recs, "probe", NULL), *t, *m, *n;
+	const json_t *t, *m, *n;
 	size_t i;
 
 	if (p == NULL)
@@ -260,9 +253,9 @@ section_probe(struct html *h, const json_t *recs)
 }
 
 static void
-section_people(struct html *h, const json_t *recs)
+section_people(struct html *h, const json_t *p)
 {
-	const json_t *p = first_of(recs, "participants", NULL), *one;
+	const json_t *one;
 	size_t i;
 
 	put(h, "<h2>Participants</h2>\n<table>\n<tr><th>Name</th><th>Role"
@@ -277,31 +270,20 @@ section_people(struct html *h, const json_t *recs)
 	put(h, "</table>\n");
 }
 
+/* An input record, as a row of the inputs' table. */
 static void
-section_inputs(struct html *h, const json_t *recs)
+input_row(struct html *h, const json_t *r)
 {
-	const json_t *r;
-	size_t i;
-	int any = 0;
-
-	json_array_foreach(recs, i, r) {
-		if (strcmp(str(r, "type"), "input") != 0)
-			continue;
-		if (!any++)
-			put(h, "<h2>Inputs</h2>\n<table>\n");
-		put(h, "<tr><th>");
-		esc(h, str(r, "name"));
-		put(h, " (");
-		esc(h, str(r, "kind"));
-		put(h, "%s)</th><td>", json_is_true(json_object_get(r,
-		    "pinned")) ? ", SHA-256 pinned" : "");
-		esc(h, str(r, "path"));
-		put(h, "<br><span class=\"hash\">");
-		esc(h, str(r, "sha256"));
-		put(h, "</span></td></tr>\n");
-	}
-	if (any)
-		put(h, "</table>\n");
+	put(h, "<tr><th>");
+	esc(h, str(r, "name"));
+	put(h, " (");
+	esc(h, str(r, "kind"));
+	put(h, "%s)</th><td>", json_is_true(json_object_get(r, "pinned")) ?
+	    ", SHA-256 pinned" : "");
+	esc(h, str(r, "path"));
+	put(h, "<br><span class=\"hash\">");
+	esc(h, str(r, "sha256"));
+	put(h, "</span></td></tr>\n");
 }
 
 static void
@@ -416,49 +398,15 @@ step_head(struct html *h, const json_t *r)
 	}
 }
 
+/* An exception, as an item of the list at the end. */
 static void
-section_steps(struct html *h, const json_t *recs)
+exception_item(struct html *h, const json_t *r)
 {
-	const json_t *r;
-	size_t i;
-	int open = 0;
-
-	put(h, "<h2>Steps</h2>\n");
-	json_array_foreach(recs, i, r) {
-		if (strcmp(str(r, "type"), "step") == 0) {
-			if (open)
-				put(h, "</table>\n</div>\n");
-			step_head(h, r);
-			open = 1;
-		} else if (open && num(r, "step") != 0) {
-			step_row(h, r);
-		}
-	}
-	if (open)
-		put(h, "</table>\n</div>\n");
-	else
-		put(h, "<p>No step was begun.</p>\n");
-}
-
-static void
-section_exceptions(struct html *h, const json_t *recs)
-{
-	const json_t *r;
-	size_t i;
-	int any = 0;
-
-	put(h, "<h2>Exceptions</h2>\n");
-	json_array_foreach(recs, i, r) {
-		if (strcmp(str(r, "type"), "exception") != 0)
-			continue;
-		put(h, "%s<li>Step %d, ", any++ ? "" : "<ol>\n",
-		    num(r, "step"));
-		who(h, r);
-		put(h, ": ");
-		esc(h, str(r, "text"));
-		put(h, "</li>\n");
-	}
-	put(h, "%s", any ? "</ol>\n" : "<p>None recorded.</p>\n");
+	put(h, "<li>Step %d, ", num(r, "step"));
+	who(h, r);
+	put(h, ": ");
+	esc(h, str(r, "text"));
+	put(h, "</li>\n");
 }
 
 static void
@@ -475,10 +423,9 @@ abort_rows(struct html *h, const json_t *last)
 }
 
 static void
-section_closing(struct html *h, const json_t *recs,
+section_closing(struct html *h, const json_t *last,
     const struct anc_tr_summary *s)
 {
-	const json_t *last = json_array_get(recs, json_array_size(recs) - 1);
 	const json_t *signer = json_object_get(last, "signer");
 	size_t i;
 
@@ -503,9 +450,9 @@ section_closing(struct html *h, const json_t *recs,
 }
 
 static void
-section_signoff(struct html *h, const json_t *recs, const json_t *start)
+section_signoff(struct html *h, const json_t *p, const json_t *start)
 {
-	const json_t *p = first_of(recs, "participants", NULL), *one;
+	const json_t *one;
 	size_t i;
 
 	put(h, "<h2>Sign-off</h2>\n<p>By signing, each participant states "
@@ -528,38 +475,120 @@ section_signoff(struct html *h, const json_t *recs, const json_t *start)
 	}
 }
 
+/*
+ * What the page takes from the records as they are read: the lists, each
+ * a part of the page of its own, and the records it names once.
+ */
+struct report {
+	struct html inputs, steps, exceptions;
+	int open;		/* a step's table is open in `steps` */
+	json_t *start, *participants, *probe, *token, *go, *last;
+};
+
+/* The first record of a type (and phase) goes into *slot. */
+static void
+first(json_t **slot, json_t *rec, const char *type, const char *phase)
+{
+	if (*slot == NULL && strcmp(str(rec, "type"), type) == 0 &&
+	    (phase == NULL || strcmp(str(rec, "phase"), phase) == 0))
+		*slot = json_incref(rec);
+}
+
+static int
+take(void *arg, json_t *rec, struct anc_err *err)
+{
+	struct report *rp = arg;
+	const char *type = str(rec, "type");
+
+	first(&rp->start, rec, "start", NULL);
+	first(&rp->participants, rec, "participants", NULL);
+	first(&rp->probe, rec, "probe", NULL);
+	first(&rp->token, rec, "token", NULL);
+	first(&rp->go, rec, "confirmation", "start");
+	json_decref(rp->last);
+	rp->last = json_incref(rec);
+	if (strcmp(type, "input") == 0)
+		input_row(&rp->inputs, rec);
+	if (strcmp(type, "exception") == 0)
+		exception_item(&rp->exceptions, rec);
+	if (strcmp(type, "step") == 0) {
+		if (rp->open)
+			put(&rp->steps, "</table>\n</div>\n");
+		step_head(&rp->steps, rec);
+		rp->open = 1;
+	} else if (rp->open && num(rec, "step") != 0) {
+		step_row(&rp->steps, rec);
+	}
+	(void)err;
+	return ANC_OK;
+}
+
+/* The page: its head and the records named once around the lists. */
+static void
+page(struct html *h, const struct report *rp, const struct anc_tr_summary *s)
+{
+	head(h, rp->start, s);
+	section_ceremony(h, rp->start, rp->last, rp->go);
+	section_people(h, rp->participants);
+	section_probe(h, rp->probe);
+	section_token(h, rp->token);
+	if (anc_buf_len(rp->inputs.b) > 0)
+		put(h, "<h2>Inputs</h2>\n<table>\n%s</table>\n",
+		    anc_buf_str(rp->inputs.b));
+	put(h, "<h2>Steps</h2>\n%s%s", anc_buf_str(rp->steps.b), rp->open ?
+	    "</table>\n</div>\n" : "<p>No step was begun.</p>\n");
+	put(h, "<h2>Exceptions</h2>\n");
+	if (anc_buf_len(rp->exceptions.b) > 0)
+		put(h, "<ol>\n%s</ol>\n", anc_buf_str(rp->exceptions.b));
+	else
+		put(h, "<p>None recorded.</p>\n");
+	section_closing(h, rp->last, s);
+	section_signoff(h, rp->participants, rp->start);
+	put(h, "</body>\n</html>\n");
+}
+
 int
 anc_transcript_report(const char *outbox, const char *anchor, char **out,
     struct anc_err *err)
 {
 	struct anc_tr_summary s;
+	struct report rp = { { NULL, outbox }, { NULL, outbox },
+	    { NULL, outbox }, 0, NULL, NULL, NULL, NULL, NULL, NULL };
 	struct html h = { NULL, outbox };
-	json_t *recs = NULL, *start;
 	int r;
 
-	if ((r = anc_tr_load_verified(outbox, anchor, &recs, &s, err)) !=
-	    ANC_OK)
+	if ((r = anc_transcript_verify(outbox, anchor, &s, err)) != ANC_OK)
 		return r;
-	if ((h.b = anc_buf_new(0)) == NULL) {
-		json_decref(recs);
-		return anc_err_set(err, ANC_E_NOMEM, "report");
+	if ((h.b = anc_buf_new(0)) == NULL ||
+	    (rp.inputs.b = anc_buf_new(0)) == NULL ||
+	    (rp.steps.b = anc_buf_new(0)) == NULL ||
+	    (rp.exceptions.b = anc_buf_new(0)) == NULL) {
+		r = anc_err_set(err, ANC_E_NOMEM, "report");
+		goto out;
 	}
-	start = json_array_get(recs, 0);
-	head(&h, start, &s);
-	section_ceremony(&h, recs, start);
-	section_people(&h, recs);
-	section_probe(&h, recs);
-	section_token(&h, recs);
-	section_inputs(&h, recs);
-	section_steps(&h, recs);
-	section_exceptions(&h, recs);
-	section_closing(&h, recs, &s);
-	section_signoff(&h, recs, start);
-	put(&h, "</body>\n</html>\n");
-	json_decref(recs);
-	r = anc_buf_take(h.b, out, NULL);	/* *out transferred */
+	if ((r = anc_tr_each_verified(outbox, &s, take, &rp, err)) != ANC_OK)
+		goto out;
+	page(&h, &rp, &s);
+	if ((r = anc_buf_failed(rp.inputs.b)) != ANC_OK ||
+	    (r = anc_buf_failed(rp.steps.b)) != ANC_OK ||
+	    (r = anc_buf_failed(rp.exceptions.b)) != ANC_OK ||
+	    (r = anc_buf_take(h.b, out, NULL)) != ANC_OK) {	/* *out
+								 * transferred */
+		r = anc_err_set(err, r, "report");
+		goto out;
+	}
+	/* success */
+	r = ANC_OK;
+ out:
+	json_decref(rp.start);
+	json_decref(rp.participants);
+	json_decref(rp.probe);
+	json_decref(rp.token);
+	json_decref(rp.go);
+	json_decref(rp.last);
+	anc_buf_free(rp.inputs.b);
+	anc_buf_free(rp.steps.b);
+	anc_buf_free(rp.exceptions.b);
 	anc_buf_free(h.b);
-	if (r != ANC_OK)
-		return anc_err_set(err, r, "report");
-	return ANC_OK;
+	return r;
 }

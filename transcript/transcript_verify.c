@@ -200,10 +200,7 @@ check_line(struct vctx *v, const char *line, size_t len, size_t no,
 		return r;
 	}
 	anc_sha256_hex(line, len, v->prev);
-	if (v->records == NULL)
-		json_decref(rec);
-	else if (json_array_append_new(v->records, rec) != 0)
-		return anc_err_set(err, ANC_E_NOMEM, "transcript");
+	json_decref(rec);
 	return ANC_OK;
 }
 
@@ -298,9 +295,8 @@ open_transcript(const char *outbox, struct anc_err *err)
 	return f;
 }
 
-/* Verify; with `records`, keep every record for the report. */
-static int
-verify(const char *outbox, const char *anchor, json_t **records,
+int
+anc_transcript_verify(const char *outbox, const char *anchor,
     struct anc_tr_summary *s, struct anc_err *err)
 {
 	struct vctx v;
@@ -318,33 +314,12 @@ verify(const char *outbox, const char *anchor, json_t **records,
 	if ((f = open_transcript(outbox, err)) == NULL)
 		return ANC_E_VERIFY;
 	s->fail_file[0] = '\0';
-	if ((records != NULL && (v.records = json_array()) == NULL) ||
-	    (v.files_md = EVP_MD_CTX_new()) == NULL ||
+	if ((v.files_md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(v.files_md, EVP_sha256(), NULL) != 1)
 		r = anc_err_set(err, ANC_E_NOMEM, "transcript");
 	else
 		r = check_all(&v, f, err);
 	fclose(f);
 	EVP_MD_CTX_free(v.files_md);
-	if (r != ANC_OK) {
-		json_decref(v.records);
-		return r;
-	}
-	if (records != NULL)
-		*records = v.records;	/* transferred */
-	return ANC_OK;
-}
-
-int
-anc_tr_load_verified(const char *outbox, const char *anchor,
-    json_t **records, struct anc_tr_summary *s, struct anc_err *err)
-{
-	return verify(outbox, anchor, records, s, err);
-}
-
-int
-anc_transcript_verify(const char *outbox, const char *anchor,
-    struct anc_tr_summary *s, struct anc_err *err)
-{
-	return verify(outbox, anchor, NULL, s, err);
+	return r;
 }

@@ -1,8 +1,7 @@
 /*
  * anchorage: what the files of `transcript verify` share.  The verifier
- * reads the transcript line by line and keeps nothing per record (unless
- * the report asks for the records), so it runs in bounded memory however
- * many clusters a ceremony had.
+ * reads the transcript line by line and keeps nothing per record, so it
+ * runs in bounded memory however many clusters a ceremony had.
  */
 #ifndef ANCHORAGE_TRANSCRIPT_VERIFY_INT_H
 #define ANCHORAGE_TRANSCRIPT_VERIFY_INT_H
@@ -18,8 +17,6 @@ struct vctx {
 	const char *outbox;
 	const char *anchor;
 	struct anc_tr_summary *s;
-	json_t *records;		/* every record, for the report; NULL:
-					 * not kept */
 	char prev[ANC_SHA256_HEX];	/* SHA-256 of the line before */
 	int rehearsal, unattended;
 	int expect_signed;		/* the start record names a signer */

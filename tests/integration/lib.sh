@@ -174,6 +174,23 @@ p11_objects() {
 	p11_settle
 }
 
+# root_script NAME: the head of a ceremony script NAME that uses the root
+# of ceremony/examples/root.yaml (key m8-root-2026 in token m8-root, its
+# certificate at root/root-2026.pem), up to that certificate, the first of
+# its inputs; the caller writes its other inputs and its steps after it.
+root_script() {
+	cat <<YAML
+version: 1
+name: $1
+token: "pkcs11:token=m8-root"
+participants:
+  - { name: "Alice Example", role: administrator }
+  - { name: "Bob Example", role: witness }
+inputs:
+  - certificate: { name: root-2026, file: root/root-2026.pem, key: m8-root-2026 }
+YAML
+}
+
 # A copy of an example ceremony with sed expressions applied.
 example() {
 	local name=$1 out=$2

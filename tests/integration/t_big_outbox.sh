@@ -96,15 +96,8 @@ with open(f"{d}/clusters.txt", "w") as a:
                .sign(key, hashes.SHA256()))
         open(f"{d}/csr/v{i:05d}.csr", "wb").write(csr.public_bytes(serialization.Encoding.PEM))
 PY
-cat >"$C/fleet.yaml" <<YAML
-version: 1
-name: big-fleet-2026
-token: "pkcs11:token=m8-root"
-participants:
-  - { name: "Alice Example", role: administrator }
-  - { name: "Bob Example", role: witness }
-inputs:
-  - certificate: { name: root-2026, file: root/root-2026.pem, key: m8-root-2026 }
+{ root_script big-fleet-2026
+cat <<YAML
   - clusters: { name: vault-list, file: clusters.txt }
 steps:
   - bundle: { anchors: [root-2026], output: trust-bundle }
@@ -115,6 +108,7 @@ steps:
       bundle: trust-bundle
       output: vault-intermediates
 YAML
+} >"$C/fleet.yaml"
 O=${SHM:-$C}/out
 anc -q ceremony run "$C/fleet.yaml" --outbox "$O" \
     --pin-source "file:$T/pin-m8-root" --yes >/dev/null || fail "fleet ceremony"

@@ -54,19 +54,13 @@ pass "CRL refuses to revoke its own issuer"
 # previous one revoked is carried over even though this script revokes
 # nothing new.
 crl2() {	# crl2 NAME NUMBER
-	cat >"$C/$1.yaml" <<YAML
-version: 1
-name: $1
-token: "pkcs11:token=m8-root"
-participants:
-  - { name: "Alice Example", role: administrator }
-  - { name: "Bob Example", role: witness }
-inputs:
-  - certificate: { name: root-2026, file: root/root-2026.pem, key: m8-root-2026 }
+	{ root_script "$1"
+	cat <<YAML
   - crl: { name: crl-1, file: crl/root-2026-crl-1.pem }
 steps:
   - sign-crl: { issuer: root-2026, previous: crl-1, crl-number: $2, output: crl-next }
 YAML
+	} >"$C/$1.yaml"
 }
 crl2 same-number 1
 expect_exit 4 anc ceremony run "$C/same-number.yaml" --outbox "$C/same" \

@@ -48,15 +48,8 @@ with open(f"{d}/clusters.txt", "w") as a, open(f"{d}/vault-clusters.txt", "w") a
         open(f"{d}/csr/v{i:04d}.csr", "wb").write(csr.public_bytes(serialization.Encoding.PEM))
 PY
 sha_a=$(sha256sum "$C/clusters.txt" | cut -c1-64)
-cat >"$C/fleet.yaml" <<YAML
-version: 1
-name: fleet-2026
-token: "pkcs11:token=m8-root"
-participants:
-  - { name: "Alice Example", role: administrator }
-  - { name: "Bob Example", role: witness }
-inputs:
-  - certificate: { name: root-2026, file: root/root-2026.pem, key: m8-root-2026 }
+{ root_script fleet-2026
+cat <<YAML
   - clusters: { name: fleet-list, file: clusters.txt, sha256: $sha_a }
   - clusters: { name: vault-list, file: vault-clusters.txt }
 steps:
@@ -75,6 +68,7 @@ steps:
       bundle: trust-bundle
       output: vault
 YAML
+} >"$C/fleet.yaml"
 anc ceremony plan "$C/fleet.yaml" >"$T/plan" || fail "plan"
 grep -q "clusters: $N, one sub-directory each: fleet/<cluster>/" "$T/plan" || { cat "$T/plan"; fail "plan: cluster count"; }
 [ "$(grep -c '^ *[0-9]*\. ' "$T/plan")" -eq 3 ] || fail "plan: one line per step"

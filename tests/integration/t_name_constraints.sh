@@ -13,15 +13,8 @@ anc -q ceremony run "$C/root.yaml" --outbox "$C/root" \
     --pin-source "file:$T/pin-m8-root" --yes >/dev/null || fail "root ceremony"
 ROOT=$C/root/root-2026.pem
 
-cat >"$C/nc.yaml" <<'YAML'
-version: 1
-name: nc-issuing
-token: "pkcs11:token=m8-root"
-participants:
-  - { name: "Alice Example", role: administrator }
-  - { name: "Bob Example", role: witness }
-inputs:
-  - certificate: { name: root-2026, file: root/root-2026.pem, key: m8-root-2026 }
+{ root_script nc-issuing
+cat <<'YAML'
 steps:
   - issue-intermediate:
       issuer: root-2026
@@ -35,6 +28,7 @@ steps:
   - bundle: { anchors: [root-2026], output: trust-bundle }
   - export-secret: { name: m8-trust-anchor, namespace: monoskope, issuing-ca: issuing-eu-1 }
 YAML
+} >"$C/nc.yaml"
 anc ceremony plan "$C/nc.yaml" >"$T/plan" || fail "plan"
 grep -q 'names permitted: DNS:eu-1.example.com DNS:eu-1.svc.cluster.local IP:10.1.0.0/16 IP:fd00:1::/48 email:eu-1.example.com' "$T/plan" ||
     { cat "$T/plan"; fail "plan does not show the permitted names"; }

@@ -12,15 +12,8 @@ anc -q ceremony run "$C/root.yaml" --outbox "$C/root" \
 
 # script NAME CSR VALIDITY PATHLEN MAXVALIDITY
 script() {
-	cat >"$C/$1.yaml" <<YAML
-version: 1
-name: policy-$1
-token: "pkcs11:token=m8-root"
-participants:
-  - { name: "Alice Example", role: administrator }
-  - { name: "Bob Example", role: witness }
-inputs:
-  - certificate: { name: root-2026, file: root/root-2026.pem, key: m8-root-2026 }
+	{ root_script "policy-$1"
+	cat <<YAML
   - csr: { name: req, file: $2 }
 steps:
   - sign-csr:
@@ -34,6 +27,7 @@ steps:
         max-path-length: 1
       output: signed
 YAML
+	} >"$C/$1.yaml"
 }
 
 csr() {	# csr FILE KEYOPTS...

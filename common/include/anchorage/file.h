@@ -93,6 +93,12 @@ ANC_MUST_CHECK
 int anc_file_open_read(int dirfd, const char *dir, const char *name,
     int *fd, struct anc_err *err);
 
+/* The same, as a stream for anc_file_getline: *f is the caller's to
+ * fclose.  ANC_E_NOMEM besides. */
+ANC_MUST_CHECK
+int anc_file_open_stream(int dirfd, const char *dir, const char *name,
+    FILE **f, struct anc_err *err);
+
 /* Bytes read at a time by anc_file_sha256. */
 #define ANC_FILE_PIECE 65536
 
