@@ -315,6 +315,9 @@ ca_once(struct anc_status *st)
 {
 	size_t i, o;
 
+	/* qsort's base may not be NULL, even for no element. */
+	if (st->nca == 0)
+		return;
 	qsort(st->ca, st->nca, sizeof(*st->ca), ca_found);
 	for (i = 0, o = 0; i < st->nca; i++)
 		if (o == 0 || strcmp(st->ca[o - 1].sha256, st->ca[i].sha256) != 0)
@@ -358,14 +361,16 @@ sort_items(struct anc_status *st, struct anc_err *err)
 		return anc_err_set(err, ANC_E_NOMEM, "status");
 	for (i = 0; i < st->n; i++)
 		st->k[i].was = i;
-	qsort(st->k, st->n, sizeof(*st->k), order);
+	if (st->n > 0)
+		qsort(st->k, st->n, sizeof(*st->k), order);
 	for (i = 0; i < st->n; i++)
 		to[st->k[i].was] = i;
 	for (i = 0; i < st->nca; i++)
 		if (st->ca[i].anchor >= 0)
 			st->ca[i].anchor = (int)to[st->ca[i].anchor];
 	free(to);
-	qsort(st->ca, st->nca, sizeof(*st->ca), ca_order);
+	if (st->nca > 0)
+		qsort(st->ca, st->nca, sizeof(*st->ca), ca_order);
 	return ANC_OK;
 }
 
